@@ -1,0 +1,22 @@
+/**
+ * `@mozaiks/contracts`: zod schemas and inferred types for every Mozaiks wire format.
+ *
+ * @example
+ * ```ts
+ * import { EntitlementManifestSchema } from "@mozaiks/contracts";
+ * const manifest = EntitlementManifestSchema.parse(JSON.parse(text));
+ * ```
+ */
+export * from "./capability.js";
+export * from "./common.js";
+export * from "./errors.js";
+export * from "./events.js";
+export * from "./format-issues.js";
+export * from "./json-schema.js";
+export * from "./launch-token.js";
+export * from "./manifest.js";
+export * from "./packs.js";
+export * from "./platform-config.js";
+export * from "./registry.js";
+export * from "./runtime-api.js";
+export * from "./sync.js";
