@@ -51,7 +51,9 @@ export type CapabilityPattern = z.infer<typeof CapabilityPatternSchema>;
 /** Per-limit enforcement mode (v1.1): none | warn | soft | hard. */
 export const EnforcementModeSchema = z
   .enum(["none", "warn", "soft", "hard"])
-  .describe("none: not enforced; warn: allow and warn; soft: deny new launches once exhausted; hard: deny and bound each run.");
+  .describe(
+    "none: not enforced; warn: allow and warn; soft: deny new launches once exhausted; hard: deny and bound each run.",
+  );
 export type EnforcementMode = z.infer<typeof EnforcementModeSchema>;
 
 /** A limit value: a non-negative integer, or -1 for unlimited. */

@@ -35,7 +35,10 @@ export const ErrorPayloadSchema = contract(
     message: z.string(),
     request_id: z.string().optional(),
   }),
-  { id: "error-payload", description: "Any runtime error: `{error, message, request_id, ...details}` with a stable code." },
+  {
+    id: "error-payload",
+    description: "Any runtime error: `{error, message, request_id, ...details}` with a stable code.",
+  },
 );
 export type ErrorPayload = z.infer<typeof ErrorPayloadSchema>;
 
@@ -68,9 +71,14 @@ export const InvalidRequestPayloadSchema = contract(
   z.object({
     error: z.literal("invalid_request"),
     message: z.string(),
-    issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string(), code: z.string() })),
+    issues: z.array(
+      z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string(), code: z.string() }),
+    ),
     request_id: z.string().optional(),
   }),
-  { id: "invalid-request-payload", description: "400 invalid_request with the validation issues (path + message)." },
+  {
+    id: "invalid-request-payload",
+    description: "400 invalid_request with the validation issues (path + message).",
+  },
 );
 export type InvalidRequestPayload = z.infer<typeof InvalidRequestPayloadSchema>;

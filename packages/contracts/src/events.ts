@@ -23,7 +23,11 @@ export const OrchestrationEventSchema = contract(
     agent: z.string().optional(),
     error: z.string().optional(),
   }),
-  { id: "orchestration-event", description: "orchestration.run_started|run_completed|run_failed|agent_started with run_id, status, timestamp." },
+  {
+    id: "orchestration-event",
+    description:
+      "orchestration.run_started|run_completed|run_failed|agent_started with run_id, status, timestamp.",
+  },
 );
 export type OrchestrationEvent = z.infer<typeof OrchestrationEventSchema>;
 
@@ -51,7 +55,8 @@ export const UsageEventSchema = contract(
     }),
   {
     id: "usage-event",
-    description: "chat.usage_delta (per model call) or chat.usage_summary (per run) with token counts; idempotent by event_id.",
+    description:
+      "chat.usage_delta (per model call) or chat.usage_summary (per run) with token counts; idempotent by event_id.",
   },
 );
 export type UsageEvent = z.infer<typeof UsageEventSchema>;
@@ -70,6 +75,9 @@ export type UsageIngestBatch = z.infer<typeof UsageIngestBatchSchema>;
 
 export const UsageIngestResponseSchema = contract(
   z.object({ batch_id: z.string(), accepted: z.number().int().min(0), duplicates: z.number().int().min(0) }),
-  { id: "usage-ingest-response", description: "Ingest result: events newly recorded and replayed event_ids skipped." },
+  {
+    id: "usage-ingest-response",
+    description: "Ingest result: events newly recorded and replayed event_ids skipped.",
+  },
 );
 export type UsageIngestResponse = z.infer<typeof UsageIngestResponseSchema>;

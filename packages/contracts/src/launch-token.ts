@@ -32,7 +32,8 @@ export const ExecutionContextSchema = contract(
   }),
   {
     id: "execution-context",
-    description: "Launch token claims: server-owned run scope (workflow, tools, token allowance) the engine verifies by shape + signature only.",
+    description:
+      "Launch token claims: server-owned run scope (workflow, tools, token allowance) the engine verifies by shape + signature only.",
   },
 );
 export type ExecutionContext = z.infer<typeof ExecutionContextSchema>;

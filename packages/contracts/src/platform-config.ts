@@ -26,7 +26,11 @@ export const CapabilityDefinitionSchema = z
   .superRefine((def, ctx) => {
     const m = CAPABILITY_ID_PATTERN.exec(def.id);
     if (m && m[1] !== def.type) {
-      ctx.addIssue({ code: "custom", path: ["type"], message: `type "${def.type}" does not match id ${def.id}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["type"],
+        message: `type "${def.type}" does not match id ${def.id}`,
+      });
     }
   });
 export type CapabilityDefinition = z.infer<typeof CapabilityDefinitionSchema>;

@@ -28,7 +28,9 @@ export type PluginContext = z.infer<typeof PluginContextSchema>;
 /** `plugins/<name>/plugin.json` in an app bundle. */
 export const PluginDescriptorSchema = contract(
   z.object({
-    name: z.string().regex(/^[a-z0-9_][a-z0-9_-]*$/, { message: "plugin name must match [a-z0-9_][a-z0-9_-]*" }),
+    name: z
+      .string()
+      .regex(/^[a-z0-9_][a-z0-9_-]*$/, { message: "plugin name must match [a-z0-9_][a-z0-9_-]*" }),
     display_name: z.string().optional(),
     description: z.string().default(""),
     version: z.string().default("0.0.0"),
@@ -61,7 +63,8 @@ export type PluginSummary = z.infer<typeof PluginSummarySchema>;
 
 export const PluginListResponseSchema = contract(z.object({ plugins: z.array(PluginSummarySchema) }), {
   id: "plugin-list-response",
-  description: "GET /api/plugins (alias /api/available-plugins): the plugins and whether the caller may run each.",
+  description:
+    "GET /api/plugins (alias /api/available-plugins): the plugins and whether the caller may run each.",
 });
 export type PluginListResponse = z.infer<typeof PluginListResponseSchema>;
 
@@ -73,7 +76,10 @@ export const HealthResponseSchema = contract(
     plugins_loaded: z.number().int().min(0),
     version: z.string(),
   }),
-  { id: "health-response", description: "GET /health: liveness plus app id, display tier and loaded plugin count." },
+  {
+    id: "health-response",
+    description: "GET /health: liveness plus app id, display tier and loaded plugin count.",
+  },
 );
 export type HealthResponse = z.infer<typeof HealthResponseSchema>;
 
@@ -82,7 +88,11 @@ export const ReadyResponseSchema = contract(
     z.object({ status: z.literal("ready") }),
     z.object({ status: z.literal("not_ready"), reason: z.string() }),
   ]),
-  { id: "ready-response", description: "GET /ready: 200 ready once entitlements and plugins are loaded, 503 not_ready with a reason before." },
+  {
+    id: "ready-response",
+    description:
+      "GET /ready: 200 ready once entitlements and plugins are loaded, 503 not_ready with a reason before.",
+  },
 );
 export type ReadyResponse = z.infer<typeof ReadyResponseSchema>;
 
@@ -106,7 +116,8 @@ export const EntitlementsResponseSchema = contract(
   }),
   {
     id: "entitlements-response",
-    description: "GET /api/entitlements: the caller's effective capabilities, limits with usage, and the manifest source.",
+    description:
+      "GET /api/entitlements: the caller's effective capabilities, limits with usage, and the manifest source.",
   },
 );
 export type EntitlementsResponse = z.infer<typeof EntitlementsResponseSchema>;
