@@ -1,0 +1,88 @@
+import { readFile } from "node:fs/promises";
+import type { CapabilityRegistry, PlanCapabilities } from "@mozaiks/contracts";
+import { ConfigInvalidError, ConfigUnreadableError } from "./errors.js";
+import { type ConfigIssue, hasErrors } from "./issues.js";
+import { asArray, isRecord } from "./json.js";
+import { validatePlans } from "./validate-plans.js";
+import { validateRegistry } from "./validate-registry.js";
+
+/** A validated registry + plan mapping, with the names of the files they came from. */
+export interface PlatformConfig {
+  registry: CapabilityRegistry;
+  plans: PlanCapabilities;
+  files: { registry: string; plans: string };
+}
+
+/** Reads and parses a JSON file; errors name the file (and the position of a syntax error). */
+export async function readJsonFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "file not found" : code === "EACCES" ? "permission denied" : String(err);
+    throw new ConfigUnreadableError(file, why, { cause: err });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigInvalidError(
+      [
+        {
+          file,
+          path: "$",
+          code: "invalid_json",
+          message: `not valid JSON: ${(err as Error).message}`,
+          severity: "error",
+        },
+      ],
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * Validates both documents together and returns every issue; `config` is set only when there
+ * are no errors. Plan checks still run when the registry is broken, against the ids it could read.
+ */
+export function validatePlatformConfig(
+  rawRegistry: unknown,
+  rawPlans: unknown,
+  files: { registry: string; plans: string } = {
+    registry: "capabilities.json",
+    plans: "plan_capabilities.json",
+  },
+): { config?: PlatformConfig; issues: ConfigIssue[] } {
+  const reg = validateRegistry(rawRegistry, files.registry);
+  const index = new Map<string, string>();
+  for (const cap of asArray(isRecord(rawRegistry) ? rawRegistry.capabilities : undefined)) {
+    if (isRecord(cap) && typeof cap.id === "string") index.set(cap.id, String(cap.type));
+  }
+  const plans = validatePlans(rawPlans, files.plans, index);
+  const issues = [...reg.issues, ...plans.issues];
+  if (hasErrors(issues) || !reg.registry || !plans.plans) return { issues };
+  return { config: { registry: reg.registry, plans: plans.plans, files }, issues };
+}
+
+/**
+ * Loads `capabilities.json` and `plan_capabilities.json` from disk and validates them.
+ *
+ * @throws ConfigUnreadableError when a file is missing or unreadable.
+ * @throws ConfigInvalidError listing every problem (file + JSON path) when validation fails.
+ * @example
+ * ```ts
+ * const config = await loadPlatformConfig({ registry: "capabilities.json", plans: "plan_capabilities.json" });
+ * ```
+ */
+export async function loadPlatformConfig(files: {
+  registry: string;
+  plans: string;
+}): Promise<PlatformConfig> {
+  const [rawRegistry, rawPlans] = await Promise.all([
+    readJsonFile(files.registry),
+    readJsonFile(files.plans),
+  ]);
+  const { config, issues } = validatePlatformConfig(rawRegistry, rawPlans, files);
+  if (!config) throw new ConfigInvalidError(issues);
+  return config;
+}

@@ -1,0 +1,156 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { PlanCatalog } from "@mozaiks/contracts";
+import { writeFileAtomic } from "./atomic-write.js";
+import { PlatformError } from "./errors.js";
+import { type PushResult, postJsonWithRetry, type RetryOptions } from "./push.js";
+import type { PlatformResolver, Resolution } from "./resolver.js";
+import type { DocumentSigner } from "./signing.js";
+import type { SubscriptionInput } from "./subscription.js";
+
+/** Route of the runtime that accepts (signed) capability manifests (DESIGN §6). */
+export const ENTITLEMENT_SYNC_PATH = "/api/internal/entitlement/sync";
+export const MANIFEST_FILE = "entitlement_manifest.json";
+export const PLAN_CATALOG_FILE = "plan_catalog.json";
+
+/** Options of a {@link SubscriptionManager}. */
+export interface SubscriptionManagerOptions {
+  resolver: PlatformResolver;
+  /** Signs manifests and catalogs. Required unless `allowUnsigned` is set. */
+  signer?: DocumentSigner;
+  /** Dev/OSS only: deliver unsigned documents (a runtime with keys rejects them). */
+  allowUnsigned?: boolean;
+  retry?: RetryOptions;
+  /** Deliveries in flight at once (default 4). */
+  concurrency?: number;
+  /** Injectable wait, so tests need not sleep for real. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** One delivered manifest: who it was for and what happened. */
+export interface AppPushResult extends PushResult {
+  app_id: string;
+  user_id?: string;
+}
+
+/** Files written by {@link SubscriptionManager.writeBundle}. */
+export interface BundleFiles {
+  manifest: string;
+  catalog: string;
+}
+
+/**
+ * Delivers entitlements the two ways seed 000 describes: written into an app bundle
+ * (`entitlement_manifest.json` + `plan_catalog.json`, atomically) or pushed to a running
+ * runtime's sync route with retries.
+ *
+ * @example
+ * ```ts
+ * const manager = new SubscriptionManager({ resolver, signer });
+ * await manager.writeBundle("apps/acme", { app_id: "acme", plan: "pro", status: "active" });
+ * const results = await manager.push("http://runtime:8080", subs, { internalKey });
+ * ```
+ */
+export class SubscriptionManager {
+  constructor(private readonly options: SubscriptionManagerOptions) {
+    if (!options.signer && !options.allowUnsigned) {
+      throw new PlatformError(
+        "signing_failed",
+        "no signing key configured; refusing to deliver unsigned entitlements",
+      );
+    }
+  }
+
+  /** Resolves and signs one subscription. */
+  buildManifest(sub: SubscriptionInput, label?: string): Resolution & { document: Record<string, unknown> } {
+    const resolution = this.options.resolver.resolve(sub, label);
+    return { ...resolution, document: this.signed(resolution.manifest) };
+  }
+
+  /** The signed plan catalog for an app. */
+  buildCatalog(appId?: string, ttlSeconds?: number | null): PlanCatalog {
+    const catalog = this.options.resolver.catalog({
+      ...(appId !== undefined && { appId }),
+      ...(ttlSeconds !== undefined && { ttlSeconds }),
+    });
+    return this.signed(catalog) as PlanCatalog;
+  }
+
+  /**
+   * Writes the app-level manifest and the plan catalog into `appDir`, each via temp file +
+   * rename, so a runtime reading the bundle never sees a half-written file.
+   */
+  async writeBundle(
+    appDir: string,
+    sub: SubscriptionInput,
+    options: { catalogTtlSeconds?: number | null } = {},
+  ): Promise<BundleFiles & { resolution: Resolution }> {
+    const built = this.buildManifest(sub);
+    const catalog = this.buildCatalog(sub.app_id, options.catalogTtlSeconds);
+    const files = { manifest: join(appDir, MANIFEST_FILE), catalog: join(appDir, PLAN_CATALOG_FILE) };
+    try {
+      await mkdir(appDir, { recursive: true });
+      await writeFileAtomic(files.manifest, `${JSON.stringify(built.document, null, 2)}\n`);
+      await writeFileAtomic(files.catalog, `${JSON.stringify(catalog, null, 2)}\n`);
+    } catch (err) {
+      throw new PlatformError(
+        "bundle_write_failed",
+        `cannot write bundle in ${appDir}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    return { ...files, resolution: built };
+  }
+
+  /**
+   * Pushes documents to `<runtimeUrl>/api/internal/entitlement/sync`, each with its own
+   * retries; one failing app never stops the others. Results keep input order.
+   */
+  async pushDocuments(
+    runtimeUrl: string,
+    documents: ReadonlyArray<Record<string, unknown>>,
+    auth: { internalKey: string },
+  ): Promise<AppPushResult[]> {
+    const url = new URL(
+      ENTITLEMENT_SYNC_PATH,
+      runtimeUrl.endsWith("/") ? runtimeUrl : `${runtimeUrl}/`,
+    ).toString();
+    const results: AppPushResult[] = new Array(documents.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < documents.length) {
+        const i = next++;
+        const doc = documents[i] as Record<string, unknown>;
+        const res = await postJsonWithRetry(
+          url,
+          doc,
+          { "x-internal-api-key": auth.internalKey },
+          {
+            ...this.options.retry,
+            ...(this.options.sleep && { sleep: this.options.sleep }),
+          },
+        );
+        results[i] = {
+          app_id: String(doc.app_id),
+          ...(typeof doc.user_id === "string" && { user_id: doc.user_id }),
+          ...res,
+        };
+      }
+    };
+    const n = Math.max(1, Math.min(this.options.concurrency ?? 4, documents.length));
+    await Promise.all(Array.from({ length: n }, worker));
+    return results;
+  }
+
+  /** Resolves, signs and pushes subscriptions (see {@link pushDocuments}). */
+  async push(runtimeUrl: string, subs: ReadonlyArray<SubscriptionInput>, auth: { internalKey: string }) {
+    const docs = subs.map((s, i) => this.buildManifest(s, `subscriptions[${i}]`).document);
+    return this.pushDocuments(runtimeUrl, docs, auth);
+  }
+
+  private signed<T extends Record<string, unknown>>(doc: T): T {
+    return this.options.signer ? this.options.signer.sign(doc) : doc;
+  }
+}
