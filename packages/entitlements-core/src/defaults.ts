@@ -1,0 +1,20 @@
+/**
+ * Capabilities granted when no manifest exists (self-hosted/OSS mode), exactly seed 000.
+ *
+ * @example
+ * ```ts
+ * new CapabilityEvaluator({ capabilities: [...DEFAULT_CAPABILITIES], limits: { ...DEFAULT_LIMITS } });
+ * ```
+ */
+export const DEFAULT_CAPABILITIES: readonly string[] = Object.freeze([
+  "cap.workflow.basic",
+  "cap.tool.basic",
+  "cap.artifact.view",
+]);
+
+/** Limits applied when no manifest exists, exactly seed 000. */
+export const DEFAULT_LIMITS: Readonly<Record<string, number>> = Object.freeze({
+  "cap.limit.tokens_monthly": 100_000,
+  "cap.limit.workflows_daily": 100,
+  "cap.limit.tools_per_workflow": 20,
+});

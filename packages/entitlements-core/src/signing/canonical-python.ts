@@ -1,0 +1,169 @@
+import { CanonicalizationError } from "../errors.js";
+import { formatPath, isPlainObject } from "./json-value.js";
+
+/**
+ * A number that Python holds as a `float` (written `1.0`, not `1`). JSON.parse cannot keep
+ * that distinction; {@link parseJsonLossless} produces these for literals with `.` or `e`.
+ */
+export class PythonFloat {
+  constructor(readonly value: number) {}
+  toJSON(): number {
+    return this.value;
+  }
+}
+
+function fail(message: string, path: Array<string | number>): never {
+  throw new CanonicalizationError(message, formatPath(path));
+}
+
+/** Python `float.__repr__`: shortest round-trip digits, `.0` on integral values, e±XX outside [1e-4, 1e16). */
+export function pythonFloatRepr(x: number): string {
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const [mant = "", expText = "0"] = x.toExponential().split("e");
+  const neg = mant.startsWith("-");
+  const digits = mant.replace("-", "").replace(".", "");
+  const exp = Number(expText);
+  let body: string;
+  if (exp < -4 || exp >= 16) {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const e = Math.abs(exp);
+    body = `${m}e${exp < 0 ? "-" : "+"}${e < 10 ? `0${e}` : e}`;
+  } else if (exp >= 0) {
+    const intPart = digits.length > exp + 1 ? digits.slice(0, exp + 1) : digits.padEnd(exp + 1, "0");
+    const frac = digits.slice(exp + 1);
+    body = `${intPart}.${frac === "" ? "0" : frac}`;
+  } else {
+    body = `0.${"0".repeat(-exp - 1)}${digits}`;
+  }
+  return neg ? `-${body}` : body;
+}
+
+// Printable ASCII except `"` and `\` needs no escaping under ensure_ascii.
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const SHORT: Record<number, string> = {
+  34: '\\"',
+  92: "\\\\",
+  10: "\\n",
+  13: "\\r",
+  9: "\\t",
+  8: "\\b",
+  12: "\\f",
+};
+
+function pyStr(s: string): string {
+  if (PLAIN.test(s)) return `"${s}"`;
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const short = SHORT[c];
+    if (short !== undefined) out += short;
+    else if (c >= 0x20 && c <= 0x7e) out += s[i];
+    // Walking UTF-16 code units yields surrogate pairs for astral characters, as Python emits.
+    else out += `\\u${c.toString(16).padStart(4, "0")}`;
+  }
+  return `${out}"`;
+}
+
+function byCodePoint(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n) {
+    const ca = a.codePointAt(i) ?? 0;
+    const cb = b.codePointAt(i) ?? 0;
+    if (ca !== cb) return ca - cb;
+    i += ca > 0xffff ? 2 : 1;
+  }
+  return a.length - b.length;
+}
+
+const HIGH_UNITS = /[\uD800-\uFFFF]/;
+
+function sortKeys(keys: string[]): string[] {
+  // UTF-16 order equals code-point order unless a key holds a surrogate or U+E000..U+FFFF.
+  for (const k of keys) if (HIGH_UNITS.test(k)) return keys.sort(byCodePoint);
+  return keys.sort();
+}
+
+function write(
+  value: unknown,
+  path: Array<string | number>,
+  ancestors: Set<object>,
+  skipKey?: string,
+): string {
+  switch (typeof value) {
+    case "string":
+      return pyStr(value);
+    case "number":
+      if (!Number.isFinite(value)) fail(`${value} is not representable in JSON`, path);
+      // A JS integral number stands for a Python int (JSON.parse cannot tell 1 from 1.0).
+      if (Number.isInteger(value))
+        return Number.isSafeInteger(value) ? String(value + 0) : BigInt(value).toString();
+      return pythonFloatRepr(value);
+    case "bigint":
+      return value.toString();
+    case "boolean":
+      return value ? "true" : "false";
+    case "object": {
+      if (value === null) return "null";
+      if (value instanceof PythonFloat) {
+        if (!Number.isFinite(value.value)) fail(`${value.value} is not representable in JSON`, path);
+        return pythonFloatRepr(value.value);
+      }
+      if (ancestors.has(value)) fail("cyclic structure", path);
+      ancestors.add(value);
+      let out: string;
+      if (Array.isArray(value)) {
+        out = "[";
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ",";
+          path.push(i);
+          const item: unknown = value[i];
+          if (item === undefined) fail("undefined is not a JSON value", path);
+          out += write(item, path, ancestors);
+          path.pop();
+        }
+        out += "]";
+      } else if (isPlainObject(value)) {
+        out = "{";
+        let first = true;
+        for (const k of sortKeys(Object.keys(value))) {
+          const v = value[k];
+          if (v === undefined || k === skipKey) continue;
+          path.push(k);
+          if (!first) out += ",";
+          first = false;
+          out += `${pyStr(k)}:${write(v, path, ancestors)}`;
+          path.pop();
+        }
+        out += "}";
+      } else {
+        fail(`${Object.prototype.toString.call(value)} is not a JSON value`, path);
+      }
+      ancestors.delete(value);
+      return out;
+    }
+    default:
+      return fail(`${typeof value} is not a JSON value`, path);
+  }
+}
+
+/**
+ * The original Python signer's canonical form, `json.dumps(v, sort_keys=True,
+ * separators=(",", ":"))` with `ensure_ascii`: keys sorted by code point, every non-ASCII
+ * character `\uXXXX`-escaped. Integral JS numbers print as Python ints, other numbers as
+ * Python float repr; `bigint` and {@link PythonFloat} keep what JSON.parse would lose.
+ * NaN/Infinity throw {@link CanonicalizationError} (Python would emit invalid JSON).
+ *
+ * @example
+ * ```ts
+ * pythonCanonicalJson({ b: "é", a: 0.5 }); // '{"a":0.5,"b":"\\u00e9"}'
+ * ```
+ */
+export function pythonCanonicalJson(value: unknown): string {
+  return write(value, [], new Set());
+}
+
+/** {@link pythonCanonicalJson} of a top-level object without one of its keys (e.g. `_signature`). */
+export function pythonCanonicalJsonWithout(value: Record<string, unknown>, key: string): string {
+  return write(value, [], new Set(), key);
+}

@@ -1,0 +1,77 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { SigningKeyError } from "../errors.js";
+import { pythonCanonicalJsonWithout } from "./canonical-python.js";
+import { isPlainObject } from "./json-value.js";
+import { checkExpiry, type VerifyResult } from "./verify-result.js";
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** HMAC-SHA256 of the Python canonical form of `doc` without its top-level `_signature`. */
+export function hmacDigest(doc: Record<string, unknown>, key: string): Buffer {
+  return createHmac("sha256", key).update(pythonCanonicalJsonWithout(doc, "_signature"), "utf8").digest();
+}
+
+/**
+ * Constant-time check of a legacy hex signature. Anything that is not exactly 64 lower-case hex
+ * characters is invalid (upper case, whitespace, base64, non-strings), never an exception.
+ */
+export function hmacVerify(doc: Record<string, unknown>, signature: unknown, key: string): boolean {
+  if (typeof signature !== "string" || !HEX64.test(signature)) return false;
+  const expected = hmacDigest(doc, key);
+  return timingSafeEqual(expected, Buffer.from(signature, "hex"));
+}
+
+/**
+ * Legacy HMAC-SHA256 manifest signer, byte-compatible with the original Python
+ * `EntitlementSigner` (`_signature` = lower-case hex over the Python canonical form). Unlike
+ * the original, an empty key is an error rather than silently disabling verification, and
+ * re-signing a signed manifest replaces its signature instead of signing over it.
+ *
+ * @example
+ * ```ts
+ * const signer = new EntitlementSigner({ signingKey: process.env.MOZAIKS_ENTITLEMENT_SIGNING_KEY! });
+ * const signed = signer.signManifest({ app_id: "myapp", capabilities: ["cap.tool.basic"] });
+ * signer.verifyManifest(signed); // { ok: true, alg: "HS256" }
+ * ```
+ */
+export class EntitlementSigner {
+  readonly #key: string;
+
+  constructor(options: { signingKey: string }) {
+    if (typeof options?.signingKey !== "string" || options.signingKey === "") {
+      throw new SigningKeyError("EntitlementSigner needs a non-empty signingKey");
+    }
+    this.#key = options.signingKey;
+  }
+
+  /** Lower-case hex signature of `manifest` (its top-level `_signature` is excluded). */
+  sign(manifest: Record<string, unknown>): string {
+    return hmacDigest(manifest, this.#key).toString("hex");
+  }
+
+  /** A copy of `manifest` with `_signature` set (appended last, as the original does). */
+  signManifest<T extends object>(manifest: T): T & { _signature: string } {
+    const { _signature: _old, ...rest } = manifest as Record<string, unknown>;
+    return { ...rest, _signature: this.sign(rest) } as T & { _signature: string };
+  }
+
+  /** Constant-time check of `signature` against `manifest` (its own `_signature` is ignored). */
+  verify(manifest: Record<string, unknown>, signature: unknown): boolean {
+    if (!isPlainObject(manifest)) return false;
+    return hmacVerify(manifest, signature, this.#key);
+  }
+
+  /** Verifies the manifest's own `_signature` and its expiry; says why when it fails. */
+  verifyManifest(manifest: unknown, options: { now?: Date } = {}): VerifyResult {
+    if (!isPlainObject(manifest))
+      return { ok: false, reason: "invalid", message: "document must be a JSON object" };
+    const sig = manifest._signature;
+    if (sig === undefined || sig === null || sig === "") {
+      return { ok: false, reason: "missing", message: "Missing signature on entitlement manifest" };
+    }
+    if (!hmacVerify(manifest, sig, this.#key)) {
+      return { ok: false, reason: "invalid", message: "Invalid signature on entitlement manifest" };
+    }
+    return checkExpiry(manifest, options.now ?? new Date()) ?? { ok: true, alg: "HS256" };
+  }
+}
