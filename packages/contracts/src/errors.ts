@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   plugin_error: 500,
   internal_error: 500,
   plugin_timeout: 504,
+  not_ready: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
