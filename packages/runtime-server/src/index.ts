@@ -1,1 +1,51 @@
-export {};
+/**
+ * `@mozaiks/runtime-server`: the hono app factory of the Mozaiks runtime (control layer,
+ * engine, store).
+ *
+ * @example
+ * ```ts
+ * import { createRuntimeFromConfig, loadConfig } from "@mozaiks/runtime-server";
+ * const { app } = await createRuntimeFromConfig(loadConfig(process.env));
+ * await app.runtime.start();
+ * ```
+ */
+export {
+  createRuntimeApp,
+  type RouteModule,
+  type RuntimeApp,
+  type RuntimeAppDeps,
+  type RuntimeHandle,
+} from "./app.js";
+export { type ConfiguredRuntime, createRuntimeFromConfig } from "./bootstrap.js";
+export { type Clock, frozenClock, systemClock } from "./clock.js";
+export {
+  ConfigError,
+  JWT_ALGORITHMS,
+  type JwtAlgorithm,
+  loadConfig,
+  type RuntimeConfig,
+  RuntimeEnvSchema,
+} from "./config.js";
+export type { RuntimeEnv } from "./context.js";
+export { type AuditEventType, AuditLog, type AuditRecord } from "./control/audit/audit-log.js";
+export { createDevAuth, type DevAuth } from "./control/auth/dev-token.js";
+export { allowedAlgorithms, type UserAuthKeys, userAuthKeysFromConfig } from "./control/auth/keys.js";
+export { type RequireUserOptions, requireInternalKey, requireUser } from "./control/auth/middleware.js";
+export type { AuthenticatedUser } from "./control/auth/types.js";
+export { TokenVerifier, type TokenVerifierOptions } from "./control/auth/verifier.js";
+export {
+  type EnforcementDeps,
+  requireCapabilityFor,
+  reserveLimitFor,
+} from "./control/entitlements/enforce.js";
+export { type EntitlementKeys, entitlementKeysFromConfig } from "./control/entitlements/keys.js";
+export { EntitlementState, type ResolvedEntitlements } from "./control/entitlements/state.js";
+export { type PluginExecutor, PluginRegistry } from "./control/plugins.js";
+export { PLUGIN_CALLS_DAILY } from "./control/routes/execute.js";
+export { type Reservation, TOKENS_MONTHLY, UsageLedger, type UsageSubject } from "./control/usage/ledger.js";
+export { type LimitPeriod, periodOf, periodStart } from "./control/usage/periods.js";
+export { isRuntimeError, onError, RuntimeError, toErrorResponse } from "./errors.js";
+export { createLogger } from "./logger.js";
+export type { RuntimeContext } from "./runtime-context.js";
+export { MIGRATIONS_DIR, openStore, type RuntimeDb, type Store } from "./store/db.js";
+export * as schema from "./store/schema.js";

@@ -1,0 +1,200 @@
+import { join } from "node:path";
+import { RUNTIME_CONTRACT_VERSION, RUNTIME_VERSION_HEADER } from "@mozaiks/contracts";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import type { Logger } from "pino";
+import { type Clock, systemClock } from "./clock.js";
+import type { RuntimeConfig } from "./config.js";
+import type { RuntimeEnv } from "./context.js";
+import { AuditLog } from "./control/audit/audit-log.js";
+import type { UserAuthKeys } from "./control/auth/keys.js";
+import { requireInternalKey, requireUser } from "./control/auth/middleware.js";
+import { TokenVerifier } from "./control/auth/verifier.js";
+import { loadBundleEntitlements } from "./control/entitlements/bundle.js";
+import type { EntitlementKeys } from "./control/entitlements/keys.js";
+import { EntitlementState } from "./control/entitlements/state.js";
+import { type PluginExecutor, PluginRegistry } from "./control/plugins.js";
+import { entitlementsRoutes } from "./control/routes/entitlements.js";
+import { executeRoutes } from "./control/routes/execute.js";
+import { healthRoutes } from "./control/routes/health.js";
+import { pluginListRoutes } from "./control/routes/plugins.js";
+import { syncRoutes } from "./control/routes/sync.js";
+import { usageRoutes } from "./control/routes/usage.js";
+import { UsageLedger } from "./control/usage/ledger.js";
+import { loadPlugins, PluginRunner } from "./engine/plugins/index.js";
+import { onError, RuntimeError } from "./errors.js";
+import { createLogger } from "./logger.js";
+import type { RuntimeContext } from "./runtime-context.js";
+import type { Store } from "./store/db.js";
+
+/** Route groups added on top of the built-in ones (e.g. pack modules). */
+export type RouteModule = (
+  ctx: RuntimeContext,
+  mw: { user: ReturnType<typeof requireUser> },
+) => Hono<RuntimeEnv>;
+
+/** Injected services of {@link createRuntimeApp}. */
+export interface RuntimeAppDeps {
+  config: RuntimeConfig;
+  store: Store;
+  keys: { user: UserAuthKeys; entitlements: EntitlementKeys };
+  clock?: Clock;
+  logger?: Logger;
+  /** Plugin executor; defaults to the engine's isolated `PluginRunner` with the configured timeout. */
+  pluginExecutor?: PluginExecutor;
+  /** Extra route modules mounted after the built-in routes, behind nothing (add `mw.user` yourself). */
+  modules?: RouteModule[];
+}
+
+/** Lifecycle of a runtime app: load the bundle, then close everything on shutdown. */
+export interface RuntimeHandle {
+  ctx: RuntimeContext;
+  /** Loads (and verifies) the bundle's manifest + plan catalog and its plugins; then `/ready` is 200. */
+  start(): Promise<void>;
+  /** Flushes the audit buffer, stops plugin workers and closes the database. */
+  close(): Promise<void>;
+}
+
+/** The typed hono app with its lifecycle handle. */
+export type RuntimeApp = Hono<RuntimeEnv> & { runtime: RuntimeHandle };
+
+/**
+ * Builds the runtime's hono app from injected services (config, store, keys, clock, logger),
+ * so tests run it in-process with `app.request()`. Every response carries
+ * `X-Mozaiks-Runtime-Version` and `X-Request-Id`; bodies over `maxBodyBytes` are 413.
+ *
+ * @example
+ * ```ts
+ * const app = createRuntimeApp({ config, store: openStore(":memory:"), keys: { user: { hs256Secret }, entitlements: {} } });
+ * await app.runtime.start();
+ * const res = await app.request("/health");
+ * ```
+ */
+export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
+  const { config, store } = deps;
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const audit = new AuditLog({ store, clock, appId: config.appId, logger });
+  const executor = deps.pluginExecutor ?? new PluginRunner({ timeoutMs: config.pluginTimeoutMs });
+  const ctx: RuntimeContext = {
+    config,
+    clock,
+    logger,
+    store,
+    audit,
+    state: new EntitlementState({ store, clock, appId: config.appId, logger }),
+    ledger: new UsageLedger(store, clock, config.appId),
+    verifier: new TokenVerifier({
+      keys: deps.keys.user,
+      clock,
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+      cacheSize: config.auth.tokenCacheSize,
+    }),
+    entitlementKeys: deps.keys.entitlements,
+    plugins: new PluginRegistry(executor),
+    catalog: undefined,
+    notReadyReason: "starting: entitlements and plugins not loaded yet",
+  };
+
+  const user = requireUser({
+    verifier: ctx.verifier,
+    appId: config.appId,
+    requiredScope: config.auth.requiredScope,
+    audit,
+  });
+  const internal = requireInternalKey(config.internalApiKey);
+
+  const app = new Hono<RuntimeEnv>();
+  app.use(requestId({ generator: () => crypto.randomUUID() }));
+  app.use(async (c, next) => {
+    const log = logger.child({ request_id: c.var.requestId });
+    c.set("log", log);
+    const started = performance.now();
+    await next();
+    c.header(RUNTIME_VERSION_HEADER, RUNTIME_CONTRACT_VERSION);
+    log.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: +(performance.now() - started).toFixed(2),
+      },
+      "request",
+    );
+  });
+  app.use(
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: () => {
+        throw new RuntimeError("payload_too_large", `request body exceeds ${config.maxBodyBytes} bytes`, {
+          max_bytes: config.maxBodyBytes,
+        });
+      },
+    }),
+  );
+  // Nothing under /api is served before the bundle is loaded: answering from defaults would fail open.
+  app.use("/api/*", async (_c, next) => {
+    if (ctx.notReadyReason !== undefined) throw new RuntimeError("not_ready", ctx.notReadyReason);
+    await next();
+  });
+  for (const path of ["/api/plugins", "/api/available-plugins", "/api/execute/*", "/api/entitlements"]) {
+    app.use(path, user);
+  }
+  app.use("/api/internal/*", internal);
+  app.use("/api/usage/*", internal);
+
+  app.route("/", healthRoutes(ctx));
+  app.route("/", pluginListRoutes(ctx));
+  app.route("/", executeRoutes(ctx));
+  app.route("/", entitlementsRoutes(ctx));
+  app.route("/", syncRoutes(ctx));
+  app.route("/", usageRoutes(ctx));
+  for (const mod of deps.modules ?? []) app.route("/", mod(ctx, { user }));
+
+  app.notFound((c) => {
+    c.header(RUNTIME_VERSION_HEADER, RUNTIME_CONTRACT_VERSION);
+    return c.json(
+      { error: "not_found", message: `No route ${c.req.method} ${c.req.path}`, request_id: c.var.requestId },
+      404,
+    );
+  });
+  app.onError(onError);
+
+  let closed = false;
+  const runtime: RuntimeHandle = {
+    ctx,
+    async start() {
+      const verifyDeps = { keys: ctx.entitlementKeys, clock, logger, audit };
+      const bundle = loadBundleEntitlements(config.appPath, config.appId, verifyDeps);
+      ctx.state.init(bundle.manifest);
+      ctx.catalog = bundle.catalog;
+      if (config.appPath) {
+        const { plugins, errors } = await loadPlugins(join(config.appPath, "plugins"));
+        for (const e of errors) logger.warn({ plugin: e.name, reason: e.message }, "plugin skipped");
+        ctx.plugins.set(plugins, errors);
+      } else {
+        ctx.plugins.set([], []);
+      }
+      ctx.notReadyReason = undefined;
+      logger.info(
+        {
+          plugins: ctx.plugins.size,
+          plan_catalog: Boolean(ctx.catalog),
+          source: ctx.state.resolve(undefined).source,
+        },
+        "runtime ready",
+      );
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      ctx.notReadyReason = "shutting down";
+      audit.close();
+      await executor.close();
+      store.close();
+    },
+  };
+  return Object.assign(app, { runtime });
+}

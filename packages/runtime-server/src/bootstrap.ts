@@ -1,0 +1,70 @@
+import type { Logger } from "pino";
+import { createRuntimeApp, type RouteModule, type RuntimeApp } from "./app.js";
+import { type Clock, systemClock } from "./clock.js";
+import { ConfigError, type RuntimeConfig } from "./config.js";
+import { createDevAuth, type DevAuth } from "./control/auth/dev-token.js";
+import { hasUserAuthKeys, userAuthKeysFromConfig } from "./control/auth/keys.js";
+import { entitlementKeysFromConfig, requiresSignatures } from "./control/entitlements/keys.js";
+import { createLogger } from "./logger.js";
+import { openStore } from "./store/db.js";
+
+/** A runtime built from configuration, plus the development identity when one was generated. */
+export interface ConfiguredRuntime {
+  app: RuntimeApp;
+  logger: Logger;
+  /** Present in development mode when no user-auth key was configured. */
+  devAuth: DevAuth | undefined;
+}
+
+/**
+ * Builds a runtime from validated configuration: reads key material, opens (and migrates) the
+ * database, and in development mode without auth keys generates an ephemeral Ed25519 identity
+ * with a ready-to-use token. Production without auth keys is refused.
+ *
+ * @example
+ * ```ts
+ * const { app, devAuth } = await createRuntimeFromConfig(loadConfig(process.env));
+ * await app.runtime.start();
+ * ```
+ */
+export async function createRuntimeFromConfig(
+  config: RuntimeConfig,
+  opts: { clock?: Clock; logger?: Logger; modules?: RouteModule[] } = {},
+): Promise<ConfiguredRuntime> {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  let user = userAuthKeysFromConfig(config.auth);
+  let devAuth: DevAuth | undefined;
+  if (!hasUserAuthKeys(user)) {
+    if (config.env !== "development") {
+      throw new ConfigError([
+        "MOZAIKS_AUTH_JWKS_PATH / MOZAIKS_AUTH_JWKS_URL / MOZAIKS_AUTH_HS256_SECRET: production needs a user-auth key (or set MOZAIKS_ENV=development for an ephemeral dev key)",
+      ]);
+    }
+    devAuth = await createDevAuth({
+      appId: config.appId,
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+      scope: config.auth.requiredScope,
+      now: clock.now(),
+    });
+    user = { jwks: devAuth.jwks, algorithms: ["EdDSA"] };
+    config = { ...config, auth: { ...config.auth, issuer: devAuth.issuer, audience: devAuth.audience } };
+    logger.warn("development mode: no user-auth key configured, using an ephemeral Ed25519 key");
+  }
+  const entitlements = entitlementKeysFromConfig(config.entitlementKeys);
+  if (!requiresSignatures(entitlements)) {
+    logger.warn("no entitlement verification key configured: manifests are accepted unsigned");
+  }
+  if (!config.auth.audience) logger.warn("MOZAIKS_AUTH_AUDIENCE is not set: token audience is not checked");
+  const store = openStore(config.dbPath);
+  const app = createRuntimeApp({
+    config,
+    store,
+    clock,
+    logger,
+    keys: { user, entitlements },
+    ...(opts.modules ? { modules: opts.modules } : {}),
+  });
+  return { app, logger, devAuth };
+}

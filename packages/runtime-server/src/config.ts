@@ -1,0 +1,208 @@
+import { z } from "zod";
+
+/** JWT algorithms the user-auth verifier may accept; `none` is never among them. */
+export const JWT_ALGORITHMS = [
+  "HS256",
+  "HS384",
+  "HS512",
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const positiveNumber = (fallback?: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return fallback;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) {
+        ctx.addIssue({ code: "custom", message: `must be a positive number, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const integer = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `must be an integer in [${min}, ${max}], got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const algorithms = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return undefined;
+    const list = v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const bad = list.filter((a) => !(JWT_ALGORITHMS as readonly string[]).includes(a));
+    if (bad.length > 0 || list.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `unsupported algorithm(s) ${bad.join(", ") || "(empty)"}; allowed: ${JWT_ALGORITHMS.join(", ")}`,
+      });
+      return z.NEVER;
+    }
+    return list as JwtAlgorithm[];
+  });
+
+/** Every environment variable the runtime reads, validated in one place. */
+export const RuntimeEnvSchema = z
+  .object({
+    MOZAIKS_APP_ID: z.string({ error: "is required" }).trim().min(1, { error: "is required" }),
+    MOZAIKS_APP_PATH: optionalString,
+    MOZAIKS_DB_PATH: z.string().trim().min(1).default("./data/runtime.db"),
+    MOZAIKS_PORT: integer(8080, 0, 65535),
+    MOZAIKS_HOST: z.string().trim().min(1).default("127.0.0.1"),
+    MOZAIKS_ENV: z
+      .enum(["development", "production"], { error: "must be development or production" })
+      .default("production"),
+    MOZAIKS_MAX_BODY_BYTES: integer(1024 * 1024, 1, 512 * 1024 * 1024),
+    MOZAIKS_LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+        error: "must be one of fatal, error, warn, info, debug, trace, silent",
+      })
+      .default("info"),
+    MOZAIKS_PLUGIN_TIMEOUT_SECONDS: positiveNumber(),
+    PLUGIN_EXEC_TIMEOUT_S: positiveNumber(),
+    MOZAIKS_AUTH_JWKS_PATH: optionalString,
+    MOZAIKS_AUTH_JWKS_URL: optionalString.pipe(z.url({ error: "must be an http(s) URL" }).optional()),
+    MOZAIKS_AUTH_HS256_SECRET: optionalString.pipe(
+      z.string().min(32, { error: "must be at least 32 characters" }).optional(),
+    ),
+    MOZAIKS_AUTH_ALGORITHMS: algorithms,
+    MOZAIKS_AUTH_ISSUER: optionalString,
+    MOZAIKS_AUTH_AUDIENCE: optionalString,
+    MOZAIKS_AUTH_REQUIRED_SCOPE: optionalString,
+    MOZAIKS_AUTH_TOKEN_CACHE_SIZE: integer(10_000, 0, 10_000_000),
+    MOZAIKS_INTERNAL_API_KEY: optionalString.pipe(
+      z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+    ),
+    MOZAIKS_ENTITLEMENT_PUBLIC_KEYS: optionalString,
+    MOZAIKS_ENTITLEMENT_SIGNING_KEY: optionalString,
+    MOZAIKS_SHUTDOWN_TIMEOUT_MS: integer(10_000, 0, 600_000),
+  })
+  .superRefine((env, ctx) => {
+    const families = [env.MOZAIKS_AUTH_JWKS_PATH, env.MOZAIKS_AUTH_JWKS_URL].filter(Boolean).length;
+    if (families > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["MOZAIKS_AUTH_JWKS_URL"],
+        message: "set either MOZAIKS_AUTH_JWKS_PATH or MOZAIKS_AUTH_JWKS_URL, not both",
+      });
+    }
+    if (families > 0 && env.MOZAIKS_AUTH_HS256_SECRET && !env.MOZAIKS_AUTH_ALGORITHMS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["MOZAIKS_AUTH_ALGORITHMS"],
+        message:
+          "both a JWKS and an HS256 secret are configured: list the accepted algorithms explicitly so symmetric and asymmetric tokens are never mixed by accident",
+      });
+    }
+  });
+
+/** Validated runtime configuration (what the app factory and the entry read). */
+export interface RuntimeConfig {
+  appId: string;
+  appPath: string | undefined;
+  dbPath: string;
+  port: number;
+  host: string;
+  env: "development" | "production";
+  maxBodyBytes: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  pluginTimeoutMs: number;
+  auth: {
+    jwksPath: string | undefined;
+    jwksUrl: string | undefined;
+    hs256Secret: string | undefined;
+    algorithms: JwtAlgorithm[] | undefined;
+    issuer: string | undefined;
+    audience: string | undefined;
+    requiredScope: string | undefined;
+    tokenCacheSize: number;
+  };
+  internalApiKey: string | undefined;
+  entitlementKeys: { publicKeysPath: string | undefined; hmacKey: string | undefined };
+  shutdownTimeoutMs: number;
+}
+
+/** Raised when the environment is invalid; `problems` lists every bad variable. */
+export class ConfigError extends Error {
+  readonly code = "invalid_config" as const;
+  constructor(readonly problems: string[]) {
+    super(`Invalid runtime configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Validates environment variables into a {@link RuntimeConfig}, reporting every bad variable
+ * at once.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig({ MOZAIKS_APP_ID: "example-app", MOZAIKS_ENV: "development" });
+ * ```
+ */
+export function loadConfig(env: Record<string, string | undefined>): RuntimeConfig {
+  const parsed = RuntimeEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${String(i.path[0] ?? "environment")}: ${i.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const timeoutSeconds = e.MOZAIKS_PLUGIN_TIMEOUT_SECONDS ?? e.PLUGIN_EXEC_TIMEOUT_S ?? 30;
+  return {
+    appId: e.MOZAIKS_APP_ID,
+    appPath: e.MOZAIKS_APP_PATH,
+    dbPath: e.MOZAIKS_DB_PATH,
+    port: e.MOZAIKS_PORT,
+    host: e.MOZAIKS_HOST,
+    env: e.MOZAIKS_ENV,
+    maxBodyBytes: e.MOZAIKS_MAX_BODY_BYTES,
+    logLevel: e.MOZAIKS_LOG_LEVEL,
+    pluginTimeoutMs: Math.round(timeoutSeconds * 1000),
+    auth: {
+      jwksPath: e.MOZAIKS_AUTH_JWKS_PATH,
+      jwksUrl: e.MOZAIKS_AUTH_JWKS_URL,
+      hs256Secret: e.MOZAIKS_AUTH_HS256_SECRET,
+      algorithms: e.MOZAIKS_AUTH_ALGORITHMS,
+      issuer: e.MOZAIKS_AUTH_ISSUER,
+      audience: e.MOZAIKS_AUTH_AUDIENCE,
+      requiredScope: e.MOZAIKS_AUTH_REQUIRED_SCOPE,
+      tokenCacheSize: e.MOZAIKS_AUTH_TOKEN_CACHE_SIZE,
+    },
+    internalApiKey: e.MOZAIKS_INTERNAL_API_KEY,
+    entitlementKeys: {
+      publicKeysPath: e.MOZAIKS_ENTITLEMENT_PUBLIC_KEYS,
+      hmacKey: e.MOZAIKS_ENTITLEMENT_SIGNING_KEY,
+    },
+    shutdownTimeoutMs: e.MOZAIKS_SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,11 @@
+import type { Logger } from "pino";
+import type { AuthenticatedUser } from "./control/auth/types.js";
+
+/** Hono environment shared by every route: request-scoped values set by middleware. */
+export interface RuntimeEnv {
+  Variables: {
+    requestId: string;
+    log: Logger;
+    user: AuthenticatedUser;
+  };
+}

@@ -1,0 +1,106 @@
+import type { Logger } from "pino";
+import type { Clock } from "../../clock.js";
+import type { Store } from "../../store/db.js";
+import { auditEvents } from "../../store/schema.js";
+
+/** Audit categories (seed 000 "Audit Logging"). */
+export type AuditEventType =
+  | "capability_check"
+  | "limit_check"
+  | "signature_verification"
+  | "tenant_isolation"
+  | "entitlement_sync"
+  | "anomaly_detected";
+
+/** One audit record as the control layer emits it. */
+export interface AuditRecord {
+  eventType: AuditEventType;
+  result: "allowed" | "denied" | "warning" | "valid" | "invalid" | "applied";
+  userId?: string | null | undefined;
+  /** What was checked: a capability id, limit id, manifest source… */
+  subject?: string | null | undefined;
+  requestId?: string | null | undefined;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Buffers audit records in memory and writes them to `audit_events` in batches (next tick, a
+ * timer, or `close`), so a request never waits on an audit write.
+ *
+ * @example
+ * ```ts
+ * const audit = new AuditLog({ store, clock, appId: "example-app", logger });
+ * audit.record({ eventType: "capability_check", result: "denied", subject: "cap.tool.report_export" });
+ * await audit.close();
+ * ```
+ */
+export class AuditLog {
+  #buffer: Array<typeof auditEvents.$inferInsert> = [];
+  #scheduled = false;
+  #closed = false;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly opts: {
+      store: Store;
+      clock: Clock;
+      appId: string;
+      logger: Logger;
+      flushIntervalMs?: number;
+    },
+  ) {
+    this.#timer = setInterval(() => this.flush(), opts.flushIntervalMs ?? 1000);
+    this.#timer.unref();
+  }
+
+  /** Queues one record; the write happens later in a batch. */
+  record(rec: AuditRecord): void {
+    if (this.#closed) return;
+    this.#buffer.push({
+      createdAt: this.opts.clock.now().getTime(),
+      eventType: rec.eventType,
+      result: rec.result,
+      appId: this.opts.appId,
+      userId: rec.userId ?? null,
+      subject: rec.subject ?? null,
+      requestId: rec.requestId ?? null,
+      details: JSON.stringify(rec.details ?? {}),
+    });
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Records waiting to be written. */
+  get pending(): number {
+    return this.#buffer.length;
+  }
+
+  /** Writes every buffered record in one transaction. */
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#buffer.length === 0) return;
+    const rows = this.#buffer;
+    this.#buffer = [];
+    try {
+      const { sqlite, db } = this.opts.store;
+      if (!sqlite.open) return;
+      db.transaction((tx) => {
+        for (let i = 0; i < rows.length; i += 500)
+          tx.insert(auditEvents)
+            .values(rows.slice(i, i + 500))
+            .run();
+      });
+    } catch (err) {
+      this.opts.logger.error({ err, dropped: rows.length }, "audit flush failed");
+    }
+  }
+
+  /** Stops the timer and writes what is left. */
+  close(): void {
+    clearInterval(this.#timer);
+    this.flush();
+    this.#closed = true;
+  }
+}

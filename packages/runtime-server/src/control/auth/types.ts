@@ -1,0 +1,14 @@
+/** The caller of a user route, from a verified bearer token (DESIGN §6 claims). */
+export interface AuthenticatedUser {
+  userId: string;
+  username: string | null;
+  roles: string[];
+  isSuperadmin: boolean;
+  /** The token's `app_id` claim, when present. */
+  appId: string | undefined;
+  scopes: string[];
+  /** Expiry, seconds since epoch. */
+  exp: number;
+  /** The raw bearer token, forwarded to plugins as `user_jwt`. */
+  token: string;
+}

@@ -1,0 +1,87 @@
+import { CapabilityEnforcer, isEntitlementsError, silentLogger } from "@mozaiks/entitlements-core";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AuthenticatedUser } from "../auth/types.js";
+import type { Reservation, UsageLedger } from "../usage/ledger.js";
+import type { EntitlementState, ResolvedEntitlements } from "./state.js";
+
+/** What the enforcement helpers need (reusable by any control-layer route). */
+export interface EnforcementDeps {
+  state: EntitlementState;
+  ledger: UsageLedger;
+  audit: AuditLog;
+}
+
+/**
+ * Resolves the caller's entitlements and requires `capabilityId` through entitlements-core,
+ * auditing the check. Throws `CapabilityDeniedError` (→ 403 `capability_denied`).
+ *
+ * @example
+ * ```ts
+ * const resolved = requireCapabilityFor(deps, c.var.user, "cap.tool.report_export", c.var.requestId);
+ * ```
+ */
+export function requireCapabilityFor(
+  deps: EnforcementDeps,
+  user: AuthenticatedUser,
+  capabilityId: string,
+  requestId?: string,
+): ResolvedEntitlements {
+  const resolved = deps.state.resolve(user.userId);
+  const allowed = resolved.evaluator.has(capabilityId);
+  deps.audit.record({
+    eventType: "capability_check",
+    result: allowed ? "allowed" : "denied",
+    userId: user.userId,
+    subject: capabilityId,
+    requestId,
+    details: { source: resolved.source },
+  });
+  if (!allowed) new CapabilityEnforcer(resolved.evaluator, { logger: silentLogger }).require(capabilityId);
+  return resolved;
+}
+
+/**
+ * Atomically reserves `amount` units of `limitId` when the caller's manifest defines that
+ * limit (undefined otherwise), auditing the check. Throws `LimitExceededError` (→ 429) under
+ * `soft`/`hard` enforcement; under `warn` the reservation carries a warning.
+ */
+export function reserveLimitFor(
+  deps: EnforcementDeps,
+  resolved: ResolvedEntitlements,
+  user: AuthenticatedUser,
+  limitId: string,
+  opts: { kind: string; amount?: number; requestId?: string },
+): Reservation | undefined {
+  if (!(limitId in resolved.evaluator.limits)) return undefined;
+  try {
+    const r = deps.ledger.reserve({
+      subject: resolved.subject,
+      evaluator: resolved.evaluator,
+      limitId,
+      userId: user.userId,
+      amount: opts.amount ?? 1,
+      kind: opts.kind,
+    });
+    deps.audit.record({
+      eventType: "limit_check",
+      result: r.warning ? "warning" : "allowed",
+      userId: user.userId,
+      subject: limitId,
+      requestId: opts.requestId,
+      details: { limit: r.limit ?? -1, used_before: r.usedBefore, requested: opts.amount ?? 1 },
+    });
+    return r;
+  } catch (err) {
+    if (isEntitlementsError(err) && err.code === "limit_exceeded") {
+      deps.audit.record({
+        eventType: "limit_check",
+        result: "denied",
+        userId: user.userId,
+        subject: limitId,
+        requestId: opts.requestId,
+        details: { limit: err.limitValue, used: err.currentUsage, requested: opts.amount ?? 1 },
+      });
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,60 @@
+import {
+  type EntitlementManifest,
+  type LegacySubscriptionSync,
+  LegacySubscriptionSyncSchema,
+  type PlanCatalog,
+} from "@mozaiks/contracts";
+import type { Clock } from "../../clock.js";
+import { RuntimeError } from "../../errors.js";
+import { parseOrThrow } from "../validation.js";
+import { applyManifest, assertTenant, type SyncDeps, type SyncResult } from "./sync.js";
+
+/**
+ * Translates a legacy subscription payload into a user-scoped manifest by looking its plan up
+ * in the signed plan catalog (status `canceled` → the catalog's `default_plan`). The runtime
+ * stays plan-agnostic: the catalog already holds each plan's capabilities and limits.
+ */
+export function translateLegacy(
+  payload: LegacySubscriptionSync,
+  catalog: PlanCatalog,
+  appId: string,
+  clock: Clock,
+): EntitlementManifest {
+  const planId = payload.status === "canceled" ? catalog.default_plan : payload.plan;
+  const plan = catalog.plans[planId];
+  if (!plan) {
+    throw new RuntimeError("invalid_request", `plan '${planId}' is not in the plan catalog`, {
+      issues: [{ path: ["plan"], message: `unknown plan '${planId}'`, code: "custom" }],
+      known_plans: Object.keys(catalog.plans),
+    });
+  }
+  return {
+    app_id: appId,
+    user_id: payload.user_id,
+    capabilities: [...plan.capabilities],
+    limits: { ...plan.limits },
+    enforcement: { ...plan.enforcement },
+    plan: { id: planId, name: plan.display_name, tier: plan.tier, status: payload.status },
+    metadata: { capability_source: "plan_catalog.json" },
+    issued_at: clock.now().toISOString(),
+  };
+}
+
+/** `POST /api/internal/subscription/sync`: legacy payload → catalog → user manifest. */
+export function syncLegacySubscription(
+  body: unknown,
+  catalog: PlanCatalog | undefined,
+  deps: SyncDeps,
+  requestId?: string,
+): SyncResult {
+  const payload = parseOrThrow(LegacySubscriptionSyncSchema, body, "legacy subscription payload");
+  assertTenant(payload.app_id, deps, requestId, payload.user_id);
+  if (!catalog) {
+    throw new RuntimeError(
+      "plan_catalog_missing",
+      "This runtime has no plan_catalog.json, so it cannot translate a plan name into capabilities. Ship a signed plan_catalog.json in the app bundle, or send a v1.1 payload to POST /api/internal/entitlement/sync.",
+      { sync_endpoint: "/api/internal/entitlement/sync" },
+    );
+  }
+  return applyManifest(translateLegacy(payload, catalog, deps.appId, deps.clock), "legacy", deps, requestId);
+}

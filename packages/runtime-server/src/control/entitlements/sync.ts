@@ -1,0 +1,127 @@
+import {
+  type EntitlementManifest,
+  EntitlementManifestSchema,
+  EntitlementSyncV11Schema,
+} from "@mozaiks/contracts";
+import { normalizeSyncPayload } from "@mozaiks/entitlements-core";
+import { RuntimeError } from "../../errors.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { UsageLedger } from "../usage/ledger.js";
+import { parseOrThrow } from "../validation.js";
+import type { EntitlementState } from "./state.js";
+import { type VerifyDeps, verifySignedDocument } from "./verify.js";
+
+/** Everything a sync needs. */
+export interface SyncDeps extends VerifyDeps {
+  appId: string;
+  state: EntitlementState;
+  ledger: UsageLedger;
+  audit: AuditLog;
+}
+
+/** What a sync route answers. */
+export interface SyncResult {
+  status: "synced";
+  format: "v1.1" | "manifest" | "legacy";
+  scope: "app" | "user";
+  user_id: string | null;
+  source: string;
+  capabilities: string[];
+  limits: Record<string, number>;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * True for a v1.1 payload (seed 001 §3): a `version` plus v1.1 sections (`token_budget`,
+ * `features`, `rate_limits`, or a `plan`) and no capability list.
+ */
+export function isV11Payload(body: unknown): boolean {
+  if (!isRecord(body) || typeof body.version !== "string") return false;
+  const hasCaps =
+    "capabilities" in body ||
+    "limits" in body ||
+    (isRecord(body.metadata) && "capabilities" in body.metadata);
+  if (hasCaps) return false;
+  return "token_budget" in body || "features" in body || "rate_limits" in body || "plan" in body;
+}
+
+/** Rejects (and audits) anything addressed to another app. */
+export function assertTenant(
+  appId: string | undefined,
+  deps: SyncDeps,
+  requestId?: string,
+  userId?: string | null,
+): void {
+  if (appId === undefined || appId === deps.appId) return;
+  deps.audit.record({
+    eventType: "tenant_isolation",
+    result: "denied",
+    userId: userId ?? null,
+    subject: appId,
+    requestId,
+    details: { expected_app_id: deps.appId, actual_app_id: appId },
+  });
+  throw new RuntimeError(
+    "tenant_isolation",
+    `payload is for app '${appId}', this runtime serves '${deps.appId}'`,
+    {
+      expected_app_id: deps.appId,
+      actual_app_id: appId,
+    },
+  );
+}
+
+/** Persists a verified manifest at app or user scope and answers the sync. */
+export function applyManifest(
+  manifest: EntitlementManifest,
+  format: SyncResult["format"],
+  deps: SyncDeps,
+  requestId?: string,
+  baselines: Record<string, number> = {},
+): SyncResult {
+  const userId = manifest.user_id ?? null;
+  const source = "runtime";
+  if (userId) deps.state.setUser(userId, manifest, source);
+  else deps.state.setApp(manifest, source);
+  const subject = userId ? { scope: "user" as const, id: userId } : { scope: "app" as const, id: deps.appId };
+  if (Object.keys(baselines).length > 0) deps.ledger.setBaselines(subject, baselines);
+  const resolved = deps.state.resolve(userId ?? undefined);
+  deps.audit.record({
+    eventType: "entitlement_sync",
+    result: "applied",
+    userId,
+    subject: subject.scope,
+    requestId,
+    details: { format, capabilities: resolved.evaluator.capabilities.length },
+  });
+  return {
+    status: "synced",
+    format,
+    scope: subject.scope,
+    user_id: userId,
+    source,
+    capabilities: [...resolved.evaluator.capabilities],
+    limits: { ...resolved.evaluator.limits },
+  };
+}
+
+/**
+ * `POST /api/internal/entitlement/sync`: a v1.1 payload (normalized by entitlements-core) or a
+ * capability manifest; either is verified when keys are configured, and checked for tenant.
+ */
+export function syncEntitlements(body: unknown, deps: SyncDeps, requestId?: string): SyncResult {
+  if (isV11Payload(body)) {
+    const payload = parseOrThrow(EntitlementSyncV11Schema, body, "v1.1 entitlement sync payload");
+    assertTenant(payload.app_id, deps, requestId, payload.user_id);
+    verifySignedDocument(body, "entitlement sync payload", deps, requestId);
+    const { manifest, usageBaselines } = normalizeSyncPayload(payload);
+    return applyManifest(manifest, "v1.1", deps, requestId, usageBaselines);
+  }
+  const manifest = parseOrThrow(EntitlementManifestSchema, body, "entitlement manifest");
+  assertTenant(manifest.app_id, deps, requestId, manifest.user_id);
+  verifySignedDocument(body, "entitlement manifest", deps, requestId);
+  return applyManifest(manifest, "manifest", deps, requestId);
+}

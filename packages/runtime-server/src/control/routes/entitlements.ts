@@ -1,0 +1,37 @@
+import type { EntitlementsResponse } from "@mozaiks/contracts";
+import { Hono } from "hono";
+import type { RuntimeEnv } from "../../context.js";
+import type { RuntimeContext } from "../../runtime-context.js";
+import { periodOf } from "../usage/periods.js";
+
+/** `GET /api/entitlements`: the caller's effective capabilities, limits with usage, and source. */
+export function entitlementsRoutes(ctx: RuntimeContext) {
+  return new Hono<RuntimeEnv>().get("/api/entitlements", (c) => {
+    const user = c.var.user;
+    const resolved = ctx.state.resolve(user.userId);
+    const ev = resolved.evaluator;
+    const now = ctx.clock.now();
+    const limits: EntitlementsResponse["limits"] = {};
+    for (const [id, value] of Object.entries(ev.limits)) {
+      const used = ctx.ledger.used(resolved.subject, id, now);
+      const limit = ev.getLimit(id);
+      limits[id] = {
+        limit: limit ?? -1,
+        used,
+        remaining: limit === undefined ? null : Math.max(0, limit - used),
+        enforcement: ev.enforcementFor(id),
+        period: value === undefined ? "month" : periodOf(id),
+      };
+    }
+    const plan = resolved.manifest.plan;
+    const body: EntitlementsResponse = {
+      app_id: ctx.config.appId,
+      user_id: user.userId,
+      source: resolved.source,
+      capabilities: [...ev.capabilities],
+      limits,
+      plan: plan ? { ...plan } : null,
+    };
+    return c.json(body);
+  });
+}

@@ -1,0 +1,25 @@
+import type { PluginListResponse } from "@mozaiks/contracts";
+import { Hono } from "hono";
+import type { RuntimeEnv } from "../../context.js";
+import type { RuntimeContext } from "../../runtime-context.js";
+
+/** `GET /api/plugins` and its alias `GET /api/available-plugins`: plugins + whether the caller may run each. */
+export function pluginListRoutes(ctx: RuntimeContext) {
+  const list = (userId: string): PluginListResponse => {
+    const { evaluator } = ctx.state.resolve(userId);
+    return {
+      plugins: ctx.plugins.list().map(({ descriptor: d, capability }) => ({
+        name: d.name,
+        display_name: d.display_name ?? d.name,
+        description: d.description,
+        version: d.version,
+        enabled: d.enabled,
+        capability,
+        allowed: d.enabled && evaluator.has(capability),
+      })),
+    };
+  };
+  return new Hono<RuntimeEnv>()
+    .get("/api/plugins", (c) => c.json(list(c.var.user.userId)))
+    .get("/api/available-plugins", (c) => c.json(list(c.var.user.userId)));
+}

@@ -1,0 +1,33 @@
+import { Hono } from "hono";
+import type { RuntimeEnv } from "../../context.js";
+import type { RuntimeContext } from "../../runtime-context.js";
+import { syncLegacySubscription } from "../entitlements/legacy.js";
+import { type SyncDeps, syncEntitlements } from "../entitlements/sync.js";
+import { readJson } from "./body.js";
+
+/** Internal sync routes: v1.1 / manifest sync and legacy subscription sync (internal key). */
+export function syncRoutes(ctx: RuntimeContext) {
+  const deps = (): SyncDeps => ({
+    appId: ctx.config.appId,
+    state: ctx.state,
+    ledger: ctx.ledger,
+    audit: ctx.audit,
+    keys: ctx.entitlementKeys,
+    clock: ctx.clock,
+    logger: ctx.logger,
+  });
+  return new Hono<RuntimeEnv>()
+    .post("/api/internal/entitlement/sync", async (c) => {
+      const result = syncEntitlements(await readJson(c), deps(), c.var.requestId);
+      c.var.log.info(
+        { scope: result.scope, format: result.format, user_id: result.user_id },
+        "entitlements synced",
+      );
+      return c.json(result);
+    })
+    .post("/api/internal/subscription/sync", async (c) => {
+      const result = syncLegacySubscription(await readJson(c), ctx.catalog, deps(), c.var.requestId);
+      c.var.log.info({ user_id: result.user_id }, "legacy subscription synced");
+      return c.json(result);
+    });
+}

@@ -1,0 +1,32 @@
+import type { PlanCatalog } from "@mozaiks/contracts";
+import type { Logger } from "pino";
+import type { Clock } from "./clock.js";
+import type { RuntimeConfig } from "./config.js";
+import type { AuditLog } from "./control/audit/audit-log.js";
+import type { TokenVerifier } from "./control/auth/verifier.js";
+import type { EntitlementKeys } from "./control/entitlements/keys.js";
+import type { EntitlementState } from "./control/entitlements/state.js";
+import type { PluginRegistry } from "./control/plugins.js";
+import type { UsageLedger } from "./control/usage/ledger.js";
+import type { Store } from "./store/db.js";
+
+/**
+ * Everything the routes share, built once by `createRuntimeApp`. Route modules (including
+ * ones added later, e.g. pack modules) receive it and reuse its auth, enforcement and store.
+ */
+export interface RuntimeContext {
+  config: RuntimeConfig;
+  clock: Clock;
+  logger: Logger;
+  store: Store;
+  audit: AuditLog;
+  state: EntitlementState;
+  ledger: UsageLedger;
+  verifier: TokenVerifier;
+  entitlementKeys: EntitlementKeys;
+  plugins: PluginRegistry;
+  /** The bundle's verified plan catalog, once loaded. */
+  catalog: PlanCatalog | undefined;
+  /** Undefined when ready, else why not. */
+  notReadyReason: string | undefined;
+}

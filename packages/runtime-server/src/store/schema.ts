@@ -1,0 +1,81 @@
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** Persisted manifests: one app-level row and one row per user with a user-scoped manifest. */
+export const entitlements = sqliteTable(
+  "entitlements",
+  {
+    scope: text("scope", { enum: ["app", "user"] }).notNull(),
+    subjectId: text("subject_id").notNull(),
+    manifest: text("manifest").notNull(),
+    source: text("source").notNull(),
+    syncedAt: integer("synced_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.subjectId] })],
+);
+
+/** The usage ledger: every counted unit, idempotent by `event_id`. Limits are derived from it. */
+export const usageEvents = sqliteTable(
+  "usage_events",
+  {
+    eventId: text("event_id").primaryKey(),
+    appId: text("app_id").notNull(),
+    userId: text("user_id").notNull(),
+    metric: text("metric").notNull(),
+    amount: integer("amount").notNull(),
+    occurredAt: integer("occurred_at").notNull(),
+    kind: text("kind").notNull(),
+    workflowId: text("workflow_id"),
+    runId: text("run_id"),
+    model: text("model"),
+    inputTokens: integer("input_tokens"),
+    outputTokens: integer("output_tokens"),
+    batchId: text("batch_id"),
+    recordedAt: integer("recorded_at").notNull(),
+  },
+  (t) => [
+    index("usage_events_user_metric_time").on(t.userId, t.metric, t.occurredAt),
+    index("usage_events_metric_time").on(t.metric, t.occurredAt),
+  ],
+);
+
+/** v1.1 `used` values: a floor for a subject's usage in one period (seed 001 §3). */
+export const usageBaselines = sqliteTable(
+  "usage_baselines",
+  {
+    scope: text("scope", { enum: ["app", "user"] }).notNull(),
+    subjectId: text("subject_id").notNull(),
+    metric: text("metric").notNull(),
+    periodStart: integer("period_start").notNull(),
+    used: integer("used").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.subjectId, t.metric, t.periodStart] })],
+);
+
+/** Workflow runs (written by the workflow launcher). */
+export const runs = sqliteTable("runs", {
+  runId: text("run_id").primaryKey(),
+  appId: text("app_id").notNull(),
+  userId: text("user_id").notNull(),
+  workflowId: text("workflow_id").notNull(),
+  status: text("status").notNull(),
+  scope: text("scope").notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Security audit trail: capability/limit checks, signature checks, tenant isolation. */
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    createdAt: integer("created_at").notNull(),
+    eventType: text("event_type").notNull(),
+    result: text("result").notNull(),
+    appId: text("app_id").notNull(),
+    userId: text("user_id"),
+    subject: text("subject"),
+    requestId: text("request_id"),
+    details: text("details").notNull(),
+  },
+  (t) => [index("audit_events_time").on(t.createdAt), index("audit_events_type").on(t.eventType)],
+);

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { INTERNAL_KEY } from "./helpers/keys.js";
+import { buildTestRuntime, internal } from "./helpers/runtime.js";
+import { runSecurityCases } from "./helpers/security-cases.js";
+
+runSecurityCases("user routes", async () => (await buildTestRuntime()).app, [
+  { method: "GET", path: "/api/plugins" },
+  { method: "GET", path: "/api/available-plugins" },
+  { method: "GET", path: "/api/entitlements" },
+  { method: "POST", path: "/api/execute/echo", body: { message: "hi" } },
+]);
+
+const INTERNAL_ROUTES = [
+  "/api/internal/entitlement/sync",
+  "/api/internal/subscription/sync",
+  "/api/usage/ingest",
+];
+
+describe("security: internal routes", () => {
+  for (const path of INTERNAL_ROUTES) {
+    it(`POST ${path} rejects a missing internal key with 401`, async () => {
+      const { app } = await buildTestRuntime();
+      const res = await app.request(path, { method: "POST", body: "{}" });
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: string }).error).toBe("unauthorized");
+      await app.runtime.close();
+    });
+
+    it(`POST ${path} rejects a wrong internal key with 401`, async () => {
+      const { app } = await buildTestRuntime();
+      const res = await app.request(path, internal({}, `${INTERNAL_KEY}x`));
+      expect(res.status).toBe(401);
+      await app.runtime.close();
+    });
+
+    it(`POST ${path} answers 401 even with a key when none is configured`, async () => {
+      const { app } = await buildTestRuntime({ env: { MOZAIKS_INTERNAL_API_KEY: undefined } });
+      const res = await app.request(path, internal({}));
+      expect(res.status).toBe(401);
+      await app.runtime.close();
+    });
+
+    it(`POST ${path} accepts the right key (past auth: a bad body is 400, not 401)`, async () => {
+      const { app } = await buildTestRuntime();
+      const res = await app.request(path, internal({ nonsense: true }));
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toBe("invalid_request");
+      await app.runtime.close();
+    });
+  }
+});
