@@ -105,8 +105,15 @@ export class PluginRunner {
   }
 
   #acquire(name: string): Promise<void> {
-    if (this.#closed)
-      return Promise.reject(new PluginExecutionError("plugin_error", name, "plugin runner is closed"));
+    if (this.#closed) {
+      return Promise.reject(
+        new PluginExecutionError(
+          "plugin_error",
+          name,
+          `plugin "${name}" did not start: the plugin runner is closed`,
+        ),
+      );
+    }
     if (this.#active < this.#maxConcurrency) {
       this.#active++;
       return Promise.resolve();
@@ -124,11 +131,18 @@ export class PluginRunner {
   #execute(plugin: LoadedPlugin, data: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
     const name = plugin.descriptor.name;
     return new Promise((resolve, reject) => {
+      // close() may have run between this call getting its slot and starting.
+      if (this.#closed) {
+        this.#release();
+        reject(closedError(name, "queued"));
+        return;
+      }
       let worker: Worker;
       try {
         worker = new Worker(WORKER_URL, {
           workerData: { entryPath: plugin.entryPath, data, maxOutputBytes: this.#maxOutputBytes },
           resourceLimits: { maxOldGenerationSizeMb: this.#maxMemoryMb },
+          execArgv: workerExecArgv(process.execArgv),
         });
       } catch (err) {
         // Input that cannot be cloned (a caller bug, not a plugin fault) surfaces as is.
@@ -246,6 +260,20 @@ export class PluginRunner {
       );
     }
   }
+}
+
+/**
+ * The host's Node flags minus those that only apply to the main entry: a worker inheriting
+ * `--input-type` (as in `node --input-type=module -e …`) refuses to start.
+ */
+function workerExecArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (arg === "--input-type") i++;
+    else if (!arg.startsWith("--input-type=")) out.push(arg);
+  }
+  return out;
 }
 
 function isReply(value: unknown): value is WorkerReply {
