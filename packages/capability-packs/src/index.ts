@@ -1,1 +1,24 @@
-export {};
+/**
+ * `@mozaiks/capability-packs`: load capability packs from folders, classify ownership,
+ * validate a selection against host policy and event flows, expand it into a build plan and
+ * copy the overlay into an app workspace (seed 003, DESIGN §9).
+ *
+ * @example
+ * ```ts
+ * import { applyOverlay, loadCatalog, planBuild } from "@mozaiks/capability-packs";
+ * const catalog = loadCatalog("packs");
+ * const r = planBuild(catalog, { packs: ["notifications", "audit"], host_policy: { host_mode: "oss" } });
+ * if (r.ok) applyOverlay(r.plan, "examples/app", { catalogRoot: catalog.root });
+ * ```
+ */
+export { loadCatalog, loadCatalogOrThrow } from "./catalog/load-catalog.js";
+export { extensionEntrypointFile, loadModule } from "./catalog/load-module.js";
+export { type LoadPackOptions, loadPack } from "./catalog/load-pack.js";
+export type { Catalog, LoadedModule, LoadedPack } from "./catalog/types.js";
+export { locate, parseYamlSource, validateYaml, type YamlSource } from "./catalog/yaml-source.js";
+export * from "./errors.js";
+export { type EventFlow, validateEventFlows } from "./events/validate-flows.js";
+export { type ApplyOptions, type ApplyResult, applyOverlay } from "./expansion/apply.js";
+export { expandSelection, type PlanResult, planBuild, planBuildOrThrow } from "./expansion/plan.js";
+export { classifyFeature, classifyPack, HOST_UNIVERSAL_FEATURES } from "./ownership/classify.js";
+export { type Selection, type SelectionRequest, validateSelection } from "./policy/validate-selection.js";

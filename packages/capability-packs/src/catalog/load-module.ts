@@ -1,0 +1,118 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import {
+  EventsContractSchema,
+  ModuleManifestSchema,
+  ReactionsSchema,
+  RuntimeExtensionsSchema,
+} from "@mozaiks/contracts";
+import type { PackIssue } from "../errors.js";
+import { displayPath } from "./fs.js";
+import { loadYamlFile } from "./load-yaml.js";
+import type { LoadedModule } from "./types.js";
+
+/** Resolves `backend.a.b:Attr` to the first existing `backend/a/b.{ts,js,mjs}` of the module. */
+export function extensionEntrypointFile(moduleDir: string, entrypoint: string): string | undefined {
+  const modulePath = entrypoint.split(":")[0] ?? "";
+  const base = path.join(moduleDir, ...modulePath.split("."));
+  return [".ts", ".js", ".mjs"].map((ext) => base + ext).find((f) => existsSync(f));
+}
+
+/**
+ * Loads `app_overlay/modules/<id>/`: module.yaml, contracts/events.yaml, contracts/reactions.yaml
+ * and runtime_extensions.yaml, then checks they agree with each other and with the folder.
+ */
+export function loadModule(
+  dir: string,
+  packId: string,
+  displayRoot: string,
+): { module?: LoadedModule; issues: PackIssue[] } {
+  const id = path.basename(dir);
+  const mod = loadYamlFile(path.join(dir, "module.yaml"), ModuleManifestSchema, displayRoot);
+  const events = loadYamlFile(path.join(dir, "contracts", "events.yaml"), EventsContractSchema, displayRoot, {
+    optional: true,
+  });
+  const reactions = loadYamlFile(
+    path.join(dir, "contracts", "reactions.yaml"),
+    ReactionsSchema,
+    displayRoot,
+    {
+      optional: true,
+    },
+  );
+  const extPath = path.join(dir, "runtime_extensions.yaml");
+  const ext = existsSync(extPath) ? loadYamlFile(extPath, RuntimeExtensionsSchema, displayRoot) : undefined;
+  const issues = [...mod.issues, ...events.issues, ...reactions.issues, ...(ext?.issues ?? [])];
+  const m = mod.value;
+  if (!m || !events.value || !reactions.value || (ext && !ext.value)) return { issues };
+
+  if (m.module_id !== id) {
+    issues.push(
+      mod.at(
+        ["module_id"],
+        "module_id_mismatch",
+        `module_id ${m.module_id} must equal its folder name ${id}`,
+      ),
+    );
+  }
+  if (m.ownership === "host_universal") {
+    issues.push(
+      mod.at(
+        ["ownership"],
+        "host_universal_in_pack",
+        "a pack cannot ship a host_universal module; the runtime provides it",
+      ),
+    );
+  }
+  if (m.source_pack_id !== undefined && m.source_pack_id !== packId) {
+    issues.push(mod.at(["source_pack_id"], "pack_id_mismatch", `source_pack_id must be ${packId}`));
+  }
+  if (!existsSync(path.join(dir, m.entrypoint))) {
+    issues.push(mod.at(["entrypoint"], "file_missing", `entrypoint ${m.entrypoint} does not exist`));
+  }
+  const declared = new Set(events.value.events.map((e) => e.event_type));
+  m.emits.forEach((e, i) => {
+    if (!declared.has(e)) {
+      issues.push(mod.at(["emits", i], "event_undeclared", `${e} is not declared in contracts/events.yaml`));
+    }
+  });
+  const handlers = new Set(m.reaction_handlers.map((h) => h.method));
+  reactions.value.reactions.forEach((r, i) => {
+    if (!handlers.has(r.target.handler_method)) {
+      issues.push(
+        reactions.at(
+          ["reactions", i, "target", "handler_method"],
+          "reaction_handler_undeclared",
+          `${r.target.handler_method} is not listed in module.yaml reaction_handlers`,
+        ),
+      );
+    }
+  });
+  ext?.value?.extensions.forEach((x, i) => {
+    if (!extensionEntrypointFile(dir, x.entrypoint)) {
+      issues.push(
+        ext.at(
+          ["extensions", i, "entrypoint"],
+          "extension_entrypoint_missing",
+          `no file for entrypoint ${x.entrypoint}`,
+        ),
+      );
+    }
+  });
+
+  const module: LoadedModule = {
+    module_id: m.module_id,
+    pack_id: packId,
+    manifest: m,
+    events: events.value,
+    reactions: reactions.value,
+    dir,
+    files: {
+      module: mod.file,
+      events: displayPath(path.join(dir, "contracts", "events.yaml"), displayRoot),
+      reactions: reactions.file,
+    },
+  };
+  if (ext?.value) module.runtimeExtensions = ext.value;
+  return { module, issues };
+}
