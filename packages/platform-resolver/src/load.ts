@@ -59,7 +59,9 @@ export function validatePlatformConfig(
     if (isRecord(cap) && typeof cap.id === "string") index.set(cap.id, String(cap.type));
   }
   const plans = validatePlans(rawPlans, files.plans, index);
-  const issues = [...reg.issues, ...plans.issues];
+  // Document order (numeric-aware), so people read problems top to bottom.
+  const byPath = (a: ConfigIssue, b: ConfigIssue) => a.path.localeCompare(b.path, "en", { numeric: true });
+  const issues = [...reg.issues.sort(byPath), ...plans.issues.sort(byPath)];
   if (hasErrors(issues) || !reg.registry || !plans.plans) return { issues };
   return { config: { registry: reg.registry, plans: plans.plans, files }, issues };
 }

@@ -95,5 +95,69 @@ function describeFetchError(err: unknown): string {
   const cause =
     err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
   if (cause?.code) return `network error: ${cause.code}`;
+  if (cause?.message) return `network error: ${cause.message}`;
   return `network error: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+/** Route of the runtime that accepts (signed) capability manifests (DESIGN §6). */
+export const ENTITLEMENT_SYNC_PATH = "/api/internal/entitlement/sync";
+
+/** One delivered manifest: who it was for and what happened. */
+export interface AppPushResult extends PushResult {
+  app_id: string;
+  user_id?: string;
+}
+
+/** How {@link pushToRuntime} authenticates, retries and paces deliveries. */
+export interface PushOptions {
+  internalKey: string;
+  retry?: RetryOptions;
+  /** Deliveries in flight at once (default 4). */
+  concurrency?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * POSTs documents to `<runtimeUrl>/api/internal/entitlement/sync` with `X-Internal-API-Key`,
+ * each with its own retries; one failing app never stops the others. Results keep input order.
+ *
+ * @example
+ * ```ts
+ * const results = await pushToRuntime("http://localhost:8080", [signedManifest], { internalKey });
+ * ```
+ */
+export async function pushToRuntime(
+  runtimeUrl: string,
+  documents: ReadonlyArray<Record<string, unknown>>,
+  options: PushOptions,
+): Promise<AppPushResult[]> {
+  const url = new URL(
+    ENTITLEMENT_SYNC_PATH,
+    runtimeUrl.endsWith("/") ? runtimeUrl : `${runtimeUrl}/`,
+  ).toString();
+  const results: AppPushResult[] = new Array(documents.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < documents.length) {
+      const i = next++;
+      const doc = documents[i] as Record<string, unknown>;
+      const res = await postJsonWithRetry(
+        url,
+        doc,
+        { "x-internal-api-key": options.internalKey },
+        {
+          ...options.retry,
+          ...(options.sleep && { sleep: options.sleep }),
+        },
+      );
+      results[i] = {
+        app_id: String(doc.app_id),
+        ...(typeof doc.user_id === "string" && { user_id: doc.user_id }),
+        ...res,
+      };
+    }
+  };
+  const n = Math.max(1, Math.min(options.concurrency ?? 4, documents.length));
+  await Promise.all(Array.from({ length: n }, worker));
+  return results;
 }

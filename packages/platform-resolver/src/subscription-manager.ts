@@ -3,13 +3,11 @@ import { join } from "node:path";
 import type { PlanCatalog } from "@mozaiks/contracts";
 import { writeFileAtomic } from "./atomic-write.js";
 import { PlatformError } from "./errors.js";
-import { type PushResult, postJsonWithRetry, type RetryOptions } from "./push.js";
+import { type AppPushResult, pushToRuntime, type RetryOptions } from "./push.js";
 import type { PlatformResolver, Resolution } from "./resolver.js";
 import type { DocumentSigner } from "./signing.js";
 import type { SubscriptionInput } from "./subscription.js";
 
-/** Route of the runtime that accepts (signed) capability manifests (DESIGN §6). */
-export const ENTITLEMENT_SYNC_PATH = "/api/internal/entitlement/sync";
 export const MANIFEST_FILE = "entitlement_manifest.json";
 export const PLAN_CATALOG_FILE = "plan_catalog.json";
 
@@ -25,12 +23,6 @@ export interface SubscriptionManagerOptions {
   concurrency?: number;
   /** Injectable wait, so tests need not sleep for real. */
   sleep?: (ms: number) => Promise<void>;
-}
-
-/** One delivered manifest: who it was for and what happened. */
-export interface AppPushResult extends PushResult {
-  app_id: string;
-  user_id?: string;
 }
 
 /** Files written by {@link SubscriptionManager.writeBundle}. */
@@ -113,35 +105,12 @@ export class SubscriptionManager {
     documents: ReadonlyArray<Record<string, unknown>>,
     auth: { internalKey: string },
   ): Promise<AppPushResult[]> {
-    const url = new URL(
-      ENTITLEMENT_SYNC_PATH,
-      runtimeUrl.endsWith("/") ? runtimeUrl : `${runtimeUrl}/`,
-    ).toString();
-    const results: AppPushResult[] = new Array(documents.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < documents.length) {
-        const i = next++;
-        const doc = documents[i] as Record<string, unknown>;
-        const res = await postJsonWithRetry(
-          url,
-          doc,
-          { "x-internal-api-key": auth.internalKey },
-          {
-            ...this.options.retry,
-            ...(this.options.sleep && { sleep: this.options.sleep }),
-          },
-        );
-        results[i] = {
-          app_id: String(doc.app_id),
-          ...(typeof doc.user_id === "string" && { user_id: doc.user_id }),
-          ...res,
-        };
-      }
-    };
-    const n = Math.max(1, Math.min(this.options.concurrency ?? 4, documents.length));
-    await Promise.all(Array.from({ length: n }, worker));
-    return results;
+    return pushToRuntime(runtimeUrl, documents, {
+      internalKey: auth.internalKey,
+      ...(this.options.retry && { retry: this.options.retry }),
+      ...(this.options.concurrency !== undefined && { concurrency: this.options.concurrency }),
+      ...(this.options.sleep && { sleep: this.options.sleep }),
+    });
   }
 
   /** Resolves, signs and pushes subscriptions (see {@link pushDocuments}). */

@@ -1,0 +1,156 @@
+import { EntitlementManifestSchema, PlanCatalogSchema, summarizeIssues } from "@mozaiks/contracts";
+import { type Jwks, parseJwks, verifyManifest } from "@mozaiks/entitlements-core";
+import {
+  PlatformResolver,
+  readJsonFile,
+  type SubscriptionInput,
+  writeFileAtomic,
+} from "@mozaiks/platform-resolver";
+import { type Command, Option } from "commander";
+import { usageError } from "../output/cli-error.js";
+import { EXIT } from "../output/exit-codes.js";
+import { type ConfigFlags, loadConfig, withConfigOptions } from "../shared/config-options.js";
+import { parseDuration, parseNow } from "../shared/duration.js";
+import { printerFor, setExitCode } from "../shared/globals.js";
+import {
+  describeSigner,
+  keyGiven,
+  resolveSigner,
+  type SigningFlags,
+  withSigningOptions,
+} from "../shared/signing-options.js";
+import {
+  type SubscriptionFlags,
+  subscriptionFrom,
+  withSubscriptionOptions,
+} from "../shared/subscription-options.js";
+
+interface BuildFlags extends ConfigFlags, SigningFlags, SubscriptionFlags {
+  sign?: boolean;
+  out?: string;
+  ttl?: string;
+  now?: string;
+}
+
+async function build(flags: BuildFlags, cmd: Command): Promise<void> {
+  const out = printerFor(cmd);
+  const now = parseNow(flags.now);
+  const sub: SubscriptionInput = subscriptionFrom(flags);
+  const ttl = flags.ttl === undefined ? undefined : parseDuration(flags.ttl, "--ttl");
+  const resolver = new PlatformResolver(await loadConfig(flags), {
+    now: () => now,
+    ...(ttl !== undefined && { ttlSeconds: ttl }),
+  });
+  const wantSign = flags.sign === true || keyGiven(flags);
+  const signer = wantSign ? await resolveSigner(flags) : undefined;
+  if (wantSign && !signer) {
+    throw usageError(
+      "--sign needs a key: --key <private jwk>, --hmac-key, or MOZAIKS_ENTITLEMENT_PRIVATE_KEY",
+    );
+  }
+  const resolution = resolver.resolve(sub, "command line");
+  const doc = signer ? signer.sign(resolution.manifest) : resolution.manifest;
+  const text = `${JSON.stringify(doc, null, 2)}\n`;
+  const summary = {
+    app_id: sub.app_id,
+    plan: resolution.requestedPlan,
+    effective_plan: resolution.effectivePlan,
+    resolution: resolution.reason,
+    signature: describeSigner(signer),
+    expires_at: resolution.manifest.expires_at ?? null,
+  };
+  if (!flags.out) {
+    // The manifest is the product: JSON on stdout in both modes, the summary as a note.
+    out.result(doc, () => text.trimEnd());
+    out.note(`# ${summary.effective_plan} (${summary.resolution}), ${summary.signature}`);
+    return;
+  }
+  await writeFileAtomic(flags.out, text);
+  out.result({ file: flags.out, ...summary }, () =>
+    [
+      `wrote ${flags.out}`,
+      `  plan ${summary.plan} → ${summary.effective_plan} (${summary.resolution})`,
+      `  ${resolution.manifest.metadata?.capabilities?.length ?? 0} capabilities, ${Object.keys(resolution.manifest.metadata?.limits ?? {}).length} limits`,
+      `  signature: ${summary.signature}; expires ${summary.expires_at ?? "never"}`,
+    ].join("\n"),
+  );
+}
+
+interface VerifyFlags {
+  jwks?: string;
+  hmacKey?: string;
+  now?: string;
+}
+
+async function loadJwks(file: string): Promise<Jwks> {
+  const raw = await readJsonFile(file);
+  try {
+    return parseJwks(raw);
+  } catch (err) {
+    throw usageError(`${file}: $.keys: ${(err as Error).message}`);
+  }
+}
+
+async function verify(file: string, flags: VerifyFlags, cmd: Command): Promise<void> {
+  const out = printerFor(cmd);
+  const now = parseNow(flags.now);
+  const jwksFile = flags.jwks ?? process.env.MOZAIKS_ENTITLEMENT_PUBLIC_KEYS;
+  const hmacKey = flags.hmacKey ?? process.env.MOZAIKS_ENTITLEMENT_SIGNING_KEY;
+  if (!jwksFile && !hmacKey) {
+    throw usageError(
+      "no verification key: pass --jwks <file> or --hmac-key (or set MOZAIKS_ENTITLEMENT_PUBLIC_KEYS)",
+    );
+  }
+  const jwks = jwksFile ? await loadJwks(jwksFile) : undefined;
+  const doc = await readJsonFile(file);
+  const isCatalog = typeof doc === "object" && doc !== null && "plans" in doc && "default_plan" in doc;
+  const kind = isCatalog ? "plan_catalog" : "entitlement_manifest";
+  const result = verifyManifest(doc, { jwks, hmacKey, now, requireSignature: true });
+  let report: Record<string, unknown>;
+  if (!result.ok) {
+    report = { ok: false, file, kind, reason: result.reason, message: result.message };
+  } else {
+    const schema = isCatalog ? PlanCatalogSchema : EntitlementManifestSchema;
+    const parsed = schema.safeParse(doc);
+    report = parsed.success
+      ? { ok: true, file, kind, alg: result.alg, ...(result.kid && { kid: result.kid }) }
+      : { ok: false, file, kind, reason: "schema", message: summarizeIssues(parsed.error) };
+  }
+  out.result(report, () =>
+    report.ok
+      ? `valid: ${file} (${kind}) signed with ${report.alg}${report.kid ? ` kid ${report.kid}` : ""}`
+      : `invalid: ${file}: ${report.reason}: ${report.message}`,
+  );
+  if (!report.ok) setExitCode(EXIT.failed);
+}
+
+/** Registers `mozaiks manifest …`. */
+export function registerManifestCommands(program: Command): void {
+  const manifest = program.command("manifest").description("build and verify entitlement manifests");
+  const buildCmd = manifest
+    .command("build")
+    .description("resolve a subscription into an entitlement manifest (JSON on stdout, or --out)");
+  withSubscriptionOptions(buildCmd);
+  withConfigOptions(buildCmd);
+  withSigningOptions(buildCmd)
+    .option("--sign", "sign the manifest (implied by --key / --hmac-key; uses env keys otherwise)")
+    .option(
+      "--ttl <duration>",
+      "manifest lifetime: seconds, 30m, 12h, 90d or none (default: manifest_ttl_seconds)",
+    )
+    .option("-o, --out <file>", "write the manifest to this file (atomically) instead of stdout")
+    .addOption(new Option("--now <iso>", "resolve as of this instant (backfills, tests)"))
+    .action((flags: BuildFlags, cmd: Command) => build(flags, cmd));
+  manifest
+    .command("verify")
+    .description("verify the signature, expiry and schema of a manifest or plan catalog")
+    .argument("<file>", "entitlement_manifest.json or plan_catalog.json")
+    .option("--jwks <file>", "trusted public keys (env MOZAIKS_ENTITLEMENT_PUBLIC_KEYS)")
+    .option("--hmac-key <secret>", "legacy HMAC key (env MOZAIKS_ENTITLEMENT_SIGNING_KEY)")
+    .option("--now <iso>", "check expiry as of this instant")
+    .addHelpText(
+      "after",
+      "\nExit 0 when valid; 1 with a one-line reason otherwise:\n  missing      no _signature\n  invalid      signature does not match (content or key changed)\n  expired      expires_at has passed\n  unknown_kid  signed by a key the JWKS does not hold\n  schema       signed, but not a valid manifest / plan catalog",
+    )
+    .action((file: string, flags: VerifyFlags, cmd: Command) => verify(file, flags, cmd));
+}

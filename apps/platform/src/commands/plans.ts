@@ -1,0 +1,137 @@
+import {
+  type ConfigIssue,
+  diffPlans,
+  formatConfigIssue,
+  hasErrors,
+  loadPlatformConfig,
+  type PlanDiff,
+  PlatformResolver,
+  type ResolvedPlanDetail,
+  readJsonFile,
+  validatePlatformConfig,
+} from "@mozaiks/platform-resolver";
+import type { Command } from "commander";
+import { EXIT } from "../output/exit-codes.js";
+import { limitText, table } from "../output/table.js";
+import { type ConfigFlags, configFiles, loadConfig, withConfigOptions } from "../shared/config-options.js";
+import { printerFor, setExitCode } from "../shared/globals.js";
+
+async function validate(flags: ConfigFlags, cmd: Command): Promise<void> {
+  const out = printerFor(cmd);
+  const files = configFiles(flags);
+  const [registry, plans] = await Promise.all([readJsonFile(files.registry), readJsonFile(files.plans)]);
+  const { config, issues } = validatePlatformConfig(registry, plans, files);
+  const ok = !hasErrors(issues);
+  const summary = config
+    ? `${files.registry}: ${config.registry.capabilities.length} capabilities; ${files.plans}: ${config.plans.plans.length} plans (${config.plans.plans.map((p) => p.id).join(", ")}), default ${config.plans.default_plan}`
+    : "";
+  out.result({ ok, files, issues }, () => {
+    if (ok) return `valid: ${summary}`;
+    const errors = issues.filter((i) => i.severity === "error");
+    return [
+      `invalid: ${errors.length} problem${errors.length === 1 ? "" : "s"}`,
+      ...issues.map(issueLine),
+    ].join("\n");
+  });
+  if (!ok) setExitCode(EXIT.failed);
+}
+
+function issueLine(issue: ConfigIssue): string {
+  return `  ${issue.severity === "error" ? "✗" : "!"} ${formatConfigIssue(issue)} [${issue.code}]`;
+}
+
+function showPlan(
+  plan: ResolvedPlanDetail,
+  registry: Map<string, { type: string; display_name: string }>,
+): string {
+  const caps = plan.capabilities.map((id) => [
+    id,
+    registry.get(id)?.type ?? "",
+    registry.get(id)?.display_name ?? "",
+    plan.granted_by[id] === plan.id ? "this plan" : `from ${plan.granted_by[id]}`,
+  ]);
+  const limits = Object.entries(plan.limits).map(([id, value]) => [
+    id,
+    limitText(value),
+    plan.enforcement[id] ?? "",
+    plan.limit_set_by[id] === plan.id ? "this plan" : `from ${plan.limit_set_by[id]}`,
+  ]);
+  return [
+    `${plan.display_name} (${plan.id})${plan.tier ? `, tier ${plan.tier}` : ""}; inherits: ${plan.chain.join(" → ")}`,
+    "",
+    table(["capability", "type", "name", "granted by"], caps),
+    "",
+    limits.length
+      ? table(["limit", "value", "enforcement", "set by"], limits)
+      : "no limits (everything unlimited)",
+  ].join("\n");
+}
+
+async function show(name: string, flags: ConfigFlags, cmd: Command): Promise<void> {
+  const config = await loadConfig(flags);
+  const plan = new PlatformResolver(config).plan(name);
+  const registry = new Map(config.registry.capabilities.map((c) => [c.id, c]));
+  printerFor(cmd).result(plan, () => showPlan(plan, registry));
+}
+
+function diffText(diffs: PlanDiff[], from: string, to: string): string {
+  if (diffs.length === 0) return `no changes between ${from} and ${to}`;
+  const lines: string[] = [];
+  for (const d of diffs) {
+    lines.push(`${d.plan} (${d.change})`);
+    for (const id of d.gained) lines.push(`  + ${id}`);
+    for (const id of d.lost) lines.push(`  - ${id}`);
+    for (const l of d.limits) lines.push(`  ~ ${l.id}: ${limitText(l.before)} → ${limitText(l.after)}`);
+    for (const e of d.enforcement)
+      lines.push(`  ~ enforcement ${e.id}: ${e.before ?? "(unset)"} → ${e.after ?? "(unset)"}`);
+  }
+  return lines.join("\n");
+}
+
+interface DiffFlags extends ConfigFlags {
+  oldRegistry?: string;
+  exitCode?: boolean;
+}
+
+async function diff(oldFile: string, newFile: string, flags: DiffFlags, cmd: Command): Promise<void> {
+  const { registry } = configFiles(flags);
+  const [before, after] = await Promise.all([
+    loadPlatformConfig({ registry: flags.oldRegistry ?? registry, plans: oldFile }),
+    loadPlatformConfig({ registry, plans: newFile }),
+  ]);
+  const diffs = diffPlans(new PlatformResolver(before).plans, new PlatformResolver(after).plans);
+  printerFor(cmd).result({ from: oldFile, to: newFile, changes: diffs }, () =>
+    diffText(diffs, oldFile, newFile),
+  );
+  if (flags.exitCode && diffs.length > 0) setExitCode(EXIT.failed);
+}
+
+/** Registers `mozaiks plans …`. */
+export function registerPlansCommands(program: Command): void {
+  const plans = program.command("plans").description("validate, inspect and compare plan mappings");
+  withConfigOptions(
+    plans
+      .command("validate")
+      .description(
+        "validate capabilities.json and plan_capabilities.json, reporting every problem with its JSON path",
+      ),
+  ).action((flags: ConfigFlags, cmd: Command) => validate(flags, cmd));
+  withConfigOptions(
+    plans
+      .command("show")
+      .description("show a plan resolved: inherited and wildcard capabilities, limits and enforcement")
+      .argument("<plan>", "plan id, e.g. pro"),
+  ).action((name: string, flags: ConfigFlags, cmd: Command) => show(name, flags, cmd));
+  withConfigOptions(
+    plans
+      .command("diff")
+      .description("list the capabilities and limits each plan gains or loses between two mappings")
+      .argument("<old>", "the published plan_capabilities.json")
+      .argument("<new>", "the proposed plan_capabilities.json")
+      .option("--old-registry <file>", "registry the old mapping was written against (default: --registry)")
+      .option("--exit-code", "exit 1 when there are differences (like git diff --exit-code)"),
+    false,
+  ).action((oldFile: string, newFile: string, flags: DiffFlags, cmd: Command) =>
+    diff(oldFile, newFile, flags, cmd),
+  );
+}

@@ -1,0 +1,55 @@
+import type { JsonWebKey } from "node:crypto";
+import { type DocumentSigner, ed25519Signer, hmacSigner, readJsonFile } from "@mozaiks/platform-resolver";
+import type { Command } from "commander";
+import { usageError } from "../output/cli-error.js";
+
+/** Flags that select a signing key. */
+export interface SigningFlags {
+  key?: string;
+  hmacKey?: string;
+}
+
+/** Adds `--key` and `--hmac-key` to a command. */
+export function withSigningOptions(cmd: Command): Command {
+  return cmd
+    .option("--key <file>", "Ed25519 private JWK to sign with (env MOZAIKS_ENTITLEMENT_PRIVATE_KEY)")
+    .option(
+      "--hmac-key <secret>",
+      "legacy HMAC-SHA256 key instead of Ed25519 (env MOZAIKS_ENTITLEMENT_SIGNING_KEY)",
+    );
+}
+
+/** True when a key was passed explicitly on the command line. */
+export function keyGiven(flags: SigningFlags): boolean {
+  return flags.key !== undefined || flags.hmacKey !== undefined;
+}
+
+/**
+ * Picks the signer: `--key`, then `--hmac-key`, then the same from the environment. Ed25519
+ * wins over HMAC at each level because only it keeps minting keys off the runtime.
+ */
+export async function resolveSigner(flags: SigningFlags): Promise<DocumentSigner | undefined> {
+  if (flags.key && flags.hmacKey) throw usageError("pass either --key or --hmac-key, not both");
+  const keyFile = flags.key ?? (flags.hmacKey ? undefined : process.env.MOZAIKS_ENTITLEMENT_PRIVATE_KEY);
+  if (keyFile) {
+    const jwk = await readJsonFile(keyFile);
+    if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk)) {
+      throw usageError(`${keyFile}: not a JWK object`);
+    }
+    const k = jwk as JsonWebKey;
+    if (k.kty !== "OKP" || k.crv !== "Ed25519")
+      throw usageError(`${keyFile}: $.kty/$.crv: not an Ed25519 (OKP) key`);
+    if (typeof k.d !== "string")
+      throw usageError(`${keyFile}: $.d: missing; this is a public key, not a private one`);
+    if (typeof k.kid !== "string" || k.kid === "") throw usageError(`${keyFile}: $.kid: missing key id`);
+    return ed25519Signer(k);
+  }
+  const hmac = flags.hmacKey ?? process.env.MOZAIKS_ENTITLEMENT_SIGNING_KEY;
+  return hmac ? hmacSigner(hmac) : undefined;
+}
+
+/** Describes a signer for people: `EdDSA (kid k1)` or `HMAC-SHA256`. */
+export function describeSigner(signer: DocumentSigner | undefined): string {
+  if (!signer) return "unsigned";
+  return signer.alg === "EdDSA" ? `EdDSA (kid ${signer.kid})` : "HMAC-SHA256";
+}
