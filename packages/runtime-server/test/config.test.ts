@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.js";
+
+describe("configuration", () => {
+  it("applies documented defaults", () => {
+    const c = loadConfig({ MOZAIKS_APP_ID: "a" });
+    expect(c).toMatchObject({
+      dbPath: "./data/runtime.db",
+      port: 8080,
+      host: "127.0.0.1",
+      env: "production",
+      maxBodyBytes: 1024 * 1024,
+      pluginTimeoutMs: 30_000,
+    });
+  });
+
+  it("reads the plugin timeout from MOZAIKS_PLUGIN_TIMEOUT_SECONDS, falling back to PLUGIN_EXEC_TIMEOUT_S", () => {
+    expect(loadConfig({ MOZAIKS_APP_ID: "a", PLUGIN_EXEC_TIMEOUT_S: "15" }).pluginTimeoutMs).toBe(15_000);
+    expect(
+      loadConfig({ MOZAIKS_APP_ID: "a", PLUGIN_EXEC_TIMEOUT_S: "15", MOZAIKS_PLUGIN_TIMEOUT_SECONDS: "2.5" })
+        .pluginTimeoutMs,
+    ).toBe(2_500);
+  });
+
+  it("lists every invalid variable at once", () => {
+    let err: unknown;
+    try {
+      loadConfig({
+        MOZAIKS_PORT: "http",
+        MOZAIKS_ENV: "staging",
+        MOZAIKS_AUTH_ALGORITHMS: "HS256,none",
+        MOZAIKS_AUTH_HS256_SECRET: "short",
+      });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const names = (err as ConfigError).problems.map((p) => p.split(":")[0]);
+    expect(names.sort()).toEqual(
+      [
+        "MOZAIKS_APP_ID",
+        "MOZAIKS_AUTH_ALGORITHMS",
+        "MOZAIKS_AUTH_HS256_SECRET",
+        "MOZAIKS_ENV",
+        "MOZAIKS_PORT",
+      ].sort(),
+    );
+  });
+
+  it("refuses a JWKS and an HS256 secret together unless the algorithms are listed explicitly", () => {
+    const env = {
+      MOZAIKS_APP_ID: "a",
+      MOZAIKS_AUTH_JWKS_PATH: "/keys.json",
+      MOZAIKS_AUTH_HS256_SECRET: "x".repeat(32),
+    };
+    expect(() => loadConfig(env)).toThrow(/MOZAIKS_AUTH_ALGORITHMS/);
+    expect(loadConfig({ ...env, MOZAIKS_AUTH_ALGORITHMS: "EdDSA,HS256" }).auth.algorithms).toEqual([
+      "EdDSA",
+      "HS256",
+    ]);
+  });
+});

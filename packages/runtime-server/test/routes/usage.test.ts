@@ -1,0 +1,135 @@
+import { UsageIngestResponseSchema } from "@mozaiks/contracts";
+import { describe, expect, it } from "vitest";
+import { signToken } from "../helpers/keys.js";
+import { bearer, buildTestRuntime, internal } from "../helpers/runtime.js";
+
+const INGEST = "/api/usage/ingest";
+
+function event(id: string, over: Record<string, unknown> = {}) {
+  return {
+    event_id: id,
+    timestamp: "2026-03-15T11:00:00Z",
+    app_id: "example-app",
+    user_id: "user-1",
+    workflow_id: "wf",
+    model: "gpt-4",
+    input_tokens: 100,
+    output_tokens: 50,
+    total_tokens: 150,
+    ...over,
+  };
+}
+
+function count(store: Awaited<ReturnType<typeof buildTestRuntime>>["store"]): number {
+  return (store.sqlite.prepare("select count(*) as n from usage_events").get() as { n: number }).n;
+}
+
+describe("usage ingest", () => {
+  it("records a batch and answers {batch_id, accepted, duplicates}", async () => {
+    const { app, store } = await buildTestRuntime();
+    const res = await app.request(INGEST, internal({ batch_id: "b1", events: [event("e1"), event("e2")] }));
+    expect(res.status).toBe(200);
+    expect(UsageIngestResponseSchema.parse(await res.json())).toEqual({
+      batch_id: "b1",
+      accepted: 2,
+      duplicates: 0,
+    });
+    expect(count(store)).toBe(2);
+    await app.runtime.close();
+  });
+
+  it("is idempotent by event_id: a replay is 200 with duplicates and never double-counts", async () => {
+    const { app, store } = await buildTestRuntime();
+    const batch = { batch_id: "b1", events: [event("e1"), event("e2")] };
+    await app.request(INGEST, internal(batch));
+    const replay = await app.request(INGEST, internal({ ...batch, batch_id: "b1-retry" }));
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toEqual({ batch_id: "b1-retry", accepted: 0, duplicates: 2 });
+    const mixed = await app.request(
+      INGEST,
+      internal({ batch_id: "b2", events: [event("e2"), event("e3"), event("e3")] }),
+    );
+    expect(await mixed.json()).toEqual({ batch_id: "b2", accepted: 1, duplicates: 2 });
+    expect(count(store)).toBe(3);
+    const res = await app.request("/api/entitlements", { headers: bearer(await signToken()) });
+    const body = (await res.json()) as { limits: Record<string, { used: number }> };
+    expect(body.limits["cap.limit.tokens_monthly"]?.used).toBe(450);
+    await app.runtime.close();
+  });
+
+  it("writes nothing from a batch with one invalid event (400, whole batch rejected)", async () => {
+    const { app, store } = await buildTestRuntime();
+    const res = await app.request(
+      INGEST,
+      internal({ batch_id: "b1", events: [event("e1"), event("e2", { total_tokens: -5 })] }),
+    );
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; issues: Array<{ path: unknown[] }> };
+    expect(body.error).toBe("invalid_request");
+    expect(body.issues[0]?.path).toEqual(["events", 1, "total_tokens"]);
+    expect(count(store)).toBe(0);
+    await app.runtime.close();
+  });
+
+  it("rolls back the whole batch when the database fails mid-way", async () => {
+    const { app, store } = await buildTestRuntime();
+    // A trigger that aborts on the third insert simulates a failure inside the transaction.
+    store.sqlite.exec(
+      "create trigger fail_third before insert on usage_events when new.event_id = 'e3' begin select raise(abort, 'boom'); end",
+    );
+    const res = await app.request(
+      INGEST,
+      internal({ batch_id: "b1", events: [event("e1"), event("e2"), event("e3")] }),
+    );
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { error: string }).error).toBe("internal_error");
+    expect(count(store)).toBe(0);
+    await app.runtime.close();
+  });
+
+  it("rejects a batch carrying another app's event with 403 tenant_isolation, writing nothing", async () => {
+    const { app, store } = await buildTestRuntime();
+    const res = await app.request(
+      INGEST,
+      internal({ batch_id: "b1", events: [event("e1"), event("e2", { app_id: "other-app" })] }),
+    );
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: string }).error).toBe("tenant_isolation");
+    expect(count(store)).toBe(0);
+    await app.runtime.close();
+  });
+
+  it("counts tokens per user for a user-scoped manifest and per app otherwise, within the UTC month", async () => {
+    const { app } = await buildTestRuntime();
+    await app.request(
+      "/api/internal/entitlement/sync",
+      internal({
+        app_id: "example-app",
+        user_id: "user-1",
+        capabilities: [],
+        limits: { "cap.limit.tokens_monthly": 1000 },
+      }),
+    );
+    await app.request(
+      INGEST,
+      internal({
+        batch_id: "b",
+        events: [
+          event("a", { user_id: "user-1" }),
+          event("b", { user_id: "user-2" }),
+          event("old", { user_id: "user-1", timestamp: "2026-02-28T23:59:59Z" }),
+          event("sum", { user_id: "user-1", kind: "chat.usage_summary", run_id: "r1", total_tokens: 150 }),
+        ],
+      }),
+    );
+    const used = async (sub: string) => {
+      const res = await app.request("/api/entitlements", { headers: bearer(await signToken({ sub })) });
+      return ((await res.json()) as { limits: Record<string, { used: number }> }).limits[
+        "cap.limit.tokens_monthly"
+      ]?.used;
+    };
+    expect(await used("user-1")).toBe(150); // own deltas this month; the run summary is not counted twice
+    expect(await used("user-3")).toBe(300); // app-level manifest: every user's deltas
+    await app.runtime.close();
+  });
+});
