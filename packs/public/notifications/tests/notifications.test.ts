@@ -90,6 +90,7 @@ describe("notifications pack", () => {
       user_id: "alice",
       in_app_enabled: true,
       muted_categories: [],
+      updated_at: null,
     });
     handler.set_preferences({ muted_categories: ["marketing", "marketing"] }, alice());
     expect(handler.get_preferences({}, alice()).preferences.muted_categories).toEqual(["marketing"]);
