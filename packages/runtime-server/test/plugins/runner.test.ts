@@ -39,6 +39,21 @@ describe("PluginRunner.run", () => {
     expect(await runner.run(pick(plugins, "no_output"), {})).toBeNull();
   });
 
+  it("starts every call in a fresh worker, so module state never carries over", async () => {
+    for (const warmWorkers of [0, 1]) {
+      const fresh = new PluginRunner({ timeoutMs: 15_000, warmWorkers });
+      try {
+        for (let i = 0; i < 3; i++)
+          expect(await fresh.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
+        expect(await fresh.run(pick(plugins, "greet_ts"), { _context: context })).toEqual({
+          message: "Hello, ada",
+        });
+      } finally {
+        await fresh.close();
+      }
+    }
+  });
+
   it("queues calls beyond maxConcurrency and runs them all", async () => {
     const limited = new PluginRunner({ timeoutMs: 15_000, maxConcurrency: 2 });
     const state = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
@@ -86,6 +101,7 @@ describe("PluginRunner.run", () => {
     expect(() => new PluginRunner({ timeoutMs: 0 })).toThrow(RangeError);
     expect(() => new PluginRunner({ timeoutMs: 1000, maxConcurrency: 0 })).toThrow(RangeError);
     expect(() => new PluginRunner({ timeoutMs: 1000, maxOutputBytes: 1.5 })).toThrow(RangeError);
+    expect(() => new PluginRunner({ timeoutMs: 1000, warmWorkers: -1 })).toThrow(RangeError);
   });
 });
 

@@ -1,6 +1,7 @@
-// Worker bootstrap: runs exactly one plugin execution, then the runner terminates the thread.
-// Plain JavaScript so Node can start it both from src/ (tests) and from dist/ (copied by
-// scripts/copy-assets.mjs); TypeScript entries are compiled on the fly by tsx.
+// Worker bootstrap: waits for one job message, runs that plugin execution, replies, and is
+// then terminated by the runner. Plain JavaScript so Node can start it both from src/
+// (tests) and from dist/ (copied by scripts/copy-assets.mjs); TypeScript entries are
+// compiled on the fly by tsx.
 import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 
@@ -8,6 +9,22 @@ import { parentPort, workerData } from "node:worker_threads";
 const post = parentPort.postMessage.bind(parentPort);
 const stringify = JSON.stringify;
 const byteLength = Buffer.byteLength;
+const TYPESCRIPT_ENTRY = /\.[cm]?ts$/;
+
+// Registered before the job arrives, so a warm spare has already paid for it.
+let typescript = workerData?.typescript === true ? registerTsx() : undefined;
+// A failure here is reported with the job, not as an unhandled rejection of an idle worker.
+typescript?.catch(() => {});
+
+parentPort.once("message", (job) => {
+  run(job).catch((err) => post({ kind: "error", error: describe(err) }));
+});
+
+function registerTsx() {
+  return import("tsx/esm/api").then(({ register }) => {
+    register();
+  });
+}
 
 /** @param {unknown} err */
 function describe(err) {
@@ -35,11 +52,11 @@ function findExecute(mod) {
   return undefined;
 }
 
-async function main() {
-  const { entryPath, data, maxOutputBytes } = workerData;
-  if (/\.[cm]?ts$/.test(entryPath)) {
-    const { register } = await import("tsx/esm/api");
-    register();
+/** @param {{ entryPath: string, data: Record<string, unknown>, maxOutputBytes: number }} job */
+async function run({ entryPath, data, maxOutputBytes }) {
+  if (TYPESCRIPT_ENTRY.test(entryPath)) {
+    typescript ??= registerTsx();
+    await typescript;
   }
   const mod = await import(pathToFileURL(entryPath).href);
   const execute = findExecute(mod);
@@ -75,5 +92,3 @@ async function main() {
   }
   post({ kind: "result", json });
 }
-
-main().catch((err) => post({ kind: "error", error: describe(err) }));
