@@ -28,7 +28,7 @@ describe("mozaiks plans", () => {
     const run = await mozaiks(["plans", "validate", "--config-dir", EXAMPLES]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /^valid: .*22 capabilities; .*4 plans \(free, starter, pro, enterprise\), default free/,
+      /^valid: .*23 capabilities; .*4 plans \(free, starter, pro, enterprise\), default free/,
     );
   });
 

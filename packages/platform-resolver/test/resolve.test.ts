@@ -33,6 +33,7 @@ describe("plan resolution", () => {
     expect(pro.limits["cap.limit.tokens_monthly"]).toBe(2000000);
     expect(pro.limit_set_by["cap.limit.seats"]).toBe("pro");
     expect(pro.enforcement).toEqual({
+      "cap.limit.plugin_calls_daily": "hard",
       "cap.limit.seats": "hard",
       "cap.limit.tokens_monthly": "hard",
       "cap.limit.tools_per_workflow": "hard",
