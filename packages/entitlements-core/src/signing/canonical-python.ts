@@ -1,5 +1,4 @@
-import { CanonicalizationError } from "../errors.js";
-import { formatPath, isPlainObject } from "./json-value.js";
+import { CanonicalFailure, isPlainObject, MAX_DEPTH, runCanonical } from "./json-value.js";
 
 /**
  * A number that Python holds as a `float` (written `1.0`, not `1`). JSON.parse cannot keep
@@ -10,10 +9,6 @@ export class PythonFloat {
   toJSON(): number {
     return this.value;
   }
-}
-
-function fail(message: string, path: Array<string | number>): never {
-  throw new CanonicalizationError(message, formatPath(path));
 }
 
 /** Python `float.__repr__`: shortest round-trip digits, `.0` on integral values, e±XX outside [1e-4, 1e16). */
@@ -80,21 +75,16 @@ const HIGH_UNITS = /[\uD800-\uFFFF]/;
 
 function sortKeys(keys: string[]): string[] {
   // UTF-16 order equals code-point order unless a key holds a surrogate or U+E000..U+FFFF.
-  for (const k of keys) if (HIGH_UNITS.test(k)) return keys.sort(byCodePoint);
+  for (const k of keys) if (!PLAIN.test(k) && HIGH_UNITS.test(k)) return keys.sort(byCodePoint);
   return keys.sort();
 }
 
-function write(
-  value: unknown,
-  path: Array<string | number>,
-  ancestors: Set<object>,
-  skipKey?: string,
-): string {
+function write(value: unknown, depth: number, skipKey: string | undefined): string {
   switch (typeof value) {
     case "string":
       return pyStr(value);
     case "number":
-      if (!Number.isFinite(value)) fail(`${value} is not representable in JSON`, path);
+      if (!Number.isFinite(value)) throw new CanonicalFailure(`${value} is not representable in JSON`);
       // A JS integral number stands for a Python int (JSON.parse cannot tell 1 from 1.0).
       if (Number.isInteger(value))
         return Number.isSafeInteger(value) ? String(value + 0) : BigInt(value).toString();
@@ -106,44 +96,43 @@ function write(
     case "object": {
       if (value === null) return "null";
       if (value instanceof PythonFloat) {
-        if (!Number.isFinite(value.value)) fail(`${value.value} is not representable in JSON`, path);
+        if (!Number.isFinite(value.value))
+          throw new CanonicalFailure(`${value.value} is not representable in JSON`);
         return pythonFloatRepr(value.value);
       }
-      if (ancestors.has(value)) fail("cyclic structure", path);
-      ancestors.add(value);
-      let out: string;
+      if (depth >= MAX_DEPTH) throw new CanonicalFailure("structure too deep or cyclic");
       if (Array.isArray(value)) {
-        out = "[";
+        let out = "[";
         for (let i = 0; i < value.length; i++) {
-          if (i > 0) out += ",";
-          path.push(i);
           const item: unknown = value[i];
-          if (item === undefined) fail("undefined is not a JSON value", path);
-          out += write(item, path, ancestors);
-          path.pop();
+          try {
+            if (item === undefined) throw new CanonicalFailure("undefined is not a JSON value");
+            out += i === 0 ? write(item, depth + 1, undefined) : `,${write(item, depth + 1, undefined)}`;
+          } catch (err) {
+            if (err instanceof CanonicalFailure) err.path.unshift(i);
+            throw err;
+          }
         }
-        out += "]";
-      } else if (isPlainObject(value)) {
-        out = "{";
-        let first = true;
-        for (const k of sortKeys(Object.keys(value))) {
-          const v = value[k];
-          if (v === undefined || k === skipKey) continue;
-          path.push(k);
-          if (!first) out += ",";
-          first = false;
-          out += `${pyStr(k)}:${write(v, path, ancestors)}`;
-          path.pop();
-        }
-        out += "}";
-      } else {
-        fail(`${Object.prototype.toString.call(value)} is not a JSON value`, path);
+        return `${out}]`;
       }
-      ancestors.delete(value);
-      return out;
+      if (!isPlainObject(value)) {
+        throw new CanonicalFailure(`${Object.prototype.toString.call(value)} is not a JSON value`);
+      }
+      let out = "{";
+      for (const k of sortKeys(Object.keys(value))) {
+        const v = value[k];
+        if (v === undefined || k === skipKey) continue;
+        try {
+          out += `${out.length === 1 ? "" : ","}${pyStr(k)}:${write(v, depth + 1, undefined)}`;
+        } catch (err) {
+          if (err instanceof CanonicalFailure) err.path.unshift(k);
+          throw err;
+        }
+      }
+      return `${out}}`;
     }
     default:
-      return fail(`${typeof value} is not a JSON value`, path);
+      throw new CanonicalFailure(`${typeof value} is not a JSON value`);
   }
 }
 
@@ -152,7 +141,8 @@ function write(
  * separators=(",", ":"))` with `ensure_ascii`: keys sorted by code point, every non-ASCII
  * character `\uXXXX`-escaped. Integral JS numbers print as Python ints, other numbers as
  * Python float repr; `bigint` and {@link PythonFloat} keep what JSON.parse would lose.
- * NaN/Infinity throw {@link CanonicalizationError} (Python would emit invalid JSON).
+ * NaN/Infinity, cycles and non-JSON values throw {@link CanonicalizationError} (Python would
+ * emit invalid JSON for NaN).
  *
  * @example
  * ```ts
@@ -160,10 +150,10 @@ function write(
  * ```
  */
 export function pythonCanonicalJson(value: unknown): string {
-  return write(value, [], new Set());
+  return runCanonical(() => write(value, 0, undefined));
 }
 
 /** {@link pythonCanonicalJson} of a top-level object without one of its keys (e.g. `_signature`). */
 export function pythonCanonicalJsonWithout(value: Record<string, unknown>, key: string): string {
-  return write(value, [], new Set(), key);
+  return runCanonical(() => write(value, 0, key));
 }

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto";
 import { SigningKeyError } from "../errors.js";
 import { pythonCanonicalJsonWithout } from "./canonical-python.js";
 import { isPlainObject } from "./json-value.js";
@@ -6,16 +6,36 @@ import { checkExpiry, type VerifyResult } from "./verify-result.js";
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
+// Importing the key once per distinct key string saves ~15% per HMAC; a handful of keys at most.
+const keyCache = new Map<string, KeyObject>();
+
+function secretKey(key: string | KeyObject): KeyObject {
+  if (typeof key !== "string") return key;
+  let ko = keyCache.get(key);
+  if (ko === undefined) {
+    if (keyCache.size >= 8) keyCache.clear();
+    ko = createSecretKey(Buffer.from(key, "utf8"));
+    keyCache.set(key, ko);
+  }
+  return ko;
+}
+
 /** HMAC-SHA256 of the Python canonical form of `doc` without its top-level `_signature`. */
-export function hmacDigest(doc: Record<string, unknown>, key: string): Buffer {
-  return createHmac("sha256", key).update(pythonCanonicalJsonWithout(doc, "_signature"), "utf8").digest();
+export function hmacDigest(doc: Record<string, unknown>, key: string | KeyObject): Buffer {
+  return createHmac("sha256", secretKey(key))
+    .update(pythonCanonicalJsonWithout(doc, "_signature"), "utf8")
+    .digest();
 }
 
 /**
  * Constant-time check of a legacy hex signature. Anything that is not exactly 64 lower-case hex
  * characters is invalid (upper case, whitespace, base64, non-strings), never an exception.
  */
-export function hmacVerify(doc: Record<string, unknown>, signature: unknown, key: string): boolean {
+export function hmacVerify(
+  doc: Record<string, unknown>,
+  signature: unknown,
+  key: string | KeyObject,
+): boolean {
   if (typeof signature !== "string" || !HEX64.test(signature)) return false;
   const expected = hmacDigest(doc, key);
   return timingSafeEqual(expected, Buffer.from(signature, "hex"));
@@ -35,13 +55,13 @@ export function hmacVerify(doc: Record<string, unknown>, signature: unknown, key
  * ```
  */
 export class EntitlementSigner {
-  readonly #key: string;
+  readonly #key: KeyObject;
 
   constructor(options: { signingKey: string }) {
     if (typeof options?.signingKey !== "string" || options.signingKey === "") {
       throw new SigningKeyError("EntitlementSigner needs a non-empty signingKey");
     }
-    this.#key = options.signingKey;
+    this.#key = createSecretKey(Buffer.from(options.signingKey, "utf8"));
   }
 
   /** Lower-case hex signature of `manifest` (its top-level `_signature` is excluded). */
