@@ -90,7 +90,9 @@ describe("PluginRunner.run", () => {
       plugin: "echo",
       message: 'plugin "echo" did not start: the plugin runner closed',
     });
-    await expect(closing.run(pick(plugins, "echo"), {})).rejects.toThrow("plugin runner is closed");
+    await expect(closing.run(pick(plugins, "echo"), {})).rejects.toThrow(
+      'plugin "echo" did not start: the plugin runner closed',
+    );
 
     const after = Atomics.load(ticks, 0);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -114,15 +114,7 @@ export class PluginRunner {
   }
 
   #acquire(name: string): Promise<void> {
-    if (this.#closed) {
-      return Promise.reject(
-        new PluginExecutionError(
-          "plugin_error",
-          name,
-          `plugin "${name}" did not start: the plugin runner is closed`,
-        ),
-      );
-    }
+    if (this.#closed) return Promise.reject(closedError(name, "queued"));
     if (this.#active < this.#maxConcurrency) {
       this.#active++;
       return Promise.resolve();
@@ -174,6 +166,7 @@ export class PluginRunner {
         void worker.terminate();
       };
       const fail = (err: PluginExecutionError) => settle(() => reject(err));
+      const failed = (reason: string, cause?: unknown) => fail(pluginError(name, reason, cause));
 
       const running: Running = {
         name,
@@ -195,57 +188,20 @@ export class PluginRunner {
       );
 
       worker.on("message", (reply: unknown) => {
-        if (!isReply(reply)) {
-          fail(
-            new PluginExecutionError(
-              "plugin_error",
-              name,
-              `plugin "${name}" failed: unexpected message from worker`,
-            ),
-          );
-        } else if (reply.kind === "error") {
-          fail(
-            new PluginExecutionError(
-              "plugin_error",
-              name,
-              `plugin "${name}" failed: ${reply.error.message}`,
-              {
-                cause: remoteError(reply.error),
-              },
-            ),
-          );
-        } else {
-          settle(() => this.#accept(name, reply.json, resolve, reject));
-        }
+        if (!isReply(reply)) failed("unexpected message from worker");
+        else if (reply.kind === "error") failed(reply.error.message, remoteError(reply.error));
+        else settle(() => this.#accept(name, reply.json, resolve, reject));
       });
-      worker.on("messageerror", (err) =>
-        fail(
-          new PluginExecutionError("plugin_error", name, `plugin "${name}" failed: unreadable reply`, {
-            cause: err,
-          }),
-        ),
-      );
+      worker.on("messageerror", (err) => failed("unreadable reply", err));
       worker.on("error", (err: Error & { code?: string }) => {
-        const reason =
-          err.code === "ERR_WORKER_OUT_OF_MEMORY"
-            ? `ran out of memory (limit ${this.#maxMemoryMb} MiB)`
-            : `${err.name}: ${err.message}`;
-        fail(
-          new PluginExecutionError("plugin_error", name, `plugin "${name}" failed: ${reason}`, {
-            cause: err,
-          }),
-        );
+        if (err.code === "ERR_WORKER_OUT_OF_MEMORY")
+          failed(`ran out of memory (limit ${this.#maxMemoryMb} MiB)`, err);
+        else failed(`${err.name}: ${err.message}`, err);
       });
       worker.on("exit", (code) => {
         this.#running.delete(running);
         this.#release();
-        fail(
-          new PluginExecutionError(
-            "plugin_error",
-            name,
-            `plugin "${name}" failed: its worker exited with code ${code} before returning a result`,
-          ),
-        );
+        failed(`its worker exited with code ${code} before returning a result`);
       });
     });
   }
@@ -255,10 +211,9 @@ export class PluginRunner {
     const bytes = Buffer.byteLength(json, "utf8");
     if (bytes > this.#maxOutputBytes) {
       reject(
-        new PluginExecutionError(
-          "plugin_error",
+        pluginError(
           name,
-          `plugin "${name}" failed: output too large: ${bytes} bytes exceeds the limit of ${this.#maxOutputBytes} bytes`,
+          `output too large: ${bytes} bytes exceeds the limit of ${this.#maxOutputBytes} bytes`,
         ),
       );
       return;
@@ -266,13 +221,15 @@ export class PluginRunner {
     try {
       resolve(JSON.parse(json));
     } catch (err) {
-      reject(
-        new PluginExecutionError("plugin_error", name, `plugin "${name}" failed: invalid output`, {
-          cause: err,
-        }),
-      );
+      reject(pluginError(name, "invalid output", err));
     }
   }
+}
+
+/** A `plugin_error` whose message is safe for clients; details stay in `cause`. */
+function pluginError(name: string, reason: string, cause?: unknown): PluginExecutionError {
+  const message = `plugin "${name}" failed: ${reason}`;
+  return new PluginExecutionError("plugin_error", name, message, cause === undefined ? undefined : { cause });
 }
 
 function isReply(value: unknown): value is WorkerReply {
