@@ -90,6 +90,16 @@ describe("canonicalize (RFC 8785)", () => {
     expect(canonicalize({ a: shared, b: shared })).toBe('{"a":{"x":1},"b":{"x":1}}');
   });
 
+  it("rejects nesting deeper than 256 levels in both canonical forms", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 300; i++) deep = [deep];
+    expect(codeOf(() => canonicalize(deep))).toBe("canonicalization_error");
+    expect(codeOf(() => pythonCanonicalJson(deep))).toBe("canonicalization_error");
+    let ok: unknown = 1;
+    for (let i = 0; i < 200; i++) ok = { a: ok };
+    expect(canonicalize(ok)).toHaveLength(200 * 6 + 1);
+  });
+
   it("names the path of the offending value", () => {
     expect(() => canonicalize({ limits: { "cap.limit.x": Number.NaN } })).toThrow(
       /\$\.limits\["cap\.limit\.x"\]/,

@@ -119,6 +119,13 @@ describe("Ed25519 signing", () => {
     });
   });
 
+  it("verifies after a write/read round trip even when the object had undefined properties", () => {
+    const withUndefined = signer1.sign({ ...manifest, tenant_id: undefined });
+    const reread = JSON.parse(JSON.stringify(withUndefined));
+    expect(verifyManifest(reread, { jwks, now }).ok).toBe(true);
+    expect(verifyManifest(withUndefined, { jwks, now }).ok).toBe(true);
+  });
+
   it("does not depend on key order or whitespace of the document", () => {
     const { app_id, ...others } = signed;
     const reordered = JSON.parse(JSON.stringify({ ...others, app_id }, null, 2));
@@ -285,6 +292,23 @@ describe("verifyManifest policy", () => {
   it("verifies either form when both kinds of key are configured", () => {
     expect(verifyManifest(ed, { jwks, hmacKey, now })).toEqual({ ok: true, alg: "EdDSA", kid: "k1" });
     expect(verifyManifest(hm, { jwks, hmacKey, now })).toEqual({ ok: true, alg: "HS256" });
+  });
+
+  it("fails closed when the configured JWKS is malformed", () => {
+    const broken = { keys: "oops" } as never;
+    expect(verifyManifest(manifest, { jwks: broken, now })).toMatchObject({ ok: false });
+    expect(verifyManifest(ed, { jwks: broken, now })).toMatchObject({ ok: false, reason: "invalid" });
+    const badKey = { keys: [{ kty: "OKP", crv: "Ed25519", kid: "k1", x: "!!" }] };
+    expect(verifyManifest(ed, { jwks: badKey, now })).toMatchObject({ ok: false, reason: "invalid" });
+    const rsaOnly = {
+      keys: [
+        {
+          ...generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ format: "jwk" }),
+          kid: "r",
+        },
+      ],
+    };
+    expect(verifyManifest(ed, { jwks: rsaOnly, now })).toMatchObject({ ok: false, reason: "unknown_kid" });
   });
 
   it("treats an empty JWKS and an empty HMAC key as no key", () => {

@@ -88,6 +88,8 @@ export class AnomalyDetector {
 
   #slide(w: Window, now: number, windowMs: number): number {
     w.times.push(now);
+    // Only "more than the threshold" matters, so a flood need not keep every timestamp.
+    if (w.times.length > 1024) w.times.splice(0, w.times.length - 1024);
     while (w.times.length > 0 && (w.times[0] ?? now) <= now - windowMs) w.times.shift();
     return w.times.length;
   }

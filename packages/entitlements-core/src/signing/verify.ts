@@ -19,10 +19,13 @@ export interface VerifyOptions {
 
 /** True when `options` configures at least one verification key. */
 export function hasVerificationKeys(options: VerifyOptions): boolean {
-  return (
-    (options.jwks !== undefined && options.jwks.keys.length > 0) ||
-    (options.hmacKey !== undefined && options.hmacKey !== "")
-  );
+  const jwks: unknown = options.jwks;
+  if (jwks !== undefined && jwks !== null) {
+    const keys = (jwks as { keys?: unknown }).keys;
+    // A malformed JWKS counts as configured, so verification fails closed instead of open.
+    if (!Array.isArray(keys) || keys.length > 0) return true;
+  }
+  return options.hmacKey !== undefined && options.hmacKey !== "";
 }
 
 function fail(reason: "missing" | "invalid" | "expired" | "unknown_kid", message: string): VerifyResult {
@@ -88,7 +91,10 @@ export function verifyManifest(doc: unknown, options: VerifyOptions = {}): Verif
       }
       return checkExpiry(doc, now) ?? { ok: true, alg: "none" };
     }
-    const ring = options.jwks === undefined ? undefined : keyRingFor(options.jwks);
+    const jwks = options.jwks;
+    if (jwks != null && !Array.isArray(jwks.keys))
+      return fail("invalid", "configured JWKS has no keys array");
+    const ring = jwks == null ? undefined : keyRingFor(jwks);
     const result = verifySignature(doc, options, ring);
     if (!result.ok) return result;
     return checkExpiry(doc, now) ?? result;
