@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+import { fileURLToPath } from "node:url";
+import { ConfigError, createRuntimeFromConfig, isRuntimeError, loadConfig } from "@mozaiks/runtime-server";
+import { withBundleDefaults } from "./env.js";
+import { listen, PortInUseError } from "./server.js";
+
+// Resolved relative to this file, so `node apps/runtime/dist/main.js` finds the repo's example.
+const EXAMPLE_APP = fileURLToPath(new URL("../../../examples/app", import.meta.url));
+
+function fail(message: string): never {
+  process.stderr.write(`mozaiks-runtime: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const { env, usedExample } = withBundleDefaults(process.env, EXAMPLE_APP);
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  let runtime: Awaited<ReturnType<typeof createRuntimeFromConfig>>;
+  try {
+    runtime = await createRuntimeFromConfig(config);
+  } catch (err) {
+    if (err instanceof ConfigError || isRuntimeError(err)) fail(err.message);
+    throw err;
+  }
+  const { app, logger, devAuth } = runtime;
+  try {
+    await app.runtime.start();
+  } catch (err) {
+    await app.runtime.close();
+    fail(`cannot load the app bundle: ${(err as Error).message}`);
+  }
+  let server: Awaited<ReturnType<typeof listen>>;
+  try {
+    server = await listen(app, { host: config.host, port: config.port, logger });
+  } catch (err) {
+    await app.runtime.close();
+    if (err instanceof PortInUseError) fail(err.message);
+    throw err;
+  }
+  logger.info({ url: server.url, port: server.port, app_id: config.appId, env: config.env }, "listening");
+  if (usedExample) logger.info({ app_path: config.appPath }, "serving the repository's example app bundle");
+  if (devAuth) {
+    process.stdout.write(
+      [
+        "",
+        `Mozaiks runtime (development) for ${config.appId} at ${server.url}`,
+        "Ephemeral dev token (valid 24 h, this process only):",
+        devAuth.token,
+        "Try:",
+        `  curl -s ${server.url}/api/plugins -H "Authorization: Bearer ${devAuth.token}"`,
+        `  curl -s -X POST ${server.url}/api/execute/echo -H "Authorization: Bearer ${devAuth.token}" -H "content-type: application/json" -d '{"message":"hi"}'`,
+        "",
+      ].join("\n"),
+    );
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "signal received");
+    server.shutdown(config.shutdownTimeoutMs).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `mozaiks-runtime: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

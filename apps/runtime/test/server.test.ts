@@ -1,0 +1,79 @@
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { withBundleDefaults } from "../src/env.js";
+import { EXAMPLE_APP, INTERNAL_KEY, killChildren, spawnRuntime, tempDir } from "./helpers.js";
+
+afterEach(killChildren);
+
+describe("mozaiks-runtime entry", () => {
+  it("defaults to the repository example bundle in development mode", () => {
+    const { env, usedExample } = withBundleDefaults({}, EXAMPLE_APP);
+    expect(usedExample).toBe(true);
+    expect(env).toMatchObject({
+      MOZAIKS_APP_PATH: EXAMPLE_APP,
+      MOZAIKS_APP_ID: "example-app",
+      MOZAIKS_ENV: "development",
+    });
+    expect(
+      withBundleDefaults({ MOZAIKS_APP_PATH: "/srv/app", MOZAIKS_ENV: "production" }, EXAMPLE_APP)
+        .usedExample,
+    ).toBe(false);
+  });
+
+  it("prints a usable dev token, serves it, and exits 0 on SIGTERM", async () => {
+    const tmp = tempDir();
+    const child = await spawnRuntime({
+      MOZAIKS_DB_PATH: join(tmp.dir, "rt.db"),
+      MOZAIKS_INTERNAL_API_KEY: INTERNAL_KEY,
+    });
+    const token = /Ephemeral dev token[^\n]*\n(\S+)/.exec(child.stdout())?.[1];
+    expect(token).toBeDefined();
+    expect(child.stdout()).toContain("curl -s");
+    const res = await fetch(`${child.url}/api/execute/echo`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ message: "hi" }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ echo: { message: "hi" } });
+    child.proc.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+    expect(child.stdout()).toContain("runtime closed");
+    tmp.cleanup();
+  }, 30_000);
+
+  it("exits 1 listing every bad variable, without a stack trace", async () => {
+    const child = await spawnRuntime(
+      { MOZAIKS_APP_PATH: "/nonexistent", MOZAIKS_PORT: "x", MOZAIKS_ENV: "staging" },
+      { waitListening: false },
+    );
+    expect(await child.exited).toBe(1);
+    expect(child.stderr()).toContain("MOZAIKS_APP_ID");
+    expect(child.stderr()).toContain("MOZAIKS_PORT");
+    expect(child.stderr()).toContain("MOZAIKS_ENV");
+    expect(child.stderr()).not.toMatch(/\n\s+at /);
+  }, 30_000);
+
+  it("refuses to start in production without user-auth keys", async () => {
+    const child = await spawnRuntime(
+      { MOZAIKS_APP_PATH: EXAMPLE_APP, MOZAIKS_ENV: "production", MOZAIKS_DB_PATH: ":memory:" },
+      { waitListening: false },
+    );
+    expect(await child.exited).toBe(1);
+    expect(child.stderr()).toContain("production needs a user-auth key");
+  }, 30_000);
+
+  it("explains a port that is already in use", async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    const child = await spawnRuntime(
+      { MOZAIKS_PORT: String(port), MOZAIKS_DB_PATH: ":memory:" },
+      { waitListening: false },
+    );
+    expect(await child.exited).toBe(1);
+    expect(child.stderr()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+    blocker.close();
+  }, 30_000);
+});
