@@ -28,11 +28,17 @@ import { createLogger } from "./logger.js";
 import type { RuntimeContext } from "./runtime-context.js";
 import type { Store } from "./store/db.js";
 
-/** Route groups added on top of the built-in ones (e.g. pack modules). */
-export type RouteModule = (
+/**
+ * Route groups added on top of the built-in ones (e.g. pack modules). Optional `start`/`close`
+ * run inside `runtime.start()` (before `/ready` turns 200) and `runtime.close()`.
+ */
+export type RouteModule = ((
   ctx: RuntimeContext,
   mw: { user: ReturnType<typeof requireUser> },
-) => Hono<RuntimeEnv>;
+) => Hono<RuntimeEnv>) & {
+  start?(ctx: RuntimeContext): Promise<void>;
+  close?(): Promise<void>;
+};
 
 /** Injected services of {@link createRuntimeApp}. */
 export interface RuntimeAppDeps {
@@ -177,6 +183,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
       } else {
         ctx.plugins.set([], []);
       }
+      for (const mod of deps.modules ?? []) await mod.start?.(ctx);
       ctx.notReadyReason = undefined;
       logger.info(
         {
@@ -193,6 +200,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
       ctx.notReadyReason = "shutting down";
       audit.close();
       await executor.close();
+      for (const mod of deps.modules ?? []) await mod.close?.();
       store.close();
     },
   };

@@ -46,6 +46,7 @@ export { type Reservation, TOKENS_MONTHLY, UsageLedger, type UsageSubject } from
 export { type LimitPeriod, periodOf, periodStart } from "./control/usage/periods.js";
 export { isRuntimeError, onError, RuntimeError, toErrorResponse } from "./errors.js";
 export { createLogger } from "./logger.js";
+export * from "./modules/index.js";
 export type { RuntimeContext } from "./runtime-context.js";
 export { MIGRATIONS_DIR, openStore, type RuntimeDb, type Store } from "./store/db.js";
 export * as schema from "./store/schema.js";

@@ -1,0 +1,64 @@
+import { randomUUID } from "node:crypto";
+import type { ModuleActor, ModuleContext, ModuleStore } from "@mozaiks/contracts";
+import type { Clock } from "../clock.js";
+import type { HostedModule } from "./load.js";
+
+/** An event a handler emitted during one transaction, before it is written to the outbox. */
+export interface PendingEvent {
+  event_id: string;
+  event_type: string;
+  module_id: string;
+  actor_user_id: string | null;
+  payload: Record<string, unknown>;
+  occurred_at: string;
+}
+
+/** The identity reaction handlers run as: the runtime itself, never a user. */
+export function systemActor(appId: string): ModuleActor {
+  return { app_id: appId, user_id: "system", username: null, roles: ["system"], is_superadmin: false };
+}
+
+/**
+ * Builds the context of one handler call. `emit` accepts only the module's declared events
+ * (module.yaml `emits`) and requires a JSON object payload; emitted events are collected in
+ * `sink` and written to the outbox by the caller inside the same transaction.
+ */
+export function createModuleContext(
+  mod: HostedModule,
+  actor: ModuleActor,
+  deps: { store: ModuleStore; clock: Clock },
+  sink: PendingEvent[],
+): ModuleContext {
+  return {
+    store: deps.store,
+    actor,
+    now: () => deps.clock.now(),
+    newId: () => randomUUID(),
+    emit(eventType, payload) {
+      if (!mod.emits.has(eventType)) {
+        throw new Error(`module ${mod.id} emitted undeclared event ${eventType}`);
+      }
+      if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+        throw new Error(`module ${mod.id}: payload of ${eventType} must be an object`);
+      }
+      sink.push({
+        event_id: randomUUID(),
+        event_type: eventType,
+        module_id: mod.id,
+        actor_user_id: actor.user_id === "system" ? null : actor.user_id,
+        // A copy through JSON: what the reaction sees is exactly what was persisted.
+        payload: JSON.parse(JSON.stringify(payload)) as Record<string, unknown>,
+        occurred_at: deps.clock.now().toISOString(),
+      });
+    },
+  };
+}
+
+/** Handlers run inside a synchronous SQLite transaction, so they must not return a promise. */
+export function assertSynchronous(result: unknown, what: string): void {
+  if (typeof (result as { then?: unknown } | null)?.then === "function") {
+    throw new Error(
+      `${what} returned a promise; module handlers run inside a SQLite transaction and must be synchronous`,
+    );
+  }
+}

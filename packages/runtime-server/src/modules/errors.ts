@@ -1,0 +1,43 @@
+import type { ModuleErrorShape } from "@mozaiks/contracts";
+import { RuntimeError } from "../errors.js";
+
+/** The app's `modules/` folder cannot be hosted (invalid contracts, missing handlers, bad migrations). */
+export class ModuleLoadError extends Error {
+  readonly code = "module_load_failed" as const;
+  readonly problems: string[];
+
+  constructor(problems: string[], options?: { cause?: unknown }) {
+    super(`cannot host app modules:\n${problems.map((p) => `  ${p}`).join("\n")}`, options);
+    this.name = "ModuleLoadError";
+    this.problems = problems;
+  }
+}
+
+const MODULE_CODES = new Set<string>(["forbidden", "not_found", "invalid_request", "conflict"]);
+
+/** True for a refusal a module handler threw on purpose (`{ code, message }`, see ModuleErrorShape). */
+export function isModuleRefusal(err: unknown): err is ModuleErrorShape & Error {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" && MODULE_CODES.has(code);
+}
+
+/**
+ * Maps a module refusal to the runtime's stable codes: forbidden → 403 insufficient_scope
+ * (the caller is authenticated and entitled, but the module's policy refuses this record),
+ * not_found → 404, invalid_request and conflict → 400.
+ */
+export function refusalToRuntimeError(
+  err: ModuleErrorShape & Error,
+  where: { module: string; action: string },
+): RuntimeError {
+  const details = { ...where, reason: err.code };
+  switch (err.code) {
+    case "forbidden":
+      return new RuntimeError("insufficient_scope", err.message, details, { cause: err });
+    case "not_found":
+      return new RuntimeError("not_found", err.message, details, { cause: err });
+    default:
+      return new RuntimeError("invalid_request", err.message, { ...details, issues: [] }, { cause: err });
+  }
+}

@@ -1,0 +1,127 @@
+import { join } from "node:path";
+import type { Hono } from "hono";
+import type { RouteModule } from "../app.js";
+import type { RuntimeEnv } from "../context.js";
+import type { RuntimeContext } from "../runtime-context.js";
+import { type DeliveryPolicy, type DrainResult, ModuleEventBus } from "./bus.js";
+import { invokeAction } from "./invoke.js";
+import { type HostedModule, importHandler, loadAppModules } from "./load.js";
+import { applyModuleMigrations, readMigrationFiles } from "./migrations.js";
+import { moduleRoutes } from "./routes.js";
+import type { ModuleHostState } from "./state.js";
+import { createModuleStore } from "./store.js";
+
+/** Options of {@link createModuleHost}. */
+export interface ModuleHostOptions {
+  /** Folder of expanded modules; default `<appPath>/modules`. */
+  modulesDir?: string;
+  /** Retry policy of reaction deliveries. */
+  delivery?: Partial<DeliveryPolicy>;
+  /** How often due retries are picked up without a new event (ms, default 1000; 0 disables). */
+  pollIntervalMs?: number;
+  /** Loads a handler file (default: tsx for TypeScript, native import for JavaScript). */
+  importModule?: (file: string) => Promise<Record<string, unknown>>;
+}
+
+/** A route module that hosts pack modules, with its lifecycle and the bus for tests/ops. */
+export type ModuleHost = RouteModule & {
+  /** Hosted modules by id (empty before start). */
+  readonly modules: ReadonlyMap<string, HostedModule>;
+  /** Delivers every due reaction now; resolves when nothing is due. */
+  drain(): Promise<DrainResult>;
+};
+
+/**
+ * Hosts the modules of an app bundle (as expanded from capability packs) in the runtime:
+ * at start it loads and checks their contracts, applies each module's SQL migrations to the
+ * runtime database, and registers their reactions on an in-process bus with a transactional
+ * outbox; it serves `/api/modules/:module/:action`. Pass it in `createRuntimeApp({ modules })`.
+ *
+ * @example
+ * ```ts
+ * const modules = createModuleHost();
+ * const app = createRuntimeApp({ config, store, keys, modules: [modules] });
+ * await app.runtime.start(); // loads modules, applies migrations
+ * await modules.drain();     // deliver pending reactions now (tests)
+ * ```
+ */
+export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
+  const modules = new Map<string, HostedModule>();
+  let runtime: RuntimeContext | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const state: ModuleHostState = {
+    modules,
+    bus: undefined,
+    invoke(mod, action, input, actor) {
+      if (!runtime || !state.bus) throw new Error("module host is not started");
+      const { sqlite } = runtime.store;
+      return invokeAction(
+        { sqlite, store: storeOf(runtime), clock: runtime.clock, bus: state.bus },
+        mod,
+        action,
+        input,
+        actor,
+      );
+    },
+  };
+  let store: ReturnType<typeof createModuleStore> | undefined;
+  const storeOf = (ctx: RuntimeContext) => {
+    store ??= createModuleStore(ctx.store.sqlite);
+    return store;
+  };
+
+  const routes = (
+    ctx: RuntimeContext,
+    mw: { user: Parameters<RouteModule>[1]["user"] },
+  ): Hono<RuntimeEnv> => {
+    runtime = ctx;
+    return moduleRoutes(ctx, state, mw.user);
+  };
+
+  return Object.assign(routes, {
+    modules,
+    async start(ctx: RuntimeContext) {
+      runtime = ctx;
+      const dir =
+        options.modulesDir ?? (ctx.config.appPath ? join(ctx.config.appPath, "modules") : undefined);
+      const loaded = dir ? await loadAppModules(dir, options.importModule ?? importHandler) : [];
+      for (const mod of loaded) {
+        const applied = applyModuleMigrations(
+          ctx.store.sqlite,
+          mod.id,
+          readMigrationFiles(mod.migrationsDir),
+          ctx.clock.now(),
+        );
+        if (applied.length > 0) ctx.logger.info({ module: mod.id, applied }, "module migrations applied");
+      }
+      const bus = new ModuleEventBus({
+        sqlite: ctx.store.sqlite,
+        store: storeOf(ctx),
+        clock: ctx.clock,
+        logger: ctx.logger,
+        appId: ctx.config.appId,
+        ...(options.delivery ? { policy: options.delivery } : {}),
+      });
+      bus.register(loaded);
+      state.bus = bus;
+      modules.clear();
+      for (const mod of loaded) modules.set(mod.id, mod);
+      ctx.logger.info({ modules: [...modules.keys()] }, "modules hosted");
+      // Deliveries left pending by a previous process (crash, restart) resume here.
+      bus.kick();
+      const poll = options.pollIntervalMs ?? 1_000;
+      if (poll > 0) {
+        timer = setInterval(() => bus.kick(), poll);
+        timer.unref();
+      }
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+      await state.bus?.idle();
+    },
+    drain(): Promise<DrainResult> {
+      if (!state.bus) return Promise.resolve({ delivered: 0, failed: 0, dead: 0 });
+      return state.bus.drain();
+    },
+  });
+}
