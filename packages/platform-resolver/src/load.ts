@@ -80,11 +80,24 @@ export async function loadPlatformConfig(files: {
   registry: string;
   plans: string;
 }): Promise<PlatformConfig> {
-  const [rawRegistry, rawPlans] = await Promise.all([
-    readJsonFile(files.registry),
-    readJsonFile(files.plans),
-  ]);
+  const [rawRegistry, rawPlans] = await readBoth(files);
   const { config, issues } = validatePlatformConfig(rawRegistry, rawPlans, files);
   if (!config) throw new ConfigInvalidError(issues);
   return config;
+}
+
+/**
+ * Reads both files; when both are broken JSON, reports both at once. A missing file wins,
+ * since it is an I/O problem rather than a content one.
+ */
+export async function readBoth(files: { registry: string; plans: string }): Promise<[unknown, unknown]> {
+  const [a, b] = await Promise.allSettled([readJsonFile(files.registry), readJsonFile(files.plans)]);
+  if (a.status === "fulfilled" && b.status === "fulfilled") return [a.value, b.value];
+  const failures = [a, b].flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+  const unreadable = failures.find((e) => e instanceof ConfigUnreadableError);
+  if (unreadable) throw unreadable;
+  if (failures.every((e) => e instanceof ConfigInvalidError)) {
+    throw new ConfigInvalidError(failures.flatMap((e) => (e as ConfigInvalidError).issues));
+  }
+  throw failures[0];
 }

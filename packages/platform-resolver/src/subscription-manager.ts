@@ -8,7 +8,9 @@ import type { PlatformResolver, Resolution } from "./resolver.js";
 import type { DocumentSigner } from "./signing.js";
 import type { SubscriptionInput } from "./subscription.js";
 
+/** File name of the app-level manifest in a bundle (seed 000). */
 export const MANIFEST_FILE = "entitlement_manifest.json";
+/** File name of the signed plan catalog in a bundle (DESIGN §6). */
 export const PLAN_CATALOG_FILE = "plan_catalog.json";
 
 /** Options of a {@link SubscriptionManager}. */

@@ -7,7 +7,7 @@ import {
   type PlanDiff,
   PlatformResolver,
   type ResolvedPlanDetail,
-  readJsonFile,
+  readBoth,
   validatePlatformConfig,
 } from "@mozaiks/platform-resolver";
 import type { Command } from "commander";
@@ -19,7 +19,7 @@ import { printerFor, setExitCode } from "../shared/globals.js";
 async function validate(flags: ConfigFlags, cmd: Command): Promise<void> {
   const out = printerFor(cmd);
   const files = configFiles(flags);
-  const [registry, plans] = await Promise.all([readJsonFile(files.registry), readJsonFile(files.plans)]);
+  const [registry, plans] = await readBoth(files);
   const { config, issues } = validatePlatformConfig(registry, plans, files);
   const ok = !hasErrors(issues);
   const summary = config
