@@ -62,6 +62,8 @@ export class ModuleEventBus {
   >();
   #running: Promise<DrainResult> | undefined;
   #again = false;
+  #stopped = false;
+  readonly #autoDeliver: boolean;
 
   constructor(deps: {
     sqlite: Database.Database;
@@ -70,7 +72,10 @@ export class ModuleEventBus {
     logger: Logger;
     appId: string;
     policy?: Partial<DeliveryPolicy>;
+    /** Deliver right after each commit (default true); when false, only `drain()` and polling do. */
+    autoDeliver?: boolean;
   }) {
+    this.#autoDeliver = deps.autoDeliver ?? true;
     this.#sqlite = deps.sqlite;
     this.#store = deps.store;
     this.#clock = deps.clock;
@@ -120,6 +125,13 @@ export class ModuleEventBus {
 
   /** Starts a drain soon (after the current request's commit); coalesces with a running one. */
   kick(): void {
+    if (this.#stopped || !this.#autoDeliver) return;
+    this.#poke();
+  }
+
+  /** Schedules a drain regardless of `autoDeliver` (the retry poller). */
+  #poke(): void {
+    if (this.#stopped) return;
     if (this.#running) {
       this.#again = true;
       return;
@@ -138,7 +150,7 @@ export class ModuleEventBus {
     this.#again = false;
     this.#running = this.#drainLoop().finally(() => {
       this.#running = undefined;
-      if (this.#again) this.kick();
+      if (this.#again) this.#poke();
     });
     return this.#running;
   }
@@ -223,8 +235,14 @@ export class ModuleEventBus {
     }
   }
 
-  /** Waits for a running drain (used on shutdown). */
-  async idle(): Promise<void> {
+  /** Picks up due retries and deliveries left by a previous process. */
+  poll(): void {
+    this.#poke();
+  }
+
+  /** Stops scheduling deliveries and waits for a running drain (shutdown). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
     await this.#running?.catch(() => undefined);
   }
 }

@@ -17,6 +17,8 @@ export interface ModuleHostOptions {
   modulesDir?: string;
   /** Retry policy of reaction deliveries. */
   delivery?: Partial<DeliveryPolicy>;
+  /** Deliver reactions right after each commit (default true); false leaves it to drain() and polling. */
+  autoDeliver?: boolean;
   /** How often due retries are picked up without a new event (ms, default 1000; 0 disables). */
   pollIntervalMs?: number;
   /** Loads a handler file (default: tsx for TypeScript, native import for JavaScript). */
@@ -101,6 +103,7 @@ export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
         logger: ctx.logger,
         appId: ctx.config.appId,
         ...(options.delivery ? { policy: options.delivery } : {}),
+        ...(options.autoDeliver !== undefined ? { autoDeliver: options.autoDeliver } : {}),
       });
       bus.register(loaded);
       state.bus = bus;
@@ -108,16 +111,16 @@ export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
       for (const mod of loaded) modules.set(mod.id, mod);
       ctx.logger.info({ modules: [...modules.keys()] }, "modules hosted");
       // Deliveries left pending by a previous process (crash, restart) resume here.
-      bus.kick();
+      bus.poll();
       const poll = options.pollIntervalMs ?? 1_000;
       if (poll > 0) {
-        timer = setInterval(() => bus.kick(), poll);
+        timer = setInterval(() => bus.poll(), poll);
         timer.unref();
       }
     },
     async close() {
       if (timer) clearInterval(timer);
-      await state.bus?.idle();
+      await state.bus?.stop();
     },
     drain(): Promise<DrainResult> {
       if (!state.bus) return Promise.resolve({ delivered: 0, failed: 0, dead: 0 });

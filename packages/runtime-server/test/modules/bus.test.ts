@@ -1,0 +1,176 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openStore } from "../../src/store/db.js";
+import { tempDir } from "../helpers/runtime.js";
+import { appBundle, call, moduleRuntime, tokenFor } from "./helpers.js";
+
+const cleanups: Array<() => void | Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/**
+ * Adds a module `flaky` to a bundle: it reacts to notification_created and fails its first
+ * `failures` deliveries (a per-process counter, so a rolled-back attempt still counts).
+ */
+function addFlakyModule(appDir: string, failures: number): void {
+  const dir = join(appDir, "modules", "flaky");
+  mkdirSync(join(dir, "contracts"), { recursive: true });
+  mkdirSync(join(dir, "backend"), { recursive: true });
+  mkdirSync(join(dir, "migrations"), { recursive: true });
+  writeFileSync(
+    join(dir, "module.yaml"),
+    [
+      "schema_version: mozaiks.module.v1",
+      "module_id: flaky",
+      "ownership: generated_module",
+      "capability: cap.feature.flaky",
+      "entrypoint: backend/handler.js",
+      "reaction_handlers:",
+      "  - method: on_created",
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(
+    join(dir, "contracts", "reactions.yaml"),
+    "reactions:\n  - id: flaky.on_created\n    event_type: domain.notifications.notification_created\n    target: { kind: handler, handler_method: on_created }\n",
+  );
+  writeFileSync(
+    join(dir, "migrations", "0001.sql"),
+    "CREATE TABLE flaky_seen (event_id TEXT PRIMARY KEY);\n",
+  );
+  writeFileSync(
+    join(dir, "backend", "handler.js"),
+    `let calls = 0;
+export function on_created(event, ctx) {
+  calls += 1;
+  ctx.store.run("INSERT INTO flaky_seen (event_id) VALUES (?)", [event.event_id]);
+  if (calls <= ${failures}) throw new Error("downstream unavailable (call " + calls + ")");
+  return { ok: true };
+}
+`,
+  );
+}
+
+describe("module event bus", () => {
+  it("retries a failing reaction, records each failure, and delivers other reactions independently", async () => {
+    const bundle = appBundle();
+    cleanups.push(bundle.cleanup);
+    addFlakyModule(bundle.dir, 2);
+    const { app, host, clock, store } = await moduleRuntime(bundle.dir, {
+      host: { delivery: { maxAttempts: 5, retryDelaysMs: [1_000, 10_000] } },
+    });
+    cleanups.push(() => app.runtime.close());
+
+    await call(app, "/api/modules/notifications/create", { title: "hi" }, await tokenFor("u1"));
+    expect(await host.drain()).toEqual({ delivered: 1, failed: 1, dead: 0 });
+    const rows = () =>
+      store.sqlite
+        .prepare(
+          "SELECT reaction_id, status, attempts, last_error FROM module_deliveries ORDER BY reaction_id",
+        )
+        .all();
+    expect(rows()).toEqual([
+      { reaction_id: "audit.on_notification_created", status: "delivered", attempts: 1, last_error: null },
+      {
+        reaction_id: "flaky.on_created",
+        status: "pending",
+        attempts: 1,
+        last_error: "downstream unavailable (call 1)",
+      },
+    ]);
+    // The failed attempt's write was rolled back with it.
+    expect(store.sqlite.prepare("SELECT count(*) AS n FROM flaky_seen").get()).toEqual({ n: 0 });
+
+    // Not due yet: the retry waits for its backoff.
+    expect(await host.drain()).toEqual({ delivered: 0, failed: 0, dead: 0 });
+    clock.advance(1_000);
+    expect(await host.drain()).toEqual({ delivered: 0, failed: 1, dead: 0 });
+    clock.advance(10_000);
+    expect(await host.drain()).toEqual({ delivered: 1, failed: 0, dead: 0 });
+    expect(rows()).toContainEqual({
+      reaction_id: "flaky.on_created",
+      status: "delivered",
+      attempts: 3,
+      last_error: null,
+    });
+    expect(store.sqlite.prepare("SELECT count(*) AS n FROM flaky_seen").get()).toEqual({ n: 1 });
+    expect(
+      store.sqlite
+        .prepare("SELECT reaction_id, attempt, error FROM module_delivery_failures ORDER BY attempt")
+        .all(),
+    ).toEqual([
+      { reaction_id: "flaky.on_created", attempt: 1, error: "downstream unavailable (call 1)" },
+      { reaction_id: "flaky.on_created", attempt: 2, error: "downstream unavailable (call 2)" },
+    ]);
+  });
+
+  it("marks a delivery dead after the maximum attempts and keeps it recorded", async () => {
+    const bundle = appBundle();
+    cleanups.push(bundle.cleanup);
+    addFlakyModule(bundle.dir, 100);
+    const { app, host, store } = await moduleRuntime(bundle.dir, {
+      host: { delivery: { maxAttempts: 3, retryDelaysMs: [0] } },
+    });
+    cleanups.push(() => app.runtime.close());
+    await call(app, "/api/modules/notifications/create", { title: "hi" }, await tokenFor("u1"));
+    expect(await host.drain()).toEqual({ delivered: 1, failed: 2, dead: 1 });
+    expect(
+      store.sqlite
+        .prepare("SELECT status, attempts FROM module_deliveries WHERE reaction_id = 'flaky.on_created'")
+        .get(),
+    ).toEqual({ status: "dead", attempts: 3 });
+    expect(store.sqlite.prepare("SELECT count(*) AS n FROM module_delivery_failures").get()).toEqual({
+      n: 3,
+    });
+  });
+
+  it("resumes pending deliveries after a restart (the outbox survives the process)", async () => {
+    const bundle = appBundle();
+    cleanups.push(bundle.cleanup);
+    const db = tempDir("mozaiks-modules-db-");
+    cleanups.push(db.cleanup);
+    const file = join(db.dir, "runtime.db");
+
+    // autoDeliver off: the process stops after the commit and before any delivery.
+    const first = await moduleRuntime(bundle.dir, { store: openStore(file), host: { autoDeliver: false } });
+    await call(
+      first.app,
+      "/api/modules/notifications/create",
+      { title: "before crash" },
+      await tokenFor("u1"),
+    );
+    await first.app.runtime.close();
+    const check = openStore(file);
+    expect(check.sqlite.prepare("SELECT status FROM module_deliveries").all()).toEqual([
+      { status: "pending" },
+    ]);
+    expect(check.sqlite.prepare("SELECT count(*) AS n FROM audit_records").get()).toEqual({ n: 0 });
+    check.close();
+
+    const second = await moduleRuntime(bundle.dir, { store: openStore(file) });
+    cleanups.push(() => second.app.runtime.close());
+    // Start-up already polls the outbox; drain waits for that run (or does it).
+    await second.host.drain();
+    expect(second.store.sqlite.prepare("SELECT count(*) AS n FROM audit_records").get()).toEqual({ n: 1 });
+    expect(second.store.sqlite.prepare("SELECT count(*) AS n FROM module_migrations").get()).toEqual({
+      n: 2,
+    });
+  });
+
+  it("commits nothing, events included, when an action fails after emitting", async () => {
+    const bundle = appBundle();
+    cleanups.push(bundle.cleanup);
+    const { app, host, store } = await moduleRuntime(bundle.dir);
+    cleanups.push(() => app.runtime.close());
+    // The notification insert succeeds, then writing its event to the outbox fails: the whole
+    // transaction, notification included, must roll back.
+    store.sqlite.exec("DROP TABLE module_deliveries");
+    const res = await call(app, "/api/modules/notifications/create", { title: "x" }, await tokenFor("u1"));
+    expect(res.status).toBe(500);
+    expect(store.sqlite.prepare("SELECT count(*) AS n FROM notifications_items").get()).toEqual({ n: 0 });
+    expect(store.sqlite.prepare("SELECT count(*) AS n FROM module_events").get()).toEqual({ n: 0 });
+    expect(host.modules.size).toBe(2);
+  });
+});
