@@ -12,7 +12,7 @@ export function entitlementsRoutes(ctx: RuntimeContext) {
     const ev = resolved.evaluator;
     const now = ctx.clock.now();
     const limits: EntitlementsResponse["limits"] = {};
-    for (const [id, value] of Object.entries(ev.limits)) {
+    for (const id of Object.keys(ev.limits)) {
       const used = ctx.ledger.used(resolved.subject, id, now);
       const limit = ev.getLimit(id);
       limits[id] = {
@@ -20,7 +20,7 @@ export function entitlementsRoutes(ctx: RuntimeContext) {
         used,
         remaining: limit === undefined ? null : Math.max(0, limit - used),
         enforcement: ev.enforcementFor(id),
-        period: value === undefined ? "month" : periodOf(id),
+        period: periodOf(id),
       };
     }
     const plan = resolved.manifest.plan;
