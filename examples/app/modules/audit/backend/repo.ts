@@ -1,0 +1,56 @@
+import type { ModuleStore } from "@mozaiks/contracts";
+import type { AuditRecord } from "./schemas.js";
+
+interface AuditRow extends Omit<AuditRecord, "payload"> {
+  payload: string;
+}
+
+const toRecord = (r: AuditRow): AuditRecord => ({
+  ...r,
+  payload: JSON.parse(r.payload) as Record<string, unknown>,
+});
+
+/** Appends a record; returns false when the source event was already recorded (redelivery). */
+export function appendRecord(store: ModuleStore, r: AuditRecord): boolean {
+  const { changes } = store.run(
+    `INSERT INTO audit_records (id, source_event_id, event_type, source_module, subject_user_id, actor_user_id,
+       summary, payload, occurred_at, recorded_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source_event_id) DO NOTHING`,
+    [
+      r.id,
+      r.source_event_id,
+      r.event_type,
+      r.source_module,
+      r.subject_user_id,
+      r.actor_user_id,
+      r.summary,
+      JSON.stringify(r.payload),
+      r.occurred_at,
+      r.recorded_at,
+    ],
+  );
+  return changes === 1;
+}
+
+export function listRecords(
+  store: ModuleStore,
+  filter: { subjectUserId?: string; eventType?: string; limit: number },
+): AuditRecord[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.subjectUserId !== undefined) {
+    where.push("subject_user_id = ?");
+    params.push(filter.subjectUserId);
+  }
+  if (filter.eventType !== undefined) {
+    where.push("event_type = ?");
+    params.push(filter.eventType);
+  }
+  const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+  return store
+    .all<AuditRow>(`SELECT * FROM audit_records ${clause} ORDER BY occurred_at DESC, id DESC LIMIT ?`, [
+      ...params,
+      filter.limit,
+    ])
+    .map(toRecord);
+}
