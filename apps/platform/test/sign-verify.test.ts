@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EntitlementManifestSchema } from "@mozaiks/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -116,6 +116,29 @@ describe("mozaiks keys → manifest build → manifest verify", () => {
     expect((await mozaiks(["manifest", "verify", "h.json"], { cwd: dir, env })).code).toBe(0);
     const wrong = await mozaiks(["manifest", "verify", "h.json", "--hmac-key", "nope"], { cwd: dir });
     expect([wrong.code, wrong.stdout]).toEqual([1, expect.stringContaining(": invalid: ")]);
+  });
+
+  it("warns when the private key file is readable by others", async () => {
+    await chmod(join(dir, "keys/k2.private.jwk.json"), 0o644);
+    const run = await mozaiks(
+      [
+        "manifest",
+        "build",
+        "--app",
+        "a",
+        "--plan",
+        "free",
+        "-c",
+        EXAMPLES,
+        "--key",
+        "keys/k2.private.jwk.json",
+        "-o",
+        "w.json",
+      ],
+      { cwd: dir },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("keys/k2.private.jwk.json is readable by other users (mode 644)");
   });
 
   it("treats a manifest file that is not JSON as invalid, naming the file", async () => {

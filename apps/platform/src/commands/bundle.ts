@@ -33,7 +33,7 @@ async function write(appDir: string, flags: BundleFlags, cmd: Command): Promise<
     now: () => now,
     ...(ttl !== undefined && { ttlSeconds: ttl }),
   });
-  const signer = await resolveSigner(flags);
+  const signer = await resolveSigner(flags, (t) => out.note(t));
   if (!signer && !flags.allowUnsigned) {
     throw usageError(
       "bundle write signs its files: pass --key <private jwk> (or --hmac-key), set MOZAIKS_ENTITLEMENT_PRIVATE_KEY, or --allow-unsigned for local development",

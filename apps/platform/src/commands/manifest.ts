@@ -42,7 +42,7 @@ async function build(flags: BuildFlags, cmd: Command): Promise<void> {
     ...(ttl !== undefined && { ttlSeconds: ttl }),
   });
   const wantSign = flags.sign === true || keyGiven(flags);
-  const signer = wantSign ? await resolveSigner(flags) : undefined;
+  const signer = wantSign ? await resolveSigner(flags, (t) => out.note(t)) : undefined;
   if (wantSign && !signer) {
     throw usageError(
       "--sign needs a key: --key <private jwk>, --hmac-key, or MOZAIKS_ENTITLEMENT_PRIVATE_KEY",

@@ -120,7 +120,7 @@ async function push(flags: PushFlags, cmd: Command): Promise<void> {
     timeoutMs: positiveInt(flags.timeoutMs, "--timeout-ms", 1),
   };
   const concurrency = positiveInt(flags.concurrency, "--concurrency", 1);
-  const signer = flags.manifest ? undefined : await resolveSigner(flags);
+  const signer = flags.manifest ? undefined : await resolveSigner(flags, (t) => out.note(t));
   const makeManager = async () => {
     if (!signer && !flags.allowUnsigned) {
       throw usageError(

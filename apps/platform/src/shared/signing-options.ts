@@ -1,4 +1,5 @@
 import type { JsonWebKey } from "node:crypto";
+import { stat } from "node:fs/promises";
 import { type DocumentSigner, ed25519Signer, hmacSigner, readJsonFile } from "@mozaiks/platform-resolver";
 import type { Command } from "commander";
 import { usageError } from "../output/cli-error.js";
@@ -28,7 +29,10 @@ export function keyGiven(flags: SigningFlags): boolean {
  * Picks the signer: `--key`, then `--hmac-key`, then the same from the environment. Ed25519
  * wins over HMAC at each level because only it keeps minting keys off the runtime.
  */
-export async function resolveSigner(flags: SigningFlags): Promise<DocumentSigner | undefined> {
+export async function resolveSigner(
+  flags: SigningFlags,
+  warn: (text: string) => void = () => {},
+): Promise<DocumentSigner | undefined> {
   if (flags.key && flags.hmacKey) throw usageError("pass either --key or --hmac-key, not both");
   const keyFile = flags.key ?? (flags.hmacKey ? undefined : process.env.MOZAIKS_ENTITLEMENT_PRIVATE_KEY);
   if (keyFile) {
@@ -42,6 +46,12 @@ export async function resolveSigner(flags: SigningFlags): Promise<DocumentSigner
     if (typeof k.d !== "string")
       throw usageError(`${keyFile}: $.d: missing; this is a public key, not a private one`);
     if (typeof k.kid !== "string" || k.kid === "") throw usageError(`${keyFile}: $.kid: missing key id`);
+    // Same check ssh makes: a private key others can read is a key others may have copied.
+    const mode = (await stat(keyFile)).mode;
+    if (mode & 0o077)
+      warn(
+        `warning: ${keyFile} is readable by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
+      );
     return ed25519Signer(k);
   }
   const hmac = flags.hmacKey ?? process.env.MOZAIKS_ENTITLEMENT_SIGNING_KEY;
