@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 import { fileURLToPath } from "node:url";
-import { ConfigError, createRuntimeFromConfig, isRuntimeError, loadConfig } from "@mozaiks/runtime-server";
+import {
+  ConfigError,
+  createModuleHost,
+  createRuntimeFromConfig,
+  isRuntimeError,
+  loadConfig,
+} from "@mozaiks/runtime-server";
 import { withBundleDefaults } from "./env.js";
 import { listen, PortInUseError } from "./server.js";
 
@@ -23,7 +29,8 @@ async function main(): Promise<void> {
   }
   let runtime: Awaited<ReturnType<typeof createRuntimeFromConfig>>;
   try {
-    runtime = await createRuntimeFromConfig(config);
+    // Pack modules of the bundle (`<app>/modules`) are hosted next to the plugins.
+    runtime = await createRuntimeFromConfig(config, { modules: [createModuleHost()] });
   } catch (err) {
     if (err instanceof ConfigError || isRuntimeError(err)) fail(err.message);
     throw err;
