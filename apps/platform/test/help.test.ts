@@ -48,6 +48,9 @@ describe("mozaiks help", () => {
     const missing = await mozaiks(["manifest", "build", "--plan", "pro"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("required option '--app <id>' not specified");
+    const json = await mozaiks(["manifest", "build", "--plan", "pro", "--json"]);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: "usage" });
   });
 
   it("prints help for a subcommand with exit 0", async () => {

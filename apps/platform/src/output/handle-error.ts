@@ -50,6 +50,11 @@ export function reportError(err: unknown, json: boolean, streams: Streams): Exit
     ) {
       return EXIT.ok;
     }
+    // Commander already told people on stderr; machines still get one JSON document.
+    if (json)
+      streams.stdout(
+        `${JSON.stringify({ ok: false, error: "usage", message: err.message, issues: [] }, null, 2)}\n`,
+      );
     return EXIT.usage;
   }
   const failure = toCliFailure(err);
