@@ -51,7 +51,7 @@ describe("selection against host policy", () => {
       host_policy: { host_mode: "hosted", licensed_services: ["managed_search"] },
     });
     expect(s.issues.map(formatPackIssue)).toEqual([
-      "licensed/generic_hosted_analytics/manifest.yaml $.requires.licensed_services: pack generic_hosted_analytics requires unlicensed service(s): hosted_analytics [license_missing]",
+      "licensed/generic_hosted_analytics/manifest.yaml:12:5 $.requires.licensed_services: pack generic_hosted_analytics requires unlicensed service(s): hosted_analytics [license_missing]",
     ]);
   });
 

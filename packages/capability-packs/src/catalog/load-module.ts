@@ -21,11 +21,13 @@ export function extensionEntrypointFile(moduleDir: string, entrypoint: string): 
 /**
  * Loads `app_overlay/modules/<id>/`: module.yaml, contracts/events.yaml, contracts/reactions.yaml
  * and runtime_extensions.yaml, then checks they agree with each other and with the folder.
+ * `packId` is the owning pack when loading from a catalog; undefined for an app's expanded
+ * `modules/` folder (the runtime), where `source_pack_id` is taken as-is.
  */
 export function loadModule(
   dir: string,
-  packId: string,
-  displayRoot: string,
+  packId: string | undefined,
+  displayRoot: string = process.cwd(),
 ): { module?: LoadedModule; issues: PackIssue[] } {
   const id = path.basename(dir);
   const mod = loadYamlFile(path.join(dir, "module.yaml"), ModuleManifestSchema, displayRoot);
@@ -64,7 +66,7 @@ export function loadModule(
       ),
     );
   }
-  if (m.source_pack_id !== undefined && m.source_pack_id !== packId) {
+  if (packId !== undefined && m.source_pack_id !== undefined && m.source_pack_id !== packId) {
     issues.push(mod.at(["source_pack_id"], "pack_id_mismatch", `source_pack_id must be ${packId}`));
   }
   if (!existsSync(path.join(dir, m.entrypoint))) {
@@ -102,7 +104,7 @@ export function loadModule(
 
   const module: LoadedModule = {
     module_id: m.module_id,
-    pack_id: packId,
+    pack_id: packId ?? m.source_pack_id ?? "",
     manifest: m,
     events: events.value,
     reactions: reactions.value,

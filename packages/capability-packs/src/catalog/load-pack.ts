@@ -155,6 +155,7 @@ export function loadPack(
       dir: abs,
       relDir,
       manifestFile: man.file,
+      issueAt: man.at,
       modules,
       overlayFiles: listFiles(overlay),
       testFiles: listFiles(path.join(abs, "tests")).map((f) => `tests/${f}`),

@@ -31,6 +31,8 @@ export interface LoadedPack {
   relDir: string;
   /** Display path of manifest.yaml. */
   manifestFile: string;
+  /** An issue located at a YAML path of manifest.yaml (file, line, column). */
+  issueAt(path: ReadonlyArray<string | number>, code: PackIssue["code"], message: string): PackIssue;
   modules: LoadedModule[];
   /** Files under app_overlay/, relative to app_overlay/ (POSIX separators, sorted). */
   overlayFiles: string[];

@@ -66,22 +66,25 @@ export function validateSelection(catalog: Catalog, request: SelectionRequest): 
       policy.host_mode === "oss" &&
       (ownership === "hosted_pack" || pack.manifest.visibility !== "public")
     ) {
-      issues.push({
-        code: "hosted_pack_in_oss",
-        file: pack.manifestFile,
-        message: `pack ${id} is a ${ownership} (${pack.manifest.visibility}); OSS builds may only include public packs`,
-      });
+      issues.push(
+        pack.issueAt(
+          ["visibility"],
+          "hosted_pack_in_oss",
+          `pack ${id} is a ${ownership} (${pack.manifest.visibility}); OSS builds may only include public packs`,
+        ),
+      );
     }
     const missing = pack.manifest.requires.licensed_services.filter(
       (s) => !policy.licensed_services.includes(s),
     );
     if (missing.length > 0) {
-      issues.push({
-        code: "license_missing",
-        file: pack.manifestFile,
-        path: "$.requires.licensed_services",
-        message: `pack ${id} requires unlicensed service(s): ${missing.join(", ")}`,
-      });
+      issues.push(
+        pack.issueAt(
+          ["requires", "licensed_services"],
+          "license_missing",
+          `pack ${id} requires unlicensed service(s): ${missing.join(", ")}`,
+        ),
+      );
     }
     chosen.push(pack);
   }
