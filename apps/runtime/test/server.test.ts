@@ -1,5 +1,6 @@
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { withBundleDefaults } from "../src/env.js";
 import { EXAMPLE_APP, INTERNAL_KEY, killChildren, spawnRuntime, tempDir } from "./helpers.js";
@@ -40,6 +41,28 @@ describe("mozaiks-runtime entry", () => {
     child.proc.kill("SIGTERM");
     expect(await child.exited).toBe(0);
     expect(child.stdout()).toContain("runtime closed");
+    tmp.cleanup();
+  }, 30_000);
+
+  it("drains an in-flight request on SIGTERM before exiting 0", async () => {
+    const tmp = tempDir();
+    const child = await spawnRuntime({
+      MOZAIKS_APP_PATH: fileURLToPath(new URL("./fixtures/app", import.meta.url)),
+      MOZAIKS_ENV: "development",
+      MOZAIKS_DB_PATH: join(tmp.dir, "rt.db"),
+    });
+    const token = /Ephemeral dev token[^\n]*\n(\S+)/.exec(child.stdout())?.[1];
+    const pending = fetch(`${child.url}/api/execute/slow`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ ms: 1500 }),
+    });
+    await new Promise((r) => setTimeout(r, 400));
+    child.proc.kill("SIGTERM");
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ done: true });
+    expect(await child.exited).toBe(0);
     tmp.cleanup();
   }, 30_000);
 
