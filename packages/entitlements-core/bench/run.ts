@@ -175,8 +175,14 @@ const results = {
     "verifyManifest HMAC / raw createHmac": 0.8,
   },
   notes:
-    "Crypto baselines run the bare primitive over bytes canonicalized once before the run; the library figures include canonicalizing the document on every call (it must: a cached form would miss later mutation), key lookup by kid, _signature parsing and the expiry check. For Ed25519 the signature dominates, so the ratio is close to 1; for HMAC the digest costs about as much as canonicalizing a small manifest, which bounds the ratio near 0.5 whatever the implementation (the JSON.stringify row shows the floor for serializing the same document).",
+    "Crypto baselines run the bare primitive over bytes canonicalized once before the run; the library figures include canonicalizing the document on every call (it must: a cached form would miss later mutation), key lookup by kid, _signature parsing and the expiry check. For Ed25519 the signature dominates, so the ratio is close to 1. For HMAC, serializing a small manifest costs about as much as the digest, so even JSON.stringify + createHmac (not canonical) reaches only about half the bare-digest rate; the HMAC target is not met. Figures come from a shared 2-core machine and vary by ±20% between runs.",
 };
+
+const ratios: Record<string, number> = results.ratios;
+const met = Object.fromEntries(
+  Object.entries(results.targets).map(([k, target]) => [k, (ratios[k] ?? 0) >= target]),
+);
+Object.assign(results, { targets_met: met });
 
 const out = new URL("../../../bench/results/entitlements-core.json", import.meta.url);
 mkdirSync(new URL(".", out), { recursive: true });

@@ -61,7 +61,8 @@ export class CapabilityEnforcer {
   requireAny(capabilityIds: Iterable<string>, message?: string): boolean {
     const ids = [...capabilityIds];
     if (this.evaluator.hasAny(ids)) return true;
-    return this.#deny(ids.join("|"), message ?? `None of [${ids.join(", ")}] is granted; upgrade required`);
+    // The payload names the first alternative; the message lists them all.
+    return this.#deny(ids[0] ?? "", message ?? `None of [${ids.join(", ")}] is granted; upgrade required`);
   }
 
   /** Requires `cap.workflow.<name>` (pass a bare name or a full capability id). */

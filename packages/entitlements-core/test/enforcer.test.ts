@@ -97,6 +97,12 @@ describe("CapabilityEnforcer in strict mode", () => {
     expect(thrown(() => enforcer.requireAny([]))).toBeInstanceOf(CapabilityDeniedError);
   });
 
+  it("names the first alternative when requireAny fails and lists all of them in the message", () => {
+    const err = thrown(() => enforcer.requireAny(["cap.tool.x", "cap.tool.y"])) as CapabilityDeniedError;
+    expect(err.capabilityId).toBe("cap.tool.x");
+    expect(err.message).toContain("cap.tool.y");
+  });
+
   it("denies tools and artifacts that are not granted", () => {
     expect(
       (thrown(() => enforcer.requireTool("generate_report")) as CapabilityDeniedError).capabilityId,

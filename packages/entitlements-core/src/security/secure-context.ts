@@ -169,7 +169,10 @@ export class SecureEntitlementContext {
     return { appId: this.appId, userId: this.userId, sessionId: this.sessionId };
   }
 
-  /** Audited capability check; a denial feeds the anomaly detector. Never throws. */
+  /**
+   * Audited capability check; a denial feeds the anomaly detector. A manifest that fails
+   * verification grants nothing; a verified but malformed one throws `ManifestInvalidError`.
+   */
   hasCapability(capabilityId: string): boolean {
     const allowed = this.#ev()?.has(capabilityId) ?? false;
     this.#emit({
