@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { generateEd25519KeyPair } from "@mozaiks/entitlements-core";
 import { ed25519Signer, hmacSigner, PlatformResolver, validatePlatformConfig } from "../src/index.js";
 import { benchPlans, benchRegistry, benchSubscriptions } from "./workload.js";
 
+const loadAtStart = loadavg()[0] ?? 0;
 const CAPABILITIES = 1000;
 const PLANS = 20;
 const SUBSCRIPTIONS = 10_000;
@@ -75,6 +76,8 @@ const result = {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     cpus: availableParallelism(),
+    // Other work on the machine skews absolute numbers; the ratios hold up better.
+    load_average_1m_at_start: round(loadAtStart),
   },
   workload: {
     capabilities: CAPABILITIES,
