@@ -5,7 +5,7 @@ import { decideLifecycle, type LifecycleReason } from "./lifecycle.js";
 import type { PlatformConfig } from "./load.js";
 import { checkOverrides } from "./overrides.js";
 import { expandPattern } from "./patterns.js";
-import { type ResolvedPlanDetail, resolveAllPlans, sortKeys } from "./resolve-plans.js";
+import { DEFAULT_ENFORCEMENT, type ResolvedPlanDetail, resolveAllPlans, sortKeys } from "./resolve-plans.js";
 import type { DocumentSigner, Signed } from "./signing.js";
 import { type Subscription, type SubscriptionInput, SubscriptionSchema } from "./subscription.js";
 import { earliest, isoSeconds } from "./time.js";
@@ -173,7 +173,7 @@ export class PlatformResolver {
       for (const p of o.add_capabilities)
         for (const id of expandPattern(p, this.config.registry.capabilities)) caps.add(id);
       Object.assign(limits, o.limits);
-      for (const id of Object.keys(o.limits)) enforcement[id] ??= "hard";
+      for (const id of Object.keys(o.limits)) enforcement[id] ??= DEFAULT_ENFORCEMENT;
       for (const [id, mode] of Object.entries(o.enforcement)) if (id in limits) enforcement[id] = mode;
     }
     for (const p of o.remove_capabilities)
