@@ -14,7 +14,7 @@ import { consoleLogger, type EntitlementsLogger } from "./logger.js";
 import { isPlainObject } from "./signing/json-value.js";
 import { parseJsonLossless } from "./signing/lossless-json.js";
 import { hasVerificationKeys, type VerifyOptions, verifyManifest } from "./signing/verify.js";
-import type { VerifyResult } from "./signing/verify-result.js";
+import { checkExpiry, type VerifyResult } from "./signing/verify-result.js";
 
 /** File name the platform writes into an app bundle. */
 export const MANIFEST_FILE_NAME = "entitlement_manifest.json";
@@ -35,6 +35,12 @@ export interface LoadEntitlementsOptions extends VerifyOptions {
   /** Use the defaults (with a warning) instead of throwing when the chosen manifest is rejected. */
   fallbackToDefaults?: boolean | undefined;
   logger?: EntitlementsLogger | undefined;
+  /**
+   * The successful result of verifying the document `runtimeEntitlements` was derived from
+   * (e.g. a signed v1.1 sync payload before `normalizeSyncPayload`). The derived manifest
+   * carries no signature of its own, so this result stands in for it; expiry is still checked.
+   */
+  runtimeVerification?: Extract<VerifyResult, { ok: true }> | undefined;
 }
 
 /** A loaded manifest with its provenance. */
@@ -90,7 +96,14 @@ function accept(
   if (!isPlainObject(raw)) throw new ManifestInvalidError("manifest must be a JSON object", [], source);
   // A Python-signed file may hold 1.0 vs 1 or big integers: verify HMAC over the lossless parse.
   const forVerify = typeof raw._signature === "string" && text !== undefined ? parseJsonLossless(text) : raw;
-  const verification = verifyManifest(forVerify, opts);
+  const given =
+    source === "runtime" && opts.runtimeVerification?.ok === true ? opts.runtimeVerification : undefined;
+  // An upstream "none" cannot stand in for a signature once keys are configured.
+  const upstream = given?.alg === "none" && hasVerificationKeys(opts) ? undefined : given;
+  const verification =
+    upstream === undefined
+      ? verifyManifest(forVerify, opts)
+      : (checkExpiry(raw, opts.now ?? new Date()) ?? upstream);
   if (!verification.ok) {
     throw new ManifestSignatureError(verification.reason, `${source}: ${verification.message}`, source);
   }

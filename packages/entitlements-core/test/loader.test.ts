@@ -234,6 +234,56 @@ describe.each(loaders)("%s", (_name, load) => {
     });
   });
 
+  it("accepts a manifest derived from a verified sync payload when given that verification", async () => {
+    const derived = {
+      app_id: "myapp",
+      capabilities: ["cap.feature.export"],
+      expires_at: "2026-03-01T00:00:00Z",
+    };
+    await expect(
+      load({ appId: "myapp", runtimeEntitlements: derived, jwks, now, logger: logger() }),
+    ).rejects.toMatchObject({
+      reason: "missing",
+    });
+    const upstream = { ok: true, alg: "EdDSA", kid: "k1" } as const;
+    const r = await load({
+      appId: "myapp",
+      runtimeEntitlements: derived,
+      jwks,
+      now,
+      runtimeVerification: upstream,
+      logger: logger(),
+    });
+    expect(r.verification).toEqual(upstream);
+    // Expiry still applies, and the upstream result never vouches for a file.
+    await expect(
+      load({
+        appId: "myapp",
+        runtimeEntitlements: derived,
+        jwks,
+        now: new Date("2026-04-01T00:00:00Z"),
+        runtimeVerification: upstream,
+        logger: logger(),
+      }),
+    ).rejects.toMatchObject({ reason: "expired" });
+    await expect(
+      load({
+        appId: "myapp",
+        runtimeEntitlements: derived,
+        jwks,
+        now,
+        runtimeVerification: { ok: true, alg: "none" },
+        logger: logger(),
+      }),
+    ).rejects.toMatchObject({ reason: "missing" });
+    const dir = appDir(JSON.stringify(fileManifest));
+    await expect(
+      load({ appId: "myapp", appPath: dir, jwks, now, runtimeVerification: upstream, logger: logger() }),
+    ).rejects.toMatchObject({
+      reason: "missing",
+    });
+  });
+
   it("warns when a signed manifest cannot be checked because no key is configured", async () => {
     const log = logger();
     await load({ appId: "myapp", runtimeEntitlements: ed.sign(fileManifest), now, logger: log });
