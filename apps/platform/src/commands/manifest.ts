@@ -140,6 +140,10 @@ export function registerManifestCommands(program: Command): void {
     )
     .option("-o, --out <file>", "write the manifest to this file (atomically) instead of stdout")
     .addOption(new Option("--now <iso>", "resolve as of this instant (backfills, tests)"))
+    .addHelpText(
+      "after",
+      "\nExamples:\n  mozaiks manifest build --app acme --plan pro -c config --key keys/k1.private.jwk.json -o m.json\n  mozaiks manifest build --app acme --plan pro --user u1 --status past_due --past-due-since 2026-03-01T00:00:00Z\n\nLifecycle: canceled or expired → default plan; past_due → plan during the grace period, then default.",
+    )
     .action((flags: BuildFlags, cmd: Command) => build(flags, cmd));
   manifest
     .command("verify")

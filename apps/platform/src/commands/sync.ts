@@ -173,7 +173,7 @@ export function registerSyncCommands(program: Command): void {
   withConfigOptions(pushCmd);
   withSigningOptions(pushCmd).addHelpText(
     "after",
-    "\nRetries network errors, timeouts, 408, 429 (honouring Retry-After) and 5xx; other 4xx are final.\nExit 0 when every manifest synced, 3 when any failed (each result is listed).",
+    '\nExample:\n  MOZAIKS_INTERNAL_API_KEY=… mozaiks sync push --runtime http://localhost:8080 --subscriptions subs.json -c config --key keys/k1.private.jwk.json\n  subs.json: [{"app_id":"acme","user_id":"u1","plan":"pro","status":"active","expires_at":null}]\n\nRetries network errors, timeouts, 408, 429 (honouring Retry-After) and 5xx; other 4xx are final.\nExit 0 when every manifest synced, 3 when any failed (each result is listed).',
   );
   pushCmd.action((flags: PushFlags, cmd: Command) => push(flags, cmd));
 }
