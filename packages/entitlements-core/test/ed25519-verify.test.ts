@@ -238,6 +238,16 @@ describe("key rotation", () => {
     expect(verifyManifest(forged, { jwks, now })).toMatchObject({ ok: false, reason: "invalid" });
   });
 
+  it("notices keys added to or removed from a JWKS object it has already used", () => {
+    const live = toJwks([k1.publicJwk]);
+    const fresh = signer2.sign(manifest);
+    expect(verifyManifest(fresh, { jwks: live, now })).toMatchObject({ reason: "unknown_kid" });
+    live.keys.push(k2.publicJwk);
+    expect(verifyManifest(fresh, { jwks: live, now }).ok).toBe(true);
+    live.keys = [k1.publicJwk];
+    expect(verifyManifest(fresh, { jwks: live, now })).toMatchObject({ reason: "unknown_kid" });
+  });
+
   it("ignores non-Ed25519 keys in the JWKS", () => {
     const rsa = generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ format: "jwk" });
     const mixed = { keys: [{ ...rsa, kid: "rsa" }, k1.publicJwk] };

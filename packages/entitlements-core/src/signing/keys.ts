@@ -140,14 +140,16 @@ export class KeyRing {
   }
 }
 
-const ringCache = new WeakMap<Jwks, KeyRing>();
+const ringCache = new WeakMap<Jwks, { ring: KeyRing; keys: JsonWebKey[]; count: number }>();
 
-/** The cached {@link KeyRing} of a JWKS object (rebuilt only when a new object is passed). */
+/**
+ * The cached {@link KeyRing} of a JWKS object, so repeated verification imports each key once.
+ * It is rebuilt when the object's `keys` array is replaced or changes length.
+ */
 export function keyRingFor(jwks: Jwks): KeyRing {
-  let ring = ringCache.get(jwks);
-  if (ring === undefined) {
-    ring = new KeyRing(jwks);
-    ringCache.set(jwks, ring);
-  }
+  const hit = ringCache.get(jwks);
+  if (hit !== undefined && hit.keys === jwks.keys && hit.count === jwks.keys.length) return hit.ring;
+  const ring = new KeyRing(jwks);
+  ringCache.set(jwks, { ring, keys: jwks.keys, count: jwks.keys.length });
   return ring;
 }
