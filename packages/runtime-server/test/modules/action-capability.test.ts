@@ -1,0 +1,72 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/runtime.js";
+import { call, moduleRuntime, tokenFor, writeManifest } from "./helpers.js";
+
+const cleanups: Array<() => void | Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A JavaScript module whose `export_all` action needs its own capability. */
+function reportsBundle(capabilities: string[]): string {
+  const { dir, cleanup } = tempDir("mozaiks-reports-");
+  cleanups.push(cleanup);
+  const mod = join(dir, "modules", "reports");
+  mkdirSync(join(mod, "backend"), { recursive: true });
+  writeFileSync(
+    join(mod, "module.yaml"),
+    [
+      "schema_version: mozaiks.module.v1",
+      "module_id: reports",
+      "ownership: generated_module",
+      "capability: cap.feature.reports",
+      "entrypoint: backend/handler.js",
+      "actions:",
+      "  - name: summary",
+      "  - name: export_all",
+      "    capability: cap.feature.reports_export",
+      "    input: { type: object, properties: { format: { enum: [csv, json] } }, required: [format] }",
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(
+    join(mod, "backend", "handler.js"),
+    "export const summary = (_input, ctx) => ({ for: ctx.actor.user_id });\nexport const export_all = (input) => ({ format: input.format });\n",
+  );
+  writeManifest(dir, capabilities);
+  return dir;
+}
+
+describe("action capabilities", () => {
+  it("gates an action by its own capability when it declares one", async () => {
+    const { app } = await moduleRuntime(reportsBundle(["cap.feature.reports"]));
+    cleanups.push(() => app.runtime.close());
+    const token = await tokenFor("u1");
+    const summary = await call(app, "/api/modules/reports/summary", {}, token);
+    expect(await summary.json()).toEqual({ for: "u1" });
+    const denied = await call(app, "/api/modules/reports/export_all", { format: "csv" }, token);
+    expect(denied.status).toBe(403);
+    expect(await denied.json()).toMatchObject({
+      error: "capability_denied",
+      capability_id: "cap.feature.reports_export",
+    });
+  });
+
+  it("runs it once the capability is granted, still validating input", async () => {
+    const { app } = await moduleRuntime(reportsBundle(["cap.feature.reports", "cap.feature.reports_export"]));
+    cleanups.push(() => app.runtime.close());
+    const token = await tokenFor("u1");
+    expect(
+      await (await call(app, "/api/modules/reports/export_all", { format: "csv" }, token)).json(),
+    ).toEqual({
+      format: "csv",
+    });
+    const bad = await call(app, "/api/modules/reports/export_all", { format: "xml" }, token);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { issues: Array<{ path: unknown[] }> }).issues[0]?.path).toEqual([
+      "format",
+    ]);
+  });
+});
