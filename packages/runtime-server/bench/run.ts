@@ -2,7 +2,7 @@
 // bench/results/runtime-server.json at the repository root. Usage: pnpm bench
 import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -147,6 +147,7 @@ async function verifyBench() {
 }
 
 async function main() {
+  const startLoad = loadavg().map((n) => +n.toFixed(2));
   const now = Math.floor(Date.now() / 1000);
   const token = await new SignJWT({ sub: "bench-user", app_id: APP_ID })
     .setProtectedHeader({ alg: "HS256" })
@@ -164,6 +165,15 @@ async function main() {
     MOZAIKS_ENV: "production",
     MOZAIKS_LOG_LEVEL: "silent",
   });
+  const runtimeInProcess = await start("serve-runtime.ts", {
+    MOZAIKS_APP_ID: APP_ID,
+    MOZAIKS_APP_PATH: bundle,
+    MOZAIKS_DB_PATH: join(tmp, "runtime-inprocess.db"),
+    MOZAIKS_AUTH_HS256_SECRET: SECRET,
+    MOZAIKS_ENV: "production",
+    MOZAIKS_LOG_LEVEL: "silent",
+    BENCH_INPROCESS_PLUGINS: "1",
+  });
   const rt = `http://127.0.0.1:${runtime.port}`;
   await new Promise((r) => setTimeout(r, 500));
   const idleRss = rssMb(runtime.pid);
@@ -180,8 +190,8 @@ async function main() {
     headers: { "content-type": "application/json" },
     body: echoBody,
   });
-  const execute = await load({
-    url: `${rt}/api/execute/echo`,
+  const controlPath = await load({
+    url: `http://127.0.0.1:${runtimeInProcess.port}/api/execute/echo`,
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: echoBody,
@@ -197,6 +207,13 @@ async function main() {
       },
     ],
   });
+  // Last: a saturated isolated-plugin run leaves queued work behind in the runtime process.
+  const execute = await load({
+    url: `${rt}/api/execute/echo`,
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: echoBody,
+  });
   clearInterval(sampler);
   const ingestEventsPerS = ingest.req_per_s * BATCH;
   const rawEventsPerS = rawInsertEventsPerSecond();
@@ -209,12 +226,19 @@ async function main() {
       node: process.version,
       cpus: availableParallelism(),
       cpu_model: cpus()[0]?.model ?? "unknown",
+      load_average_at_start: startLoad,
     },
     settings: { duration_s: DURATION, connections: CONNECTIONS, ingest_batch: BATCH, ingest_connections: 4 },
     health,
     baseline_hono_post_echo: base,
     execute_echo_authenticated: execute,
     ratio_execute_vs_baseline: +(execute.req_per_s / base.req_per_s).toFixed(3),
+    execute_echo_control_path_only: {
+      ...controlPath,
+      note: "diagnostic: same route with the plugin module called in-process (no worker isolation)",
+    },
+    ratio_control_path_vs_baseline: +(controlPath.req_per_s / base.req_per_s).toFixed(3),
+    load_average_at_end: loadavg().map((n) => +n.toFixed(2)),
     ingest: { ...ingest, events_per_s: ingestEventsPerS },
     raw_sqlite_batched_insert_events_per_s: rawEventsPerS,
     ratio_ingest_vs_raw: +(ingestEventsPerS / rawEventsPerS).toFixed(3),

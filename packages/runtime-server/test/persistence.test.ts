@@ -88,7 +88,8 @@ describe("persistence across restarts", () => {
         )
         .all();
     expect(app.runtime.ctx.audit.pending).toBeGreaterThan(0);
-    await new Promise((r) => setImmediate(r));
+    expect(rows()).toEqual([]); // nothing written on the request path
+    await new Promise((r) => setTimeout(r, 400)); // the flush interval (250 ms) writes the batch
     expect(rows()).toEqual([
       {
         event_type: "capability_check",

@@ -13,10 +13,27 @@ export type RuntimeDb = BetterSQLite3Database<typeof schema>;
 
 /** An open runtime database: the drizzle handle, the raw connection, and `close`. */
 export interface Store {
+  /** `synchronous = FULL`: a commit is on disk before it returns (usage ingest, syncs). */
   db: RuntimeDb;
   sqlite: Database.Database;
+  /**
+   * A second connection to the same file with `synchronous = NORMAL` (in WAL: durable across a
+   * process crash, commits without an fsync) for high-frequency writes whose loss on power
+   * failure is tolerable: limit reservations and audit batches. Same as `db` for `:memory:`.
+   */
+  relaxedDb: RuntimeDb;
+  relaxed: Database.Database;
   path: string;
   close(): void;
+}
+
+function connect(path: string, synchronous: "FULL" | "NORMAL"): Database.Database {
+  const sqlite = new Database(path);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma(`synchronous = ${synchronous}`);
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("foreign_keys = ON");
+  return sqlite;
 }
 
 /**
@@ -31,22 +48,23 @@ export interface Store {
  */
 export function openStore(path: string): Store {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new Database(path);
-  sqlite.pragma("journal_mode = WAL");
   // FULL: an acknowledged ingest batch survives a crash of the process and of the machine.
-  sqlite.pragma("synchronous = FULL");
-  sqlite.pragma("busy_timeout = 5000");
-  sqlite.pragma("foreign_keys = ON");
+  const sqlite = connect(path, "FULL");
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+  const relaxed = path === ":memory:" ? sqlite : connect(path, "NORMAL");
+  const relaxedDb = relaxed === sqlite ? db : drizzle(relaxed, { schema });
   let closed = false;
   return {
     db,
     sqlite,
+    relaxedDb,
+    relaxed,
     path,
     close() {
       if (closed) return;
       closed = true;
+      if (relaxed !== sqlite) relaxed.close();
       sqlite.close();
     },
   };

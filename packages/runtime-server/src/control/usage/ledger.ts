@@ -7,7 +7,7 @@ import {
 } from "@mozaiks/entitlements-core";
 import { and, eq, gte, sql } from "drizzle-orm";
 import type { Clock } from "../../clock.js";
-import type { Store } from "../../store/db.js";
+import type { RuntimeDb, Store } from "../../store/db.js";
 import { usageBaselines, usageEvents } from "../../store/schema.js";
 import { periodOf, periodStart } from "./periods.js";
 
@@ -34,109 +34,121 @@ export const RUN_SUMMARY_METRIC = "summary.total_tokens";
 
 const quietLogger = { warn() {} };
 
+/** The ledger's prepared statements on one connection. */
+function prepareStatements(db: RuntimeDb) {
+  const total = sql<number>`coalesce(sum(${usageEvents.amount}), 0)`;
+  const sumApp = db
+    .select({ total })
+    .from(usageEvents)
+    .where(
+      and(
+        eq(usageEvents.metric, sql.placeholder("metric")),
+        gte(usageEvents.occurredAt, sql.placeholder("since")),
+      ),
+    )
+    .prepare();
+  const sumUser = db
+    .select({ total })
+    .from(usageEvents)
+    .where(
+      and(
+        eq(usageEvents.userId, sql.placeholder("user")),
+        eq(usageEvents.metric, sql.placeholder("metric")),
+        gte(usageEvents.occurredAt, sql.placeholder("since")),
+      ),
+    )
+    .prepare();
+  const baseline = db
+    .select({ used: usageBaselines.used })
+    .from(usageBaselines)
+    .where(
+      and(
+        eq(usageBaselines.scope, sql.placeholder("scope")),
+        eq(usageBaselines.subjectId, sql.placeholder("subject")),
+        eq(usageBaselines.metric, sql.placeholder("metric")),
+        eq(usageBaselines.periodStart, sql.placeholder("start")),
+      ),
+    )
+    .prepare();
+  const insert = db
+    .insert(usageEvents)
+    .values({
+      eventId: sql.placeholder("eventId"),
+      appId: sql.placeholder("appId"),
+      userId: sql.placeholder("userId"),
+      metric: sql.placeholder("metric"),
+      amount: sql.placeholder("amount"),
+      occurredAt: sql.placeholder("occurredAt"),
+      kind: sql.placeholder("kind"),
+      workflowId: sql.placeholder("workflowId"),
+      runId: sql.placeholder("runId"),
+      model: sql.placeholder("model"),
+      inputTokens: sql.placeholder("inputTokens"),
+      outputTokens: sql.placeholder("outputTokens"),
+      batchId: sql.placeholder("batchId"),
+      recordedAt: sql.placeholder("recordedAt"),
+    })
+    .onConflictDoNothing()
+    .prepare();
+  const upsertBaseline = db
+    .insert(usageBaselines)
+    .values({
+      scope: sql.placeholder("scope"),
+      subjectId: sql.placeholder("subject"),
+      metric: sql.placeholder("metric"),
+      periodStart: sql.placeholder("start"),
+      used: sql.placeholder("used"),
+    })
+    .onConflictDoUpdate({
+      target: [
+        usageBaselines.scope,
+        usageBaselines.subjectId,
+        usageBaselines.metric,
+        usageBaselines.periodStart,
+      ],
+      set: { used: sql`max(${usageBaselines.used}, excluded.used)` },
+    })
+    .prepare();
+  return { sumApp, sumUser, baseline, insert, upsertBaseline };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
 /**
  * The usage ledger. Counters for limits are derived from `usage_events` per subject and UTC
  * period (raised to any v1.1 baseline); reservations check and record inside one
  * `BEGIN IMMEDIATE` transaction, so concurrent callers at the last unit cannot both pass.
  */
 export class UsageLedger {
-  readonly #sumApp;
-  readonly #sumUser;
-  readonly #baseline;
-  readonly #insert;
-  readonly #upsertBaseline;
+  /** Statements on the `synchronous = FULL` connection (ingest, reads). */
+  readonly #full: Statements;
+  /** Statements on the relaxed connection (reservations: check + insert in one transaction). */
+  readonly #fast: Statements;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly appId: string,
   ) {
-    const { db } = store;
-    const total = sql<number>`coalesce(sum(${usageEvents.amount}), 0)`;
-    this.#sumApp = db
-      .select({ total })
-      .from(usageEvents)
-      .where(
-        and(
-          eq(usageEvents.metric, sql.placeholder("metric")),
-          gte(usageEvents.occurredAt, sql.placeholder("since")),
-        ),
-      )
-      .prepare();
-    this.#sumUser = db
-      .select({ total })
-      .from(usageEvents)
-      .where(
-        and(
-          eq(usageEvents.userId, sql.placeholder("user")),
-          eq(usageEvents.metric, sql.placeholder("metric")),
-          gte(usageEvents.occurredAt, sql.placeholder("since")),
-        ),
-      )
-      .prepare();
-    this.#baseline = db
-      .select({ used: usageBaselines.used })
-      .from(usageBaselines)
-      .where(
-        and(
-          eq(usageBaselines.scope, sql.placeholder("scope")),
-          eq(usageBaselines.subjectId, sql.placeholder("subject")),
-          eq(usageBaselines.metric, sql.placeholder("metric")),
-          eq(usageBaselines.periodStart, sql.placeholder("start")),
-        ),
-      )
-      .prepare();
-    this.#insert = db
-      .insert(usageEvents)
-      .values({
-        eventId: sql.placeholder("eventId"),
-        appId: sql.placeholder("appId"),
-        userId: sql.placeholder("userId"),
-        metric: sql.placeholder("metric"),
-        amount: sql.placeholder("amount"),
-        occurredAt: sql.placeholder("occurredAt"),
-        kind: sql.placeholder("kind"),
-        workflowId: sql.placeholder("workflowId"),
-        runId: sql.placeholder("runId"),
-        model: sql.placeholder("model"),
-        inputTokens: sql.placeholder("inputTokens"),
-        outputTokens: sql.placeholder("outputTokens"),
-        batchId: sql.placeholder("batchId"),
-        recordedAt: sql.placeholder("recordedAt"),
-      })
-      .onConflictDoNothing()
-      .prepare();
-    this.#upsertBaseline = db
-      .insert(usageBaselines)
-      .values({
-        scope: sql.placeholder("scope"),
-        subjectId: sql.placeholder("subject"),
-        metric: sql.placeholder("metric"),
-        periodStart: sql.placeholder("start"),
-        used: sql.placeholder("used"),
-      })
-      .onConflictDoUpdate({
-        target: [
-          usageBaselines.scope,
-          usageBaselines.subjectId,
-          usageBaselines.metric,
-          usageBaselines.periodStart,
-        ],
-        set: { used: sql`max(${usageBaselines.used}, excluded.used)` },
-      })
-      .prepare();
+    this.#full = prepareStatements(store.db);
+    this.#fast = store.relaxedDb === store.db ? this.#full : prepareStatements(store.relaxedDb);
   }
 
   /** Usage of `limitId` by `subject` in the current period (0 for per-run limits). */
-  used(subject: UsageSubject, limitId: string, now: Date = this.clock.now()): number {
+  used(
+    subject: UsageSubject,
+    limitId: string,
+    now: Date = this.clock.now(),
+    st: Statements = this.#full,
+  ): number {
     const period = periodOf(limitId);
     if (period === "run") return 0;
     const since = periodStart(period, now);
     const row =
       subject.scope === "user"
-        ? this.#sumUser.get({ user: subject.id, metric: limitId, since })
-        : this.#sumApp.get({ metric: limitId, since });
-    const base = this.#baseline.get({
+        ? st.sumUser.get({ user: subject.id, metric: limitId, since })
+        : st.sumApp.get({ metric: limitId, since });
+    const base = st.baseline.get({
       scope: subject.scope,
       subject: subject.id,
       metric: limitId,
@@ -151,7 +163,7 @@ export class UsageLedger {
     for (const [metric, used] of Object.entries(baselines)) {
       const period = periodOf(metric);
       if (period === "run") continue;
-      this.#upsertBaseline.run({
+      this.#full.upsertBaseline.run({
         scope: subject.scope,
         subject: subject.id,
         metric,
@@ -182,10 +194,10 @@ export class UsageLedger {
         warning = e;
       },
     });
-    const run = this.store.sqlite.transaction(() => {
-      const usedBefore = this.used(opts.subject, opts.limitId, now);
+    const run = this.store.relaxed.transaction(() => {
+      const usedBefore = this.used(opts.subject, opts.limitId, now, this.#fast);
       enforcer.requireWithinLimit(opts.limitId, usedBefore, amount);
-      this.#insert.run({
+      this.#fast.insert.run({
         eventId: `rsv_${randomUUID()}`,
         appId: this.appId,
         userId: opts.userId,
@@ -219,7 +231,7 @@ export class UsageLedger {
         // Per-call deltas are the counted source; a run summary that names its run is kept for
         // reporting only so the same tokens are not counted twice.
         const metric = e.kind === "chat.usage_summary" && e.run_id ? RUN_SUMMARY_METRIC : TOKENS_MONTHLY;
-        const r = this.#insert.run({
+        const r = this.#full.insert.run({
           eventId: e.event_id,
           appId: e.app_id,
           userId: e.user_id,
