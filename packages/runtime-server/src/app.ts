@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { RUNTIME_CONTRACT_VERSION, RUNTIME_VERSION_HEADER } from "@mozaiks/contracts";
+import { AnomalyDetector } from "@mozaiks/entitlements-core";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
@@ -89,6 +90,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
     logger,
     store,
     audit,
+    anomalies: new AnomalyDetector({ now: () => clock.now().getTime() }),
     state: new EntitlementState({ store, clock, appId: config.appId, logger }),
     ledger: new UsageLedger(store, clock, config.appId),
     verifier: new TokenVerifier({

@@ -1,4 +1,5 @@
 import type { PlanCatalog } from "@mozaiks/contracts";
+import type { AnomalyDetector } from "@mozaiks/entitlements-core";
 import type { Logger } from "pino";
 import type { Clock } from "./clock.js";
 import type { RuntimeConfig } from "./config.js";
@@ -20,6 +21,8 @@ export interface RuntimeContext {
   logger: Logger;
   store: Store;
   audit: AuditLog;
+  /** Denial / limit-hit pattern detector (seed 000), reported through `audit`. */
+  anomalies: AnomalyDetector;
   state: EntitlementState;
   ledger: UsageLedger;
   verifier: TokenVerifier;

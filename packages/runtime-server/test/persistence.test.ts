@@ -101,3 +101,28 @@ describe("persistence across restarts", () => {
     await app.runtime.close();
   });
 });
+
+describe("anomaly detection", () => {
+  it("reports more than 10 denials in a minute as an anomaly_detected audit event", async () => {
+    const { app, store } = await buildTestRuntime();
+    const token = await signToken();
+    for (let i = 0; i < 11; i++) {
+      const res = await app.request("/api/execute/report_export", {
+        method: "POST",
+        headers: bearer(token),
+        body: "{}",
+      });
+      expect(res.status).toBe(403);
+    }
+    app.runtime.ctx.audit.flush();
+    const rows = store.sqlite
+      .prepare(
+        "select result, user_id, subject, details from audit_events where event_type = 'anomaly_detected'",
+      )
+      .all() as Array<{ result: string; user_id: string; subject: string; details: string }>;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ result: "warning", user_id: "user-1", subject: "rapid_denials" });
+    expect(JSON.parse(rows[0]?.details ?? "{}")).toMatchObject({ count: 11 });
+    await app.runtime.close();
+  });
+});

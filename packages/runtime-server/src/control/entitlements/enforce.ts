@@ -1,4 +1,10 @@
-import { CapabilityEnforcer, isEntitlementsError, silentLogger } from "@mozaiks/entitlements-core";
+import {
+  type Anomaly,
+  type AnomalyDetector,
+  CapabilityEnforcer,
+  isEntitlementsError,
+  silentLogger,
+} from "@mozaiks/entitlements-core";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AuthenticatedUser } from "../auth/types.js";
 import type { Reservation, UsageLedger } from "../usage/ledger.js";
@@ -9,6 +15,21 @@ export interface EnforcementDeps {
   state: EntitlementState;
   ledger: UsageLedger;
   audit: AuditLog;
+  /** Seed 000 anomaly patterns (rapid denials, repeated limit hits), reported as audit events. */
+  anomalies?: AnomalyDetector | undefined;
+}
+
+function reportAnomalies(deps: EnforcementDeps, found: Anomaly[], requestId?: string): void {
+  for (const a of found) {
+    deps.audit.record({
+      eventType: "anomaly_detected",
+      result: "warning",
+      userId: a.subject.userId ?? null,
+      subject: a.pattern,
+      requestId,
+      details: { count: a.count, window_seconds: a.windowSeconds, detail: a.detail ?? null },
+    });
+  }
 }
 
 /**
@@ -36,6 +57,10 @@ export function requireCapabilityFor(
     requestId,
     details: { source: resolved.source },
   });
+  if (!allowed && deps.anomalies) {
+    const subject = { appId: resolved.manifest.app_id, userId: user.userId };
+    reportAnomalies(deps, deps.anomalies.recordDenial(subject, capabilityId), requestId);
+  }
   if (!allowed) new CapabilityEnforcer(resolved.evaluator, { logger: silentLogger }).require(capabilityId);
   return resolved;
 }
@@ -81,6 +106,10 @@ export function reserveLimitFor(
         requestId: opts.requestId,
         details: { limit: err.limitValue, used: err.currentUsage, requested: opts.amount ?? 1 },
       });
+      if (deps.anomalies) {
+        const subject = { appId: resolved.manifest.app_id, userId: user.userId };
+        reportAnomalies(deps, deps.anomalies.recordLimitHit(subject, limitId), opts.requestId);
+      }
     }
     throw err;
   }
