@@ -3,6 +3,25 @@ import { INTERNAL_KEY } from "./helpers/keys.js";
 import { buildTestRuntime, internal } from "./helpers/runtime.js";
 import { runSecurityCases } from "./helpers/security-cases.js";
 
+const USER_ROUTES = [
+  { method: "GET", path: "/api/plugins" },
+  { method: "GET", path: "/api/available-plugins" },
+  { method: "GET", path: "/api/entitlements" },
+  { method: "POST", path: "/api/execute/:plugin_name" },
+];
+
+describe("security: coverage", () => {
+  it("attacks every user route the app registers", async () => {
+    const { app } = await buildTestRuntime();
+    const registered = app.routes
+      .filter((r) => r.method !== "ALL" && r.path.startsWith("/api/"))
+      .filter((r) => !r.path.startsWith("/api/internal/") && !r.path.startsWith("/api/usage/"))
+      .map((r) => `${r.method} ${r.path}`);
+    expect([...new Set(registered)].sort()).toEqual(USER_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    await app.runtime.close();
+  });
+});
+
 runSecurityCases("user routes", async () => (await buildTestRuntime()).app, [
   { method: "GET", path: "/api/plugins" },
   { method: "GET", path: "/api/available-plugins" },
