@@ -1,6 +1,7 @@
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { openStore } from "@mozaiks/runtime-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { withBundleDefaults } from "../src/env.js";
 import { EXAMPLE_APP, INTERNAL_KEY, killChildren, spawnRuntime, tempDir } from "./helpers.js";
@@ -41,6 +42,13 @@ describe("mozaiks-runtime entry", () => {
     child.proc.kill("SIGTERM");
     expect(await child.exited).toBe(0);
     expect(child.stdout()).toContain("runtime closed");
+    // The audit buffer is flushed on shutdown: the capability check of the call is on disk.
+    const store = openStore(join(tmp.dir, "rt.db"));
+    const audit = store.sqlite
+      .prepare("select subject, result from audit_events where event_type = 'capability_check'")
+      .all();
+    store.close();
+    expect(audit).toEqual([{ subject: "cap.tool.basic", result: "allowed" }]);
     tmp.cleanup();
   }, 30_000);
 
