@@ -4,7 +4,8 @@ import { join, resolve } from "node:path";
 /**
  * Fills development defaults when the runtime is started from the repository with no
  * configuration: the repo's `examples/app` bundle (found relative to this file), development
- * mode, and `MOZAIKS_APP_ID` from the bundle's `app.json`. Explicit variables always win.
+ * mode, the example platform's public keys (`examples/platform/jwks.json`) and
+ * `MOZAIKS_APP_ID` from the bundle's `app.json`. Explicit variables always win.
  *
  * @example
  * ```ts
@@ -20,6 +21,12 @@ export function withBundleDefaults(
   if (!out.MOZAIKS_APP_PATH && existsSync(join(exampleAppDir, "app.json"))) {
     out.MOZAIKS_APP_PATH = resolve(exampleAppDir);
     out.MOZAIKS_ENV ??= "development";
+    // The example platform publishes its public keys beside its plan mapping, not inside the
+    // bundle: configuring them here makes the example verify its signed manifest and catalog.
+    const platformJwks = resolve(exampleAppDir, "..", "platform", "jwks.json");
+    if (!out.MOZAIKS_ENTITLEMENT_PUBLIC_KEYS && !out.MOZAIKS_ENTITLEMENT_SIGNING_KEY && existsSync(platformJwks)) {
+      out.MOZAIKS_ENTITLEMENT_PUBLIC_KEYS = platformJwks;
+    }
     usedExample = true;
   }
   if (!out.MOZAIKS_APP_ID && out.MOZAIKS_APP_PATH) {

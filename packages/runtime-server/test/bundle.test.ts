@@ -6,7 +6,7 @@ import { buildTestRuntime, EXAMPLE_APP, tempDir } from "./helpers/runtime.js";
 import { platformKeys } from "./helpers/signing.js";
 
 const exampleKeys = entitlementKeysFromConfig({
-  publicKeysPath: join(EXAMPLE_APP, "jwks.json"),
+  publicKeysPath: join(EXAMPLE_APP, "..", "platform", "jwks.json"),
   hmacKey: undefined,
 });
 
