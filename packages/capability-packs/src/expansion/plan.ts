@@ -3,6 +3,7 @@ import {
   type BuildPlan,
   type BuildTask,
   type BuildTaskKind,
+  BuildTaskKindSchema,
   type PlannedFile,
 } from "@mozaiks/contracts";
 import type { Catalog } from "../catalog/types.js";
@@ -11,18 +12,9 @@ import { validateEventFlows } from "../events/validate-flows.js";
 import { classifyPack } from "../ownership/classify.js";
 import { type Selection, type SelectionRequest, validateSelection } from "../policy/validate-selection.js";
 
-// Tasks run phase by phase; inside a phase they are ordered by pack then target, so the same
-// catalog and request always give the same plan.
-const PHASES: BuildTaskKind[] = [
-  "reference_pack",
-  "copy_overlay",
-  "install_adapter_template",
-  "register_module",
-  "wire_reaction",
-  "compose_page",
-  "register_workflow",
-  "generate_module",
-];
+// Tasks run phase by phase, in the order the contract lists the task kinds; inside a phase
+// they are ordered by pack then target, so the same catalog and request always give the same plan.
+const PHASES: readonly BuildTaskKind[] = BuildTaskKindSchema.options;
 
 const byKey =
   <T>(key: (x: T) => string) =>
