@@ -20,3 +20,4 @@ export * from "./platform-config.js";
 export * from "./registry.js";
 export * from "./runtime-api.js";
 export * from "./sync.js";
+export * from "./workflows.js";

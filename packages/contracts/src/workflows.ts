@@ -1,0 +1,180 @@
+import { z } from "zod";
+import { CapabilityIdSchema } from "./capability.js";
+import { OrchestrationEventSchema, UsageEventSchema } from "./events.js";
+import { contract } from "./registry.js";
+
+/** `schema_version` of a `workflows/<name>/workflow.yaml` definition. */
+export const WORKFLOW_SCHEMA_VERSION = "mozaiks.workflow.v1";
+
+const NAME = /^[a-z0-9_][a-z0-9_.-]*$/;
+const FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `{{input.<field>…}}` or `{{steps.<id>.output…}}` inside any template string. */
+const REFERENCE = /\{\{\s*([^}]*?)\s*\}\}/g;
+const REFERENCE_BODY = /^(input(\.[A-Za-z0-9_-]+)*|steps\.[a-z0-9_][a-z0-9_-]*\.output(\.[A-Za-z0-9_-]+)*)$/;
+
+/** A workflow, plugin or step name: the `<name>` grammar of capability ids. */
+export const WorkflowNameSchema = z.string().regex(NAME, "must match [a-z0-9_][a-z0-9_.-]*");
+
+/** One declared run input field. */
+export const WorkflowInputFieldSchema = z.strictObject({
+  type: z.enum(["string", "number", "integer", "boolean", "object", "array"]),
+  required: z.boolean().default(true),
+  description: z.string().optional(),
+  /** Upper bound on a string's length (characters). */
+  max_length: z.number().int().positive().optional(),
+});
+export type WorkflowInputField = z.infer<typeof WorkflowInputFieldSchema>;
+
+/** Any JSON value; strings may hold `{{…}}` references resolved at run time. */
+export type TemplateValue =
+  | string
+  | number
+  | boolean
+  | null
+  | TemplateValue[]
+  | { [k: string]: TemplateValue };
+export const TemplateValueSchema: z.ZodType<TemplateValue> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(TemplateValueSchema),
+    z.record(z.string(), TemplateValueSchema),
+  ]),
+);
+
+const StepIdSchema = z.string().regex(/^[a-z0-9_][a-z0-9_-]*$/, "must match [a-z0-9_][a-z0-9_-]*");
+
+const ToolStepSchema = z.strictObject({
+  id: StepIdSchema,
+  kind: z.literal("tool"),
+  /** Plugin name; the step needs that plugin's capability (`cap.tool.<name>` unless it names another). */
+  tool: WorkflowNameSchema,
+  input: z.record(z.string(), TemplateValueSchema).default({}),
+});
+
+const ModelStepSchema = z.strictObject({
+  id: StepIdSchema,
+  kind: z.literal("model"),
+  prompt: z.string().min(1),
+  /** Upper bound on output tokens; the launch scope's `token_allowance` can lower it. */
+  max_tokens: z.number().int().positive().max(100_000).default(256),
+});
+
+export const WorkflowStepSchema = z.discriminatedUnion("kind", [ToolStepSchema, ModelStepSchema]);
+export type WorkflowStep = z.infer<typeof WorkflowStepSchema>;
+
+/** Every `{{…}}` reference body found in a template value. */
+export function templateReferences(value: unknown): string[] {
+  if (typeof value === "string") return [...value.matchAll(REFERENCE)].map((m) => m[1] ?? "");
+  if (Array.isArray(value)) return value.flatMap(templateReferences);
+  if (value && typeof value === "object") return Object.values(value).flatMap(templateReferences);
+  return [];
+}
+
+/**
+ * A declarative workflow (`workflows/<name>/workflow.yaml`): ordered `tool` steps (plugins) and
+ * `model` steps whose inputs are templates over the run input and earlier steps' outputs.
+ * References must name declared input fields (when `input` is declared) and earlier steps.
+ *
+ * @example
+ * ```ts
+ * const def = WorkflowDefinitionSchema.parse(YAML.parse(text));
+ * def.steps[0]; // { id: "count", kind: "tool", tool: "word_count", input: { text: "{{input.text}}" } }
+ * ```
+ */
+export const WorkflowDefinitionSchema = contract(
+  z
+    .strictObject({
+      schema_version: z.literal(WORKFLOW_SCHEMA_VERSION),
+      name: WorkflowNameSchema,
+      display_name: z.string().optional(),
+      description: z.string().optional(),
+      /** Capability required to launch; default `cap.workflow.<name>`. */
+      capability: CapabilityIdSchema.refine((c) => c.startsWith("cap.workflow."), {
+        message: "must be a cap.workflow.* capability",
+      }).optional(),
+      /** Declared run input fields; undeclared fields are rejected when present. */
+      input: z.record(z.string().regex(FIELD, "must be an identifier"), WorkflowInputFieldSchema).optional(),
+      steps: z.array(WorkflowStepSchema).min(1).max(50),
+      output: TemplateValueSchema.optional(),
+    })
+    .superRefine((def, ctx) => {
+      const seen = new Set<string>();
+      const check = (value: unknown, path: (string | number)[]) => {
+        for (const ref of templateReferences(value)) {
+          const problem = referenceProblem(ref, def.input, seen);
+          if (problem) ctx.addIssue({ code: "custom", path, message: `{{${ref}}}: ${problem}` });
+        }
+      };
+      def.steps.forEach((step, i) => {
+        if (seen.has(step.id))
+          ctx.addIssue({ code: "custom", path: ["steps", i, "id"], message: "duplicate step id" });
+        if (step.kind === "tool") check(step.input, ["steps", i, "input"]);
+        else check(step.prompt, ["steps", i, "prompt"]);
+        seen.add(step.id);
+      });
+      if (def.output !== undefined) check(def.output, ["output"]);
+    }),
+  {
+    id: "workflow-definition",
+    description:
+      "A declarative workflow (mozaiks.workflow.v1): capability, declared input, ordered tool/model steps with {{input.x}} / {{steps.<id>.output.<path>}} templates, and an output template.",
+  },
+);
+export type WorkflowDefinition = z.infer<typeof WorkflowDefinitionSchema>;
+
+function referenceProblem(
+  ref: string,
+  input: Record<string, unknown> | undefined,
+  earlier: Set<string>,
+): string | undefined {
+  if (!REFERENCE_BODY.test(ref)) return "must be input.<field>… or steps.<id>.output…";
+  const parts = ref.split(".");
+  if (parts[0] === "input") {
+    const field = parts[1];
+    if (input && field !== undefined && !(field in input)) return `input field '${field}' is not declared`;
+    return undefined;
+  }
+  if (!earlier.has(parts[1] ?? "")) return `step '${parts[1]}' is not an earlier step`;
+  return undefined;
+}
+
+/** The capability a workflow requires: its `capability`, else `cap.workflow.<name>`. */
+export function workflowCapability(def: Pick<WorkflowDefinition, "name" | "capability">): string {
+  return def.capability ?? `cap.workflow.${def.name}`;
+}
+
+/** `POST /api/workflows/:name/runs` body. */
+export const WorkflowRunRequestSchema = contract(
+  z.strictObject({ input: z.record(z.string(), z.unknown()).default({}) }),
+  {
+    id: "workflow-run-request",
+    description: "Starts a workflow run: `{input}` checked against the workflow's declared input fields.",
+  },
+);
+export type WorkflowRunRequest = z.infer<typeof WorkflowRunRequestSchema>;
+
+/** `201` answer of `POST /api/workflows/:name/runs`. */
+export const WorkflowRunResponseSchema = contract(
+  z.object({
+    run_id: z.string().min(1),
+    launch_token: z.string().min(1),
+    events_url: z.string().startsWith("/api/runs/"),
+  }),
+  {
+    id: "workflow-run-response",
+    description:
+      "A launched run: its id, the signed launch token (ExecutionContext) the engine runs under, and the SSE events URL.",
+  },
+);
+export type WorkflowRunResponse = z.infer<typeof WorkflowRunResponseSchema>;
+
+/** One event of a run, as stored and streamed over SSE (orchestration or usage). */
+export const RunEventSchema = contract(z.union([OrchestrationEventSchema, UsageEventSchema]), {
+  id: "run-event",
+  description:
+    "An event of a workflow run on GET /api/runs/:run_id/events: orchestration.* lifecycle markers or chat.usage_delta / chat.usage_summary.",
+});
+export type RunEvent = z.infer<typeof RunEventSchema>;
