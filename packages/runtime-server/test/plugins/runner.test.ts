@@ -39,23 +39,23 @@ describe("PluginRunner.run", () => {
     expect(await runner.run(pick(plugins, "no_output"), {})).toBeNull();
   });
 
-  it("starts every call in a fresh worker, so module state never carries over", async () => {
-    for (const warmWorkers of [0, 1]) {
-      const fresh = new PluginRunner({ timeoutMs: 15_000, warmWorkers });
-      try {
-        for (let i = 0; i < 3; i++)
-          expect(await fresh.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
-        expect(await fresh.run(pick(plugins, "greet_ts"), { _context: context })).toEqual({
-          message: "Hello, ada",
-        });
-      } finally {
-        await fresh.close();
-      }
+  it("reuses a worker, so module state carries over between calls on it", async () => {
+    const single = new PluginRunner({ timeoutMs: 15_000, poolSize: 1 });
+    try {
+      for (let i = 1; i <= 3; i++)
+        expect(await single.run(pick(plugins, "counter"), {})).toEqual({ calls: i });
+      // The same worker loads a TypeScript entry too, and keeps the JS module it already has.
+      expect(await single.run(pick(plugins, "greet_ts"), { _context: context })).toEqual({
+        message: "Hello, ada",
+      });
+      expect(await single.run(pick(plugins, "counter"), {})).toEqual({ calls: 4 });
+    } finally {
+      await single.close();
     }
   });
 
-  it("queues calls beyond maxConcurrency and runs them all", async () => {
-    const limited = new PluginRunner({ timeoutMs: 15_000, maxConcurrency: 2 });
+  it("queues calls beyond poolSize and runs them all", async () => {
+    const limited = new PluginRunner({ timeoutMs: 15_000, poolSize: 2 });
     const state = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
     try {
       const calls = Array.from({ length: 5 }, () => limited.run(pick(plugins, "hold"), { state }));
@@ -72,7 +72,7 @@ describe("PluginRunner.run", () => {
   });
 
   it("close() terminates running workers and rejects running, queued and later calls", async () => {
-    const closing = new PluginRunner({ timeoutMs: 15_000, maxConcurrency: 1 });
+    const closing = new PluginRunner({ timeoutMs: 15_000, poolSize: 1 });
     const ticks = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     // Outcomes are captured up front: both calls reject while close() is awaited.
     const running = closing.run(pick(plugins, "ticker"), { ticks }).catch((err: unknown) => err);
@@ -101,9 +101,9 @@ describe("PluginRunner.run", () => {
 
   it("rejects invalid options", () => {
     expect(() => new PluginRunner({ timeoutMs: 0 })).toThrow(RangeError);
-    expect(() => new PluginRunner({ timeoutMs: 1000, maxConcurrency: 0 })).toThrow(RangeError);
+    expect(() => new PluginRunner({ timeoutMs: 1000, poolSize: 0 })).toThrow(RangeError);
     expect(() => new PluginRunner({ timeoutMs: 1000, maxOutputBytes: 1.5 })).toThrow(RangeError);
-    expect(() => new PluginRunner({ timeoutMs: 1000, warmWorkers: -1 })).toThrow(RangeError);
+    expect(() => new PluginRunner({ timeoutMs: 1000, maxQueue: -1 })).toThrow(RangeError);
   });
 });
 

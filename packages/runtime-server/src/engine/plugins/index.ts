@@ -7,9 +7,11 @@ export {
   PLUGIN_ENTRY_EXTENSIONS,
   type PluginLoadError,
 } from "./loader.js";
+export type { LogStream } from "./log-lines.js";
 export {
   DEFAULT_MAX_MEMORY_MB,
   DEFAULT_MAX_OUTPUT_BYTES,
+  DEFAULT_MAX_QUEUE,
   PluginRunner,
   type PluginRunnerOptions,
   type PluginRunOptions,
@@ -19,3 +21,4 @@ export {
   InvalidPluginTimeoutError,
   resolvePluginTimeoutMs,
 } from "./timeout.js";
+export { SECRET_ENV_NAME, workerEnv } from "./worker-env.js";

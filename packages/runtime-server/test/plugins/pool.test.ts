@@ -1,0 +1,144 @@
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { type LoadedPlugin, PluginRunner, type PluginRunnerOptions } from "../../src/engine/plugins/index.js";
+import { loadAll, PLUGINS_DIR, pick } from "./helpers.js";
+
+let plugins: Map<string, LoadedPlugin>;
+const opened: PluginRunner[] = [];
+
+beforeAll(async () => {
+  plugins = await loadAll(PLUGINS_DIR);
+});
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((r) => r.close()));
+});
+
+function runner(opts: Partial<PluginRunnerOptions> = {}): PluginRunner {
+  const r = new PluginRunner({ timeoutMs: 15_000, ...opts });
+  opened.push(r);
+  return r;
+}
+
+/** Shared state of the `hold` fixture: [0] running now, [1] most at once, [2] release flag. */
+function holdState(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("PluginRunner pool", () => {
+  it("serves the next call after a synchronous loop timed out, on a fresh worker", async () => {
+    const pool = runner({ poolSize: 1 });
+    expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
+    await expect(pool.run(pick(plugins, "spin"), {}, { timeoutMs: 300 })).rejects.toMatchObject({
+      code: "plugin_timeout",
+    });
+    expect(await pool.run(pick(plugins, "echo"), { after: "spin" })).toMatchObject({
+      data: { after: "spin" },
+    });
+    // The looping worker was replaced, so module state starts over.
+    expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
+  });
+
+  it("completes many concurrent calls on a pool of 2, each with its own input", async () => {
+    const pool = runner({ poolSize: 2 });
+    const outputs = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => pool.run(pick(plugins, "echo"), { i })),
+    );
+    expect(outputs).toEqual(Array.from({ length: 40 }, (_, i) => ({ data: { i }, context: null })));
+  });
+
+  it("refuses calls beyond maxQueue as overloaded and still runs the accepted ones", async () => {
+    const pool = runner({ poolSize: 1, maxQueue: 2 });
+    const state = holdState();
+    const held = pool.run(pick(plugins, "hold"), { state });
+    await vi.waitFor(() => expect(Atomics.load(state, 0)).toBe(1), { timeout: 10_000 });
+    const queued = [pool.run(pick(plugins, "echo"), { q: 1 }), pool.run(pick(plugins, "echo"), { q: 2 })];
+    await expect(pool.run(pick(plugins, "echo"), { q: 3 })).rejects.toMatchObject({
+      code: "plugin_error",
+      plugin: "echo",
+      message: 'plugin "echo" did not start: the plugin runner is overloaded (2 calls queued)',
+    });
+    Atomics.store(state, 2, 1);
+    expect(await held).toEqual({ done: true });
+    expect(await Promise.all(queued)).toEqual([
+      { data: { q: 1 }, context: null },
+      { data: { q: 2 }, context: null },
+    ]);
+  });
+
+  it("times out a call that waits in the queue longer than its budget, without starting it", async () => {
+    const pool = runner({ poolSize: 1 });
+    const state = holdState();
+    const held = pool.run(pick(plugins, "hold"), { state });
+    await vi.waitFor(() => expect(Atomics.load(state, 0)).toBe(1), { timeout: 10_000 });
+    const counted = pool.run(pick(plugins, "counter"), {}, { timeoutMs: 200 });
+    await expect(counted).rejects.toMatchObject({
+      code: "plugin_timeout",
+      message: 'plugin "counter" timed out after 200 ms',
+    });
+    Atomics.store(state, 2, 1);
+    expect(await held).toEqual({ done: true });
+    // The worker that ran `hold` was kept, and the timed-out call never reached it.
+    expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
+  });
+
+  it("drops a worker that exits while idle and starts a new one for the next call", async () => {
+    const pool = runner({ poolSize: 1 });
+    expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
+    expect(await pool.run(pick(plugins, "exits_later"), {})).toEqual({ ok: true });
+    await sleep(500);
+    expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
+  });
+
+  it("hides secret-looking environment variables from plugin code", async () => {
+    const secrets = {
+      MOZAIKS_INTERNAL_API_KEY: "k",
+      MOZAIKS_AUTH_HS256_SECRET: "s",
+      MOZAIKS_ENTITLEMENT_SIGNING_KEY: "sk",
+      POOL_TEST_DB_PASSWORD: "p",
+      POOL_TEST_GITHUB_TOKEN: "t",
+      POOL_TEST_private_key: "pk",
+      POOL_TEST_STRIPE_API_KEY: "a",
+    };
+    const saved = { ...process.env };
+    Object.assign(process.env, secrets, { POOL_TEST_VISIBLE: "yes" });
+    try {
+      // Workers copy the environment when they start, and the pool starts them on demand.
+      const { names } = (await runner({ poolSize: 1 }).run(pick(plugins, "env_probe"), {})) as {
+        names: string[];
+      };
+      expect(names).toContain("POOL_TEST_VISIBLE");
+      for (const name of Object.keys(secrets)) expect(names).not.toContain(name);
+    } finally {
+      for (const name of [...Object.keys(secrets), "POOL_TEST_VISIBLE"])
+        if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
+  });
+
+  it("sends plugin stdout and stderr lines to onLog, named by the plugin that printed them", async () => {
+    const lines: Array<[string, string, string]> = [];
+    const pool = runner({ poolSize: 1, onLog: (plugin, stream, line) => lines.push([plugin, stream, line]) });
+    expect(await pool.run(pick(plugins, "prints"), { who: "pool" })).toEqual({ printed: true });
+    // The next call on the same worker starts before all of that output has arrived.
+    expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
+    await vi.waitFor(() => expect(lines).toHaveLength(4), { timeout: 5_000 });
+    expect(lines.filter(([, stream]) => stream === "stdout")).toEqual([
+      ["prints", "stdout", "hello pool"],
+      ["prints", "stdout", "two"],
+      ["prints", "stdout", "lines"],
+    ]);
+    expect(lines).toContainEqual(["prints", "stderr", "careful"]);
+  });
+
+  it("close() terminates idle workers too, stopping timers plugins left behind", async () => {
+    const pool = runner({ poolSize: 2 });
+    const ticks = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+    expect(await pool.run(pick(plugins, "background_ticker"), { ticks })).toEqual({ started: true });
+    await vi.waitFor(() => expect(Atomics.load(ticks, 0)).toBeGreaterThan(5), { timeout: 5_000 });
+    await pool.close();
+    const after = Atomics.load(ticks, 0);
+    await sleep(100);
+    expect(Atomics.load(ticks, 0)).toBe(after);
+  });
+});
