@@ -24,7 +24,11 @@ export function withBundleDefaults(
     // The example platform publishes its public keys beside its plan mapping, not inside the
     // bundle: configuring them here makes the example verify its signed manifest and catalog.
     const platformJwks = resolve(exampleAppDir, "..", "platform", "jwks.json");
-    if (!out.MOZAIKS_ENTITLEMENT_PUBLIC_KEYS && !out.MOZAIKS_ENTITLEMENT_SIGNING_KEY && existsSync(platformJwks)) {
+    if (
+      !out.MOZAIKS_ENTITLEMENT_PUBLIC_KEYS &&
+      !out.MOZAIKS_ENTITLEMENT_SIGNING_KEY &&
+      existsSync(platformJwks)
+    ) {
       out.MOZAIKS_ENTITLEMENT_PUBLIC_KEYS = platformJwks;
     }
     usedExample = true;
