@@ -44,7 +44,10 @@ export const TemplateValueSchema: z.ZodType<TemplateValue> = z.lazy(() =>
   ]),
 );
 
-const StepIdSchema = z.string().regex(/^[a-z0-9_][a-z0-9_-]*$/, "must match [a-z0-9_][a-z0-9_-]*");
+const StepIdSchema = z
+  .string()
+  .max(64)
+  .regex(/^[a-z0-9_][a-z0-9_-]*$/, "must match [a-z0-9_][a-z0-9_-]*");
 
 const ToolStepSchema = z.strictObject({
   id: StepIdSchema,

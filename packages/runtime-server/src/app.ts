@@ -23,6 +23,8 @@ import { pluginListRoutes } from "./control/routes/plugins.js";
 import { syncRoutes } from "./control/routes/sync.js";
 import { usageRoutes } from "./control/routes/usage.js";
 import { UsageLedger } from "./control/usage/ledger.js";
+import { workflowRoutes } from "./control/workflows/routes.js";
+import { WorkflowService } from "./control/workflows/service.js";
 import { loadPlugins, PluginRunner } from "./engine/plugins/index.js";
 import { onError, RuntimeError } from "./errors.js";
 import { createLogger } from "./logger.js";
@@ -57,6 +59,8 @@ export interface RuntimeAppDeps {
 /** Lifecycle of a runtime app: load the bundle, then close everything on shutdown. */
 export interface RuntimeHandle {
   ctx: RuntimeContext;
+  /** Workflow definitions, launch key and run log (control side of workflow runs). */
+  workflows: WorkflowService;
   /** Loads (and verifies) the bundle's manifest + plan catalog and its plugins; then `/ready` is 200. */
   start(): Promise<void>;
   /** Flushes the audit buffer, stops plugin workers and closes the database. */
@@ -106,6 +110,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
     notReadyReason: "starting: entitlements and plugins not loaded yet",
   };
 
+  const workflows = new WorkflowService(ctx);
   const user = requireUser({
     verifier: ctx.verifier,
     appId: config.appId,
@@ -147,7 +152,14 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
     if (ctx.notReadyReason !== undefined) throw new RuntimeError("not_ready", ctx.notReadyReason);
     await next();
   });
-  for (const path of ["/api/plugins", "/api/available-plugins", "/api/execute/*", "/api/entitlements"]) {
+  for (const path of [
+    "/api/plugins",
+    "/api/available-plugins",
+    "/api/execute/*",
+    "/api/entitlements",
+    "/api/workflows/*",
+    "/api/runs/*",
+  ]) {
     app.use(path, user);
   }
   app.use("/api/internal/*", internal);
@@ -159,6 +171,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
   app.route("/", entitlementsRoutes(ctx));
   app.route("/", syncRoutes(ctx));
   app.route("/", usageRoutes(ctx));
+  app.route("/", workflowRoutes(ctx, workflows));
   for (const mod of deps.modules ?? []) app.route("/", mod(ctx, { user }));
 
   app.notFound((c) => {
@@ -173,6 +186,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
   let closed = false;
   const runtime: RuntimeHandle = {
     ctx,
+    workflows,
     async start() {
       const verifyDeps = { keys: ctx.entitlementKeys, clock, logger, audit };
       const bundle = loadBundleEntitlements(config.appPath, config.appId, verifyDeps);
@@ -185,11 +199,13 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
       } else {
         ctx.plugins.set([], []);
       }
+      await workflows.start(config.appPath);
       for (const mod of deps.modules ?? []) await mod.start?.(ctx);
       ctx.notReadyReason = undefined;
       logger.info(
         {
           plugins: ctx.plugins.size,
+          workflows: workflows.size,
           plan_catalog: Boolean(ctx.catalog),
           source: ctx.state.resolve(undefined).source,
         },
@@ -202,6 +218,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
       ctx.notReadyReason = "shutting down";
       audit.close();
       await executor.close();
+      await workflows.close();
       for (const mod of deps.modules ?? []) await mod.close?.();
       store.close();
     },

@@ -1,13 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { INTERNAL_KEY } from "./helpers/keys.js";
 import { buildTestRuntime, internal } from "./helpers/runtime.js";
-import { runSecurityCases } from "./helpers/security-cases.js";
+import { runSecurityCases, WORKFLOW_USER_ROUTES } from "./helpers/security-cases.js";
 
 const USER_ROUTES = [
   { method: "GET", path: "/api/plugins" },
   { method: "GET", path: "/api/available-plugins" },
   { method: "GET", path: "/api/entitlements" },
   { method: "POST", path: "/api/execute/:plugin_name" },
+  ...WORKFLOW_USER_ROUTES.map((r) => {
+    const [method, path] = r.pattern.split(" ");
+    return { method, path };
+  }),
 ];
 
 describe("security: coverage", () => {

@@ -79,3 +79,16 @@ export const auditEvents = sqliteTable(
   },
   (t) => [index("audit_events_time").on(t.createdAt), index("audit_events_type").on(t.eventType)],
 );
+
+/** Events of workflow runs (orchestration + usage), in emission order; `id` is the SSE event id. */
+export const runEvents = sqliteTable(
+  "run_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    runId: text("run_id").notNull(),
+    kind: text("kind").notNull(),
+    payload: text("payload").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("run_events_run").on(t.runId, t.id)],
+);

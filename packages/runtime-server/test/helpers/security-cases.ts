@@ -17,6 +17,18 @@ export interface ProtectedRoute {
   body?: unknown;
 }
 
+/**
+ * Workflow routes (registered pattern → a concrete route to attack). Listed here so the
+ * coverage test in `test/security.test.ts` and the workflow security tests share one list.
+ */
+export const WORKFLOW_USER_ROUTES: Array<{ pattern: string; route: ProtectedRoute }> = [
+  {
+    pattern: "POST /api/workflows/:name/runs",
+    route: { method: "POST", path: "/api/workflows/basic_echo/runs", body: { input: { message: "hi" } } },
+  },
+  { pattern: "GET /api/runs/:run_id/events", route: { method: "GET", path: "/api/runs/run_unknown/events" } },
+];
+
 interface Case {
   name: string;
   token: () => Promise<string | undefined>;

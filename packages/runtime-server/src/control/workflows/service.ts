@@ -1,0 +1,139 @@
+import { join } from "node:path";
+import { type RunEvent, RunEventSchema, type WorkflowDefinition } from "@mozaiks/contracts";
+import { WorkflowEngine } from "../../engine/workflows/index.js";
+import type { RuntimeContext } from "../../runtime-context.js";
+import { loadWorkflows, type WorkflowLoadError } from "./definitions.js";
+import { createLaunchKeys, type LaunchKeys } from "./launch-keys.js";
+import { RunLog } from "./run-log.js";
+
+/** How long `close()` waits for runs in flight before closing the store under them. */
+const CLOSE_DEADLINE_MS = 5_000;
+
+/** A launched run handed to the engine. */
+export interface LaunchedRun {
+  runId: string;
+  userId: string;
+  launchToken: string;
+  definition: WorkflowDefinition;
+  input: Record<string, unknown>;
+}
+
+/**
+ * The control side of workflow runs: the bundle's definitions, the launch key, the run log,
+ * and the recording of what the engine emits (usage into the ledger through the same path as
+ * ingest, every event into `run_events` for SSE readers, the final status into `runs`).
+ */
+export class WorkflowService {
+  #definitions = new Map<string, WorkflowDefinition>();
+  errors: WorkflowLoadError[] = [];
+  #keys: LaunchKeys | undefined;
+  #engine: WorkflowEngine | undefined;
+  readonly #active = new Set<Promise<void>>();
+  readonly log: RunLog;
+
+  constructor(private readonly ctx: RuntimeContext) {
+    this.log = new RunLog(ctx.store, ctx.clock);
+  }
+
+  /** Loads `<appPath>/workflows` (after plugins: a step naming a missing plugin is a load error). */
+  async start(appPath: string | undefined): Promise<void> {
+    this.#keys = await createLaunchKeys();
+    this.#engine = new WorkflowEngine({
+      launchKey: this.#keys.publicKey,
+      plugins: (name) => this.ctx.plugins.get(name),
+      runner: this.ctx.plugins.executor,
+      now: () => this.ctx.clock.now(),
+    });
+    const { workflows, errors } = appPath
+      ? await loadWorkflows(join(appPath, "workflows"))
+      : { workflows: [], errors: [] };
+    const ok: WorkflowDefinition[] = [];
+    for (const def of workflows) {
+      const i = def.steps.findIndex(
+        (s) => s.kind === "tool" && !this.ctx.plugins.get(s.tool)?.descriptor.enabled,
+      );
+      const step = def.steps[i];
+      if (step?.kind === "tool") {
+        const file = join(appPath ?? "", "workflows", def.name, "workflow.yaml");
+        errors.push({
+          name: def.name,
+          message: `${file}: $.steps[${i}].tool: no enabled plugin '${step.tool}'`,
+        });
+      } else ok.push(def);
+    }
+    for (const e of errors) this.ctx.logger.warn({ workflow: e.name, reason: e.message }, "workflow skipped");
+    this.#definitions = new Map(ok.map((d) => [d.name, d]));
+    this.errors = errors;
+  }
+
+  get(name: string): WorkflowDefinition | undefined {
+    return this.#definitions.get(name);
+  }
+
+  get size(): number {
+    return this.#definitions.size;
+  }
+
+  get keys(): LaunchKeys {
+    if (!this.#keys) throw new Error("workflow service not started");
+    return this.#keys;
+  }
+
+  /** Hands a recorded run to the engine; it executes in the background. */
+  launch(run: LaunchedRun): void {
+    const engine = this.#engine;
+    if (!engine) throw new Error("workflow service not started");
+    const sink = { emit: (e: RunEvent) => this.#record(run, e) };
+    const p = engine
+      .run({
+        runId: run.runId,
+        launchToken: run.launchToken,
+        definition: run.definition,
+        input: run.input,
+        sink,
+      })
+      .then(
+        (r) => this.log.finish(run.runId, r.status),
+        (err: unknown) => {
+          this.ctx.logger.error({ err, run_id: run.runId }, "workflow run crashed");
+          this.log.finish(run.runId, "failed");
+        },
+      )
+      .catch((err: unknown) => this.ctx.logger.error({ err, run_id: run.runId }, "cannot record run status"));
+    this.#active.add(p);
+    void p.finally(() => this.#active.delete(p));
+  }
+
+  #record(run: LaunchedRun, event: RunEvent): void {
+    if (this.log.closed) return;
+    const parsed = RunEventSchema.safeParse(event);
+    if (!parsed.success || parsed.data.run_id !== run.runId) {
+      this.ctx.logger.error(
+        { run_id: run.runId, kind: event.kind },
+        "engine emitted an invalid run event; dropped",
+      );
+      return;
+    }
+    const e = parsed.data;
+    if (e.kind === "chat.usage_delta" || e.kind === "chat.usage_summary") {
+      // Usage is attributed to the run's user and this app only, whatever the event says.
+      if (e.user_id !== run.userId || e.app_id !== this.ctx.config.appId) {
+        this.ctx.logger.error({ run_id: run.runId }, "usage event for another subject; dropped");
+        return;
+      }
+      this.ctx.ledger.ingest({ batch_id: `run:${run.runId}`, events: [e] });
+    }
+    this.log.append(run.runId, e);
+  }
+
+  /** Waits (bounded) for runs in flight, then stops recording and releases SSE readers. */
+  async close(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((done) => {
+      timer = setTimeout(done, CLOSE_DEADLINE_MS);
+    });
+    await Promise.race([Promise.allSettled([...this.#active]), deadline]);
+    clearTimeout(timer);
+    this.log.close();
+  }
+}

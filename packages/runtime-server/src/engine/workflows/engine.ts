@@ -1,0 +1,199 @@
+import type {
+  ExecutionContext,
+  OrchestrationEvent,
+  PluginContext,
+  RunEvent,
+  UsageEvent,
+  WorkflowDefinition,
+  WorkflowStep,
+} from "@mozaiks/contracts";
+import { isPluginExecutionError, type LoadedPlugin } from "../plugins/index.js";
+import { type LaunchVerifyKey, verifyLaunchToken } from "./launch-token.js";
+import { countTokens, LOCAL_MODEL, summarize } from "./local-model.js";
+import { resolveTemplate, type TemplateScope } from "./template.js";
+
+/** Where the engine reports events; it never writes storage itself. */
+export interface RunEventSink {
+  emit(event: RunEvent): void;
+}
+
+/** Runs one plugin in isolation (`PluginRunner.run`). */
+export interface ToolRunner {
+  run(plugin: LoadedPlugin, data: Record<string, unknown>): Promise<unknown>;
+}
+
+/** Services of the {@link WorkflowEngine}. */
+export interface WorkflowEngineDeps {
+  /** The control layer's launch public key. */
+  launchKey: LaunchVerifyKey;
+  /** Loaded plugins by name. */
+  plugins: (name: string) => LoadedPlugin | undefined;
+  runner: ToolRunner;
+  now: () => Date;
+}
+
+/** One run handed to the engine. */
+export interface WorkflowRunJob {
+  /** The run the caller expects; a token minted for another run is refused. */
+  runId: string;
+  launchToken: string;
+  definition: WorkflowDefinition;
+  input: Record<string, unknown>;
+  sink: RunEventSink;
+}
+
+/** Final state of a run as the engine saw it. */
+export type WorkflowRunResult =
+  | { status: "completed"; output: unknown }
+  | { status: "failed"; error: string };
+
+/** A step the scope does not cover, or a tool that failed: ends the run as `run_failed`. */
+class StepFailure extends Error {}
+
+/**
+ * The workflow engine (DESIGN §2): verifies the launch token (shape + signature), then runs the
+ * steps inside its scope. Before each tool call the dispatcher requires the tool's capability
+ * in `scope.tools` and counts calls against `scope.max_tool_calls`; model steps use the local
+ * model with `scope.token_allowance` as their `max_tokens` budget. It decides nothing about
+ * entitlements: it never widens, recomputes or reads anything beyond the token.
+ *
+ * @example
+ * ```ts
+ * const engine = new WorkflowEngine({ launchKey, plugins: (n) => registry.get(n), runner, now: () => new Date() });
+ * await engine.run({ runId, launchToken, definition, input: { text }, sink: { emit: console.log } });
+ * ```
+ */
+export class WorkflowEngine {
+  constructor(private readonly deps: WorkflowEngineDeps) {}
+
+  async run(job: WorkflowRunJob): Promise<WorkflowRunResult> {
+    const { runId, definition, sink } = job;
+    const ts = () => this.deps.now().toISOString();
+    const lifecycle = (kind: OrchestrationEvent["kind"], extra: Partial<OrchestrationEvent> = {}) => {
+      const status =
+        kind === "orchestration.run_completed"
+          ? "completed"
+          : kind === "orchestration.run_failed"
+            ? "failed"
+            : "in_progress";
+      sink.emit({ kind, run_id: runId, status, timestamp: ts(), workflow_id: definition.name, ...extra });
+    };
+    const fail = (error: string): WorkflowRunResult => {
+      lifecycle("orchestration.run_failed", { error });
+      return { status: "failed", error };
+    };
+
+    let claims: ExecutionContext;
+    try {
+      claims = await verifyLaunchToken(job.launchToken, this.deps.launchKey, this.deps.now());
+    } catch (err) {
+      return fail((err as Error).message);
+    }
+    if (claims.run_id !== runId) return fail(`launch token is for run '${claims.run_id}', not '${runId}'`);
+    if (claims.workflow_id !== definition.name) {
+      return fail(`launch token is for workflow '${claims.workflow_id}', not '${definition.name}'`);
+    }
+
+    lifecycle("orchestration.run_started");
+    const scope: TemplateScope = { input: job.input, steps: {} };
+    const usage = { input: 0, output: 0, total: 0, calls: 0 };
+    let allowance = claims.scope.token_allowance ?? Number.POSITIVE_INFINITY;
+    let toolCalls = 0;
+    const usageEvent = (over: Partial<UsageEvent> & Pick<UsageEvent, "kind" | "event_id">): UsageEvent => ({
+      timestamp: ts(),
+      app_id: claims.app_id,
+      user_id: claims.user_id,
+      workflow_id: claims.workflow_id,
+      run_id: runId,
+      model: LOCAL_MODEL,
+      input_tokens: 0,
+      output_tokens: 0,
+      total_tokens: 0,
+      ...over,
+    });
+
+    const runStep = async (step: WorkflowStep): Promise<unknown> => {
+      if (step.kind === "model") {
+        const prompt = String(resolveTemplate(step.prompt, scope) ?? "");
+        // The allowance is a max_tokens budget for the whole run, never a reason to stop it.
+        const headroom = Math.max(0, allowance - countTokens(prompt));
+        const out = summarize(prompt, Math.min(step.max_tokens, headroom));
+        const total = out.inputTokens + out.outputTokens;
+        allowance = Math.max(0, allowance - total);
+        usage.input += out.inputTokens;
+        usage.output += out.outputTokens;
+        usage.total += total;
+        usage.calls += 1;
+        sink.emit(
+          usageEvent({
+            kind: "chat.usage_delta",
+            event_id: `${runId}.${step.id}`,
+            input_tokens: out.inputTokens,
+            output_tokens: out.outputTokens,
+            total_tokens: total,
+          }),
+        );
+        return { text: out.text, tokens: { input: out.inputTokens, output: out.outputTokens, total } };
+      }
+      const plugin = this.deps.plugins(step.tool);
+      if (!plugin) throw new StepFailure(`step '${step.id}': tool '${step.tool}' is not loaded`);
+      if (!claims.scope.tools.includes(plugin.capability)) {
+        throw new StepFailure(`step '${step.id}': ${plugin.capability} is not in the launch scope`);
+      }
+      if (claims.scope.max_tool_calls !== null && toolCalls >= claims.scope.max_tool_calls) {
+        throw new StepFailure(
+          `step '${step.id}': the launch scope allows ${claims.scope.max_tool_calls} tool calls`,
+        );
+      }
+      toolCalls += 1;
+      const context: PluginContext = {
+        app_id: claims.app_id,
+        user_id: claims.user_id,
+        username: null,
+        roles: [],
+        is_superadmin: false,
+      };
+      const data = resolveTemplate(step.input, scope) as Record<string, unknown>;
+      try {
+        return await this.deps.runner.run(plugin, { ...data, _context: context });
+      } catch (err) {
+        const code = isPluginExecutionError(err) ? err.code : "plugin_error";
+        throw new StepFailure(
+          `step '${step.id}': tool '${step.tool}' failed (${code}): ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        );
+      }
+    };
+
+    let result: WorkflowRunResult;
+    try {
+      for (const step of definition.steps) {
+        lifecycle("orchestration.agent_started", { agent: step.id });
+        scope.steps[step.id] = { output: (await runStep(step)) ?? null };
+      }
+      const output = definition.output === undefined ? null : resolveTemplate(definition.output, scope);
+      result = { status: "completed", output };
+    } catch (err) {
+      result = {
+        status: "failed",
+        error: err instanceof StepFailure ? err.message : `internal: ${(err as Error).message}`,
+      };
+    }
+    if (usage.calls > 0) {
+      sink.emit(
+        usageEvent({
+          kind: "chat.usage_summary",
+          event_id: `${runId}.summary`,
+          input_tokens: usage.input,
+          output_tokens: usage.output,
+          total_tokens: usage.total,
+        }),
+      );
+    }
+    if (result.status === "completed") lifecycle("orchestration.run_completed", { output: result.output });
+    else lifecycle("orchestration.run_failed", { error: result.error });
+    return result;
+  }
+}
