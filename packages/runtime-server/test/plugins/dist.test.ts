@@ -18,20 +18,32 @@ const context = { user_id: "u1", username: "ada" };
 const js = await runner.run(get("echo"), { a: 1 });
 const ts = await runner.run(get("greet_ts"), { _context: context });
 const spin = await runner.run(get("spin"), {}, { timeoutMs: 300 }).catch((e) => e.code);
+const printed = await runner.run(get("prints"), { who: "dist" });
 await runner.close();
-console.log(JSON.stringify({ js, ts, spin }));
+console.log(JSON.stringify({ js, ts, spin, printed }));
 `;
 
 describe("built package", () => {
-  it.skipIf(!existsSync(DIST_INDEX))("runs JS and TS plugins from dist/ in plain Node", async () => {
-    // `--input-type` also checks that entry-only host flags do not reach the workers.
-    const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], {
-      timeout: 60_000,
-    });
-    expect(JSON.parse(stdout)).toEqual({
-      js: { data: { a: 1 }, context: null },
-      ts: { message: "Hello, ada" },
-      spin: "plugin_timeout",
-    });
-  });
+  it.skipIf(!existsSync(DIST_INDEX))(
+    "runs JS and TS plugins from dist/ in plain Node, their output on stderr",
+    async () => {
+      // `--input-type` also checks that entry-only host flags do not reach the workers.
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        ["--input-type=module", "-e", script],
+        {
+          timeout: 60_000,
+        },
+      );
+      expect(JSON.parse(stdout)).toEqual({
+        js: { data: { a: 1 }, context: null },
+        ts: { message: "Hello, ada" },
+        spin: "plugin_timeout",
+        printed: { printed: true },
+      });
+      // Plugin output never mixes into the host's stdout (which held only the JSON above).
+      expect(stderr).toContain("[plugin prints] hello dist\n");
+      expect(stderr).toContain("[plugin prints] careful\n");
+    },
+  );
 });

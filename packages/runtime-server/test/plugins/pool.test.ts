@@ -82,6 +82,14 @@ describe("PluginRunner pool", () => {
     expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
   });
 
+  it("rejects input that cannot be sent to a worker as is, and keeps that worker", async () => {
+    const pool = runner({ poolSize: 1 });
+    expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
+    const err: unknown = await pool.run(pick(plugins, "echo"), { fn: () => 1 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: "DataCloneError" });
+    expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 2 });
+  });
+
   it("drops a worker that exits while idle and starts a new one for the next call", async () => {
     const pool = runner({ poolSize: 1 });
     expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
