@@ -44,6 +44,14 @@ export { type PluginExecutor, PluginRegistry } from "./control/plugins.js";
 export { PLUGIN_CALLS_DAILY } from "./control/routes/execute.js";
 export { type Reservation, TOKENS_MONTHLY, UsageLedger, type UsageSubject } from "./control/usage/ledger.js";
 export { type LimitPeriod, periodOf, periodStart } from "./control/usage/periods.js";
+export {
+  type LoadWorkflowsResult,
+  loadWorkflows,
+  type WorkflowLoadError,
+} from "./control/workflows/definitions.js";
+export { TOOLS_PER_WORKFLOW, WORKFLOWS_DAILY } from "./control/workflows/launch.js";
+export { type LaunchedRun, WorkflowService } from "./control/workflows/service.js";
+export * from "./engine/workflows/index.js";
 export { isRuntimeError, onError, RuntimeError, toErrorResponse } from "./errors.js";
 export { createLogger } from "./logger.js";
 export * from "./modules/index.js";

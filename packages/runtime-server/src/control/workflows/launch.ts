@@ -63,16 +63,6 @@ export async function authorizeLaunch(
   const warnings = [budget.warning?.message, reservation?.warning?.message].filter((w): w is string =>
     Boolean(w),
   );
-  for (const message of warnings) {
-    ctx.audit.record({
-      eventType: "limit_check",
-      result: "warning",
-      userId: user.userId,
-      subject: def.name,
-      requestId,
-      details: { warning: message, phase: "workflow_launch" },
-    });
-  }
 
   const toolLimit = resolved.evaluator.getLimit(TOOLS_PER_WORKFLOW);
   const scope: LaunchScope = {
