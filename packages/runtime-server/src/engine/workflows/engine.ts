@@ -1,25 +1,20 @@
 import type {
   ExecutionContext,
   OrchestrationEvent,
-  PluginContext,
   RunEvent,
   UsageEvent,
   WorkflowDefinition,
   WorkflowStep,
 } from "@mozaiks/contracts";
-import { isPluginExecutionError, type LoadedPlugin } from "../plugins/index.js";
+import type { LoadedPlugin } from "../plugins/index.js";
 import { type LaunchVerifyKey, verifyLaunchToken } from "./launch-token.js";
 import { countTokens, LOCAL_MODEL, summarize } from "./local-model.js";
 import { resolveTemplate, type TemplateScope } from "./template.js";
+import { ToolDispatcher, type ToolRunner, WorkflowStepError } from "./tool-dispatcher.js";
 
 /** Where the engine reports events; it never writes storage itself. */
 export interface RunEventSink {
   emit(event: RunEvent): void;
-}
-
-/** Runs one plugin in isolation (`PluginRunner.run`). */
-export interface ToolRunner {
-  run(plugin: LoadedPlugin, data: Record<string, unknown>): Promise<unknown>;
 }
 
 /** Services of the {@link WorkflowEngine}. */
@@ -46,9 +41,6 @@ export interface WorkflowRunJob {
 export type WorkflowRunResult =
   | { status: "completed"; output: unknown }
   | { status: "failed"; error: string };
-
-/** A step the scope does not cover, or a tool that failed: ends the run as `run_failed`. */
-class StepFailure extends Error {}
 
 /**
  * The workflow engine (DESIGN §2): verifies the launch token (shape + signature), then runs the
@@ -98,7 +90,7 @@ export class WorkflowEngine {
     const scope: TemplateScope = { input: job.input, steps: {} };
     const usage = { input: 0, output: 0, total: 0, calls: 0 };
     let allowance = claims.scope.token_allowance ?? Number.POSITIVE_INFINITY;
-    let toolCalls = 0;
+    const tools = new ToolDispatcher(claims, this.deps.plugins, this.deps.runner);
     const usageEvent = (over: Partial<UsageEvent> & Pick<UsageEvent, "kind" | "event_id">): UsageEvent => ({
       timestamp: ts(),
       app_id: claims.app_id,
@@ -135,36 +127,8 @@ export class WorkflowEngine {
         );
         return { text: out.text, tokens: { input: out.inputTokens, output: out.outputTokens, total } };
       }
-      const plugin = this.deps.plugins(step.tool);
-      if (!plugin) throw new StepFailure(`step '${step.id}': tool '${step.tool}' is not loaded`);
-      if (!claims.scope.tools.includes(plugin.capability)) {
-        throw new StepFailure(`step '${step.id}': ${plugin.capability} is not in the launch scope`);
-      }
-      if (claims.scope.max_tool_calls !== null && toolCalls >= claims.scope.max_tool_calls) {
-        throw new StepFailure(
-          `step '${step.id}': the launch scope allows ${claims.scope.max_tool_calls} tool calls`,
-        );
-      }
-      toolCalls += 1;
-      const context: PluginContext = {
-        app_id: claims.app_id,
-        user_id: claims.user_id,
-        username: null,
-        roles: [],
-        is_superadmin: false,
-      };
       const data = resolveTemplate(step.input, scope) as Record<string, unknown>;
-      try {
-        return await this.deps.runner.run(plugin, { ...data, _context: context });
-      } catch (err) {
-        const code = isPluginExecutionError(err) ? err.code : "plugin_error";
-        throw new StepFailure(
-          `step '${step.id}': tool '${step.tool}' failed (${code}): ${(err as Error).message}`,
-          {
-            cause: err,
-          },
-        );
-      }
+      return tools.call(step.id, step.tool, data);
     };
 
     let result: WorkflowRunResult;
@@ -178,7 +142,7 @@ export class WorkflowEngine {
     } catch (err) {
       result = {
         status: "failed",
-        error: err instanceof StepFailure ? err.message : `internal: ${(err as Error).message}`,
+        error: err instanceof WorkflowStepError ? err.message : `internal: ${String(err)}`,
       };
     }
     if (usage.calls > 0) {

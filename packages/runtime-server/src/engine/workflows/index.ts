@@ -1,7 +1,6 @@
 // Declarative workflow execution (engine layer: runs inside a verified launch scope, never authorizes).
 export {
   type RunEventSink,
-  type ToolRunner,
   WorkflowEngine,
   type WorkflowEngineDeps,
   type WorkflowRunJob,
@@ -17,3 +16,4 @@ export {
 } from "./launch-token.js";
 export { countTokens, LOCAL_MODEL, type LocalCompletion, summarize } from "./local-model.js";
 export { resolveTemplate, type TemplateScope } from "./template.js";
+export { ToolDispatcher, type ToolRunner, WorkflowStepError } from "./tool-dispatcher.js";

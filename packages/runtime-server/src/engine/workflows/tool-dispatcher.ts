@@ -1,0 +1,66 @@
+import type { ExecutionContext, PluginContext } from "@mozaiks/contracts";
+import { isPluginExecutionError, type LoadedPlugin } from "../plugins/index.js";
+
+/** Runs one plugin in isolation (`PluginRunner.run`). */
+export interface ToolRunner {
+  run(plugin: LoadedPlugin, data: Record<string, unknown>): Promise<unknown>;
+}
+
+/** A step the launch scope does not cover, or a tool that failed: ends the run as `run_failed`. */
+export class WorkflowStepError extends Error {
+  readonly code = "workflow_step_failed" as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "WorkflowStepError";
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Routes the tool calls of one run (defense in depth, DESIGN §2): before each call it requires
+ * the tool's capability in `scope.tools` and counts calls against `scope.max_tool_calls`, then
+ * runs the plugin with `_context` taken from the token claims (never from the step input).
+ */
+export class ToolDispatcher {
+  #calls = 0;
+
+  constructor(
+    private readonly claims: ExecutionContext,
+    private readonly plugins: (name: string) => LoadedPlugin | undefined,
+    private readonly runner: ToolRunner,
+  ) {}
+
+  async call(stepId: string, tool: string, data: Record<string, unknown>): Promise<unknown> {
+    const { scope } = this.claims;
+    const plugin = this.plugins(tool);
+    if (!plugin) throw new WorkflowStepError(`step '${stepId}': tool '${tool}' is not loaded`);
+    if (!scope.tools.includes(plugin.capability)) {
+      throw new WorkflowStepError(`step '${stepId}': ${plugin.capability} is not in the launch scope`);
+    }
+    if (scope.max_tool_calls !== null && this.#calls >= scope.max_tool_calls) {
+      throw new WorkflowStepError(
+        `step '${stepId}': the launch scope allows ${scope.max_tool_calls} tool calls`,
+      );
+    }
+    this.#calls += 1;
+    // The token carries no roles, so the plugin is told of none rather than trusting the input.
+    const context: PluginContext = {
+      app_id: this.claims.app_id,
+      user_id: this.claims.user_id,
+      username: null,
+      roles: [],
+      is_superadmin: false,
+    };
+    try {
+      return await this.runner.run(plugin, { ...data, _context: context });
+    } catch (err) {
+      const code = isPluginExecutionError(err) ? err.code : "plugin_error";
+      throw new WorkflowStepError(`step '${stepId}': tool '${tool}' failed (${code}): ${messageOf(err)}`, {
+        cause: err,
+      });
+    }
+  }
+}
