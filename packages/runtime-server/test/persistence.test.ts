@@ -1,8 +1,9 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../src/store/db.js";
 import { signToken } from "./helpers/keys.js";
-import { bearer, buildTestRuntime, internal, tempDir } from "./helpers/runtime.js";
+import { bearer, buildTestRuntime, EXAMPLE_APP, internal, tempDir } from "./helpers/runtime.js";
 
 async function capabilities(app: Awaited<ReturnType<typeof buildTestRuntime>>["app"], sub: string) {
   const res = await app.request("/api/entitlements", { headers: bearer(await signToken({ sub })) });
@@ -18,11 +19,14 @@ describe("persistence across restarts", () => {
     const tmp = tempDir();
     const path = join(tmp.dir, "runtime.db");
     const first = await buildTestRuntime({ store: openStore(path) });
+    // Issued after the bundle's manifest, so the synced one is the newer app-level state.
+    const bundle = JSON.parse(readFileSync(join(EXAMPLE_APP, "entitlement_manifest.json"), "utf8"));
+    const issuedAt = new Date(Date.parse(bundle.issued_at) + 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
     await first.app.request(
       "/api/internal/entitlement/sync",
       internal({
         app_id: "example-app",
-        issued_at: "2026-03-01T00:00:00Z",
+        issued_at: issuedAt,
         capabilities: ["cap.tool.basic", "cap.tool.synced"],
       }),
     );

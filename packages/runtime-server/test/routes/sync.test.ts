@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { EntitlementsResponseSchema } from "@mozaiks/contracts";
 import { EntitlementSigner } from "@mozaiks/entitlements-core";
 import { describe, expect, it } from "vitest";
 import { signToken } from "../helpers/keys.js";
-import { bearer, buildTestRuntime, internal } from "../helpers/runtime.js";
+import { bearer, buildTestRuntime, EXAMPLE_APP, internal } from "../helpers/runtime.js";
 import { platformKeys } from "../helpers/signing.js";
 
 const SYNC = "/api/internal/entitlement/sync";
@@ -31,11 +33,14 @@ describe("entitlement sync (v1.1 and manifests)", () => {
     const e = await entitlementsOf(app);
     expect(e.source).toMatch(/^file:.*entitlement_manifest\.json$/);
     expect(e.capabilities).toContain("cap.tool.word_count");
+    // The bundle is re-signed by `mozaiks bundle write`; compare with what it grants.
+    const bundle = JSON.parse(readFileSync(join(EXAMPLE_APP, "entitlement_manifest.json"), "utf8"));
+    const tokens = bundle.metadata.limits["cap.limit.tokens_monthly"] as number;
     expect(e.limits["cap.limit.tokens_monthly"]).toEqual({
-      limit: 50000,
+      limit: tokens,
       used: 0,
-      remaining: 50000,
-      enforcement: "soft",
+      remaining: tokens,
+      enforcement: bundle.enforcement["cap.limit.tokens_monthly"],
       period: "month",
     });
     expect(e.plan).toMatchObject({ tier: "starter" });
