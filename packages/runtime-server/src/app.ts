@@ -125,8 +125,12 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
     const log = logger.child({ request_id: c.var.requestId });
     c.set("log", log);
     const started = performance.now();
-    await next();
+    // Set before the handler so the header is part of the response as it is created; adding it
+    // afterwards copies the response's headers. Responses built outside the context get it after.
     c.header(RUNTIME_VERSION_HEADER, RUNTIME_CONTRACT_VERSION);
+    await next();
+    if (!c.res.headers.has(RUNTIME_VERSION_HEADER))
+      c.header(RUNTIME_VERSION_HEADER, RUNTIME_CONTRACT_VERSION);
     log.info(
       {
         method: c.req.method,
