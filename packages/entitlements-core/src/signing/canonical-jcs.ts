@@ -1,4 +1,5 @@
-import { CanonicalFailure, isPlainObject, MAX_DEPTH, runCanonical } from "./json-value.js";
+import { canonicalSerializer } from "./canonical-writer.js";
+import { CanonicalFailure } from "./json-value.js";
 
 // Printable ASCII except `"` and `\`: emitted verbatim (the common case for manifests).
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
@@ -12,56 +13,13 @@ function str(s: string): string {
   return JSON.stringify(s);
 }
 
-function write(value: unknown, depth: number, skipKey: string | undefined): string {
-  switch (typeof value) {
-    case "string":
-      return str(value);
-    case "number":
-      if (!Number.isFinite(value)) throw new CanonicalFailure(`${value} is not representable in JSON`);
-      // ECMAScript Number::toString is the RFC 8785 number form; -0 serializes as 0.
-      return value === 0 ? "0" : String(value);
-    case "boolean":
-      return value ? "true" : "false";
-    case "object": {
-      if (value === null) return "null";
-      if (depth >= MAX_DEPTH) throw new CanonicalFailure("structure too deep or cyclic");
-      if (Array.isArray(value)) {
-        let out = "[";
-        for (let i = 0; i < value.length; i++) {
-          const item: unknown = value[i];
-          try {
-            if (item === undefined) throw new CanonicalFailure("undefined is not a JSON value");
-            out += i === 0 ? write(item, depth + 1, undefined) : `,${write(item, depth + 1, undefined)}`;
-          } catch (err) {
-            if (err instanceof CanonicalFailure) err.path.unshift(i);
-            throw err;
-          }
-        }
-        return `${out}]`;
-      }
-      if (!isPlainObject(value)) {
-        throw new CanonicalFailure(`${Object.prototype.toString.call(value)} is not a JSON value`);
-      }
-      // Default sort compares UTF-16 code units, which is what RFC 8785 §3.2.3 specifies.
-      const keys = Object.keys(value).sort();
-      let out = "{";
-      for (const k of keys) {
-        const v = value[k];
-        // undefined properties are dropped, as JSON.stringify drops them when the file is written.
-        if (v === undefined || k === skipKey) continue;
-        try {
-          out += `${out.length === 1 ? "" : ","}${str(k)}:${write(v, depth + 1, undefined)}`;
-        } catch (err) {
-          if (err instanceof CanonicalFailure) err.path.unshift(k);
-          throw err;
-        }
-      }
-      return `${out}}`;
-    }
-    default:
-      throw new CanonicalFailure(`${typeof value} is not a JSON value`);
-  }
-}
+const serialize = canonicalSerializer({
+  string: str,
+  // ECMAScript Number::toString is the RFC 8785 number form; -0 serializes as 0.
+  number: (n) => (n === 0 ? "0" : String(n)),
+  // Default sort compares UTF-16 code units, which is what RFC 8785 §3.2.3 specifies.
+  sortKeys: (keys) => keys.sort(),
+});
 
 /**
  * RFC 8785 JSON Canonicalization Scheme: keys sorted by UTF-16 code units, no whitespace,
@@ -75,10 +33,10 @@ function write(value: unknown, depth: number, skipKey: string | undefined): stri
  * ```
  */
 export function canonicalize(value: unknown): string {
-  return runCanonical(() => write(value, 0, undefined));
+  return serialize(value);
 }
 
 /** {@link canonicalize} of a top-level object without one of its keys (e.g. `_signature`). */
 export function canonicalizeWithout(value: Record<string, unknown>, key: string): string {
-  return runCanonical(() => write(value, 0, key));
+  return serialize(value, key);
 }

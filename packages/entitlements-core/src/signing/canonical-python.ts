@@ -1,4 +1,5 @@
-import { CanonicalFailure, isPlainObject, MAX_DEPTH, runCanonical } from "./json-value.js";
+import { canonicalSerializer } from "./canonical-writer.js";
+import { CanonicalFailure } from "./json-value.js";
 
 /**
  * A number that Python holds as a `float` (written `1.0`, not `1`). JSON.parse cannot keep
@@ -79,62 +80,24 @@ function sortKeys(keys: string[]): string[] {
   return keys.sort();
 }
 
-function write(value: unknown, depth: number, skipKey: string | undefined): string {
-  switch (typeof value) {
-    case "string":
-      return pyStr(value);
-    case "number":
-      if (!Number.isFinite(value)) throw new CanonicalFailure(`${value} is not representable in JSON`);
-      // A JS integral number stands for a Python int (JSON.parse cannot tell 1 from 1.0).
-      if (Number.isInteger(value))
-        return Number.isSafeInteger(value) ? String(value + 0) : BigInt(value).toString();
-      return pythonFloatRepr(value);
-    case "bigint":
-      return value.toString();
-    case "boolean":
-      return value ? "true" : "false";
-    case "object": {
-      if (value === null) return "null";
-      if (value instanceof PythonFloat) {
-        if (!Number.isFinite(value.value))
-          throw new CanonicalFailure(`${value.value} is not representable in JSON`);
-        return pythonFloatRepr(value.value);
-      }
-      if (depth >= MAX_DEPTH) throw new CanonicalFailure("structure too deep or cyclic");
-      if (Array.isArray(value)) {
-        let out = "[";
-        for (let i = 0; i < value.length; i++) {
-          const item: unknown = value[i];
-          try {
-            if (item === undefined) throw new CanonicalFailure("undefined is not a JSON value");
-            out += i === 0 ? write(item, depth + 1, undefined) : `,${write(item, depth + 1, undefined)}`;
-          } catch (err) {
-            if (err instanceof CanonicalFailure) err.path.unshift(i);
-            throw err;
-          }
-        }
-        return `${out}]`;
-      }
-      if (!isPlainObject(value)) {
-        throw new CanonicalFailure(`${Object.prototype.toString.call(value)} is not a JSON value`);
-      }
-      let out = "{";
-      for (const k of sortKeys(Object.keys(value))) {
-        const v = value[k];
-        if (v === undefined || k === skipKey) continue;
-        try {
-          out += `${out.length === 1 ? "" : ","}${pyStr(k)}:${write(v, depth + 1, undefined)}`;
-        } catch (err) {
-          if (err instanceof CanonicalFailure) err.path.unshift(k);
-          throw err;
-        }
-      }
-      return `${out}}`;
-    }
-    default:
-      throw new CanonicalFailure(`${typeof value} is not a JSON value`);
-  }
-}
+const serialize = canonicalSerializer({
+  string: pyStr,
+  // A JS integral number stands for a Python int (JSON.parse cannot tell 1 from 1.0).
+  number: (n) =>
+    Number.isInteger(n)
+      ? Number.isSafeInteger(n)
+        ? String(n + 0)
+        : BigInt(n).toString()
+      : pythonFloatRepr(n),
+  sortKeys,
+  // bigint and PythonFloat keep what JSON.parse would lose (exact ints, `1.0`).
+  scalar: (v) => {
+    if (typeof v === "bigint") return v.toString();
+    if (!(v instanceof PythonFloat)) return undefined;
+    if (!Number.isFinite(v.value)) throw new CanonicalFailure(`${v.value} is not representable in JSON`);
+    return pythonFloatRepr(v.value);
+  },
+});
 
 /**
  * The original Python signer's canonical form, `json.dumps(v, sort_keys=True,
@@ -150,10 +113,10 @@ function write(value: unknown, depth: number, skipKey: string | undefined): stri
  * ```
  */
 export function pythonCanonicalJson(value: unknown): string {
-  return runCanonical(() => write(value, 0, undefined));
+  return serialize(value);
 }
 
 /** {@link pythonCanonicalJson} of a top-level object without one of its keys (e.g. `_signature`). */
 export function pythonCanonicalJsonWithout(value: Record<string, unknown>, key: string): string {
-  return runCanonical(() => write(value, 0, key));
+  return serialize(value, key);
 }
