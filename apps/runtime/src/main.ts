@@ -60,8 +60,11 @@ async function main(): Promise<void> {
         "Ephemeral dev token (valid 24 h, this process only):",
         devAuth.token,
         "Try:",
-        `  curl -s ${server.url}/api/plugins -H "Authorization: Bearer ${devAuth.token}"`,
-        `  curl -s -X POST ${server.url}/api/execute/echo -H "Authorization: Bearer ${devAuth.token}" -H "content-type: application/json" -d '{"message":"hi"}'`,
+        `  export TOKEN=${devAuth.token}`,
+        `  curl -s ${server.url}/api/plugins -H "Authorization: Bearer $TOKEN"`,
+        `  curl -s -X POST ${server.url}/api/execute/echo -H "Authorization: Bearer $TOKEN" -H "content-type: application/json" -d '{"message":"hi"}'`,
+        `  curl -s -X POST ${server.url}/api/workflows/summarize/runs -H "Authorization: Bearer $TOKEN" -H "content-type: application/json" -d '{"input":{"text":"Mozaiks enforces capabilities. Plans map to capabilities."}}'`,
+        `  curl -sN ${server.url}/api/runs/<run_id>/events -H "Authorization: Bearer $TOKEN"`,
         "",
       ].join("\n"),
     );

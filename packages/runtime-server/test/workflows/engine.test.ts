@@ -92,6 +92,13 @@ describe("workflow engine", () => {
     expect(r.toolCalls).toBe(1);
   });
 
+  it("gives every usage event a distinct id, even for a model step named like the run summary", async () => {
+    // The model step of this definition is called "summary".
+    const r = await run(await signLaunchToken(claims(), keys));
+    const ids = r.events.flatMap((e) => ("event_id" in e ? [e.event_id] : []));
+    expect(ids).toEqual(["run-1.step.summary", "run-1.run_summary"]);
+  });
+
   const rejected: Array<[string, () => Promise<string>, Date?]> = [
     [
       "a tampered token (scope widened after signing)",

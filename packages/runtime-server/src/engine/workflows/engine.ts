@@ -119,7 +119,8 @@ export class WorkflowEngine {
         sink.emit(
           usageEvent({
             kind: "chat.usage_delta",
-            event_id: `${runId}.${step.id}`,
+            // Namespaced so no step id (e.g. one named "summary") can collide with the run summary.
+            event_id: `${runId}.step.${step.id}`,
             input_tokens: out.inputTokens,
             output_tokens: out.outputTokens,
             total_tokens: total,
@@ -149,7 +150,7 @@ export class WorkflowEngine {
       sink.emit(
         usageEvent({
           kind: "chat.usage_summary",
-          event_id: `${runId}.summary`,
+          event_id: `${runId}.run_summary`,
           input_tokens: usage.input,
           output_tokens: usage.output,
           total_tokens: usage.total,
