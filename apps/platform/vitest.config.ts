@@ -1,3 +1,4 @@
 import { defineProjectConfig } from "@mozaiks/vitest-config";
 
-export default defineProjectConfig();
+// Tests spawn the real CLI several times per case; node start-up dominates on a busy machine.
+export default defineProjectConfig({ testTimeout: 60_000 });
