@@ -1,7 +1,8 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { summarizeIssues, type WorkflowDefinition, WorkflowDefinitionSchema } from "@mozaiks/contracts";
 import { parse as parseYaml } from "yaml";
+import { listBundleFolders } from "../../bundle/folders.js";
 
 /** Why one workflow folder was skipped; `message` names the file and the YAML path. */
 export type WorkflowLoadError = { name: string; message: string };
@@ -21,17 +22,8 @@ export type LoadWorkflowsResult = { workflows: WorkflowDefinition[]; errors: Wor
  */
 export async function loadWorkflows(dir: string): Promise<LoadWorkflowsResult> {
   const root = resolve(dir);
-  let names: string[];
-  try {
-    const entries = await readdir(root, { withFileTypes: true });
-    names = entries
-      .filter((e) => e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules")
-      .map((e) => e.name)
-      .sort();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { workflows: [], errors: [] };
-    throw err;
-  }
+  const names = await listBundleFolders(root);
+  if (names === undefined) return { workflows: [], errors: [] };
   const workflows: WorkflowDefinition[] = [];
   const errors: WorkflowLoadError[] = [];
   for (const name of names) {

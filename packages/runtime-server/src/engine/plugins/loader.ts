@@ -1,6 +1,7 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { formatIssues, type PluginDescriptor, PluginDescriptorSchema } from "@mozaiks/contracts";
+import { listBundleFolders } from "../../bundle/folders.js";
 
 /** A plugin whose descriptor validated and whose entry module exists; not yet imported. */
 export type LoadedPlugin = {
@@ -35,18 +36,8 @@ export const PLUGIN_ENTRY_EXTENSIONS: readonly string[] = [".js", ".mjs", ".cjs"
  */
 export async function loadPlugins(pluginsDir: string): Promise<LoadPluginsResult> {
   const root = resolve(pluginsDir);
-  let names: string[];
-  try {
-    const entries = await readdir(root, { withFileTypes: true });
-    // Hidden folders (.git, .cache) and node_modules are never plugins.
-    names = entries
-      .filter((e) => e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules")
-      .map((e) => e.name)
-      .sort();
-  } catch (err) {
-    if (isErrno(err, "ENOENT")) return { plugins: [], errors: [] };
-    throw err;
-  }
+  const names = await listBundleFolders(root);
+  if (names === undefined) return { plugins: [], errors: [] };
 
   const plugins: LoadedPlugin[] = [];
   const errors: PluginLoadError[] = [];
