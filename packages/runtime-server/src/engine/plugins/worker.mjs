@@ -13,11 +13,17 @@ const TYPESCRIPT_ENTRY = /\.[cm]?ts$/;
 /** @type {number} */
 const maxOutputBytes = workerData.maxOutputBytes;
 
-// tsx is registered on the first TypeScript entry this worker imports, not at start: it
-// adds ~300 ms to every worker start (measured on 2 vCPUs: ~50 ms bare, ~370 ms with tsx),
-// which JS-only bundles would pay again after each timeout or crash replacement. A worker
-// pays it at most once, then keeps the hook for every later call.
-/** @type {Promise<void> | undefined} */
+// tsx is loaded on the first TypeScript entry this worker imports, not at start: it adds
+// ~300 ms to every worker start (measured on 2 vCPUs: ~50 ms bare, ~370 ms with tsx), which
+// JS-only bundles would pay again after each timeout or crash replacement.
+//
+// TypeScript entries go through tsx's scoped `tsImport` (its own ESM and CommonJS hooks,
+// keyed to that import), never a process-wide `register()`: a global hook takes over how
+// every later `.js` entry loads, and in a bundle with no package.json above it (deployed
+// outside any project) it turned ESM `.js` plugins into "Cannot require() ES Module … in a
+// cycle". Plain JavaScript is imported by Node itself, which decides the format per file
+// (`.mjs`/`.cjs`, the nearest package.json "type", else the file's syntax).
+/** @type {Promise<(specifier: string, parent: string) => Promise<any>> | undefined} */
 let typescript;
 /** @type {Map<string, Promise<Function | undefined>>} entry path → its execute function */
 const modules = new Map();
@@ -55,13 +61,12 @@ function load(entryPath) {
 
 /** @param {string} entryPath */
 async function importEntry(entryPath) {
+  const url = pathToFileURL(entryPath).href;
   if (TYPESCRIPT_ENTRY.test(entryPath)) {
-    typescript ??= import("tsx/esm/api").then(({ register }) => {
-      register();
-    });
-    await typescript;
+    typescript ??= import("tsx/esm/api").then(({ tsImport }) => tsImport);
+    return findExecute(await (await typescript)(url, import.meta.url));
   }
-  return findExecute(await import(pathToFileURL(entryPath).href));
+  return findExecute(await import(url));
 }
 
 /** @param {unknown} err */
