@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import type { RuntimeEnv } from "../../context.js";
 import { RuntimeError } from "../../errors.js";
 import type { AuditLog } from "../audit/audit-log.js";
+import type { AuthenticatedUser } from "./types.js";
 import type { TokenVerifier } from "./verifier.js";
 
 /** Options of {@link requireUser}. */
@@ -19,7 +20,7 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 /**
  * Authenticates a user route: `Authorization: Bearer <jwt>` verified by {@link TokenVerifier},
  * then the required scope (403 `insufficient_scope`) and the `app_id` claim (403
- * `tenant_isolation`, audited). Sets `c.var.user`.
+ * `tenant_isolation`, audited; see {@link tenantViolation}). Sets `c.var.user`.
  *
  * @example
  * ```ts
@@ -38,26 +39,45 @@ export function requireUser(opts: RequireUserOptions): MiddlewareHandler<Runtime
         required_scope: opts.requiredScope,
       });
     }
-    if (user.appId !== undefined && user.appId !== opts.appId) {
+    const violation = tenantViolation(user, opts.appId);
+    if (violation) {
       opts.audit.record({
         eventType: "tenant_isolation",
         result: "denied",
         userId: user.userId,
-        subject: user.appId,
+        subject: violation.actual,
         requestId: c.get("requestId"),
-        details: { expected_app_id: opts.appId, actual_app_id: user.appId, path: c.req.path },
+        details: { expected_app_id: opts.appId, actual_app_id: violation.actual, path: c.req.path },
       });
-      throw new RuntimeError(
-        "tenant_isolation",
-        `token is for app '${user.appId}', this runtime serves '${opts.appId}'`,
-        {
-          expected_app_id: opts.appId,
-          actual_app_id: user.appId,
-        },
-      );
+      throw new RuntimeError("tenant_isolation", violation.message, {
+        expected_app_id: opts.appId,
+        actual_app_id: violation.actual,
+      });
     }
     c.set("user", user);
     await next();
+  };
+}
+
+/**
+ * Why a token is not for this runtime's app, or undefined when it is: a present `app_id` must
+ * be exactly `appId`. A claim of another JSON type (array, number, object, boolean, `null`) is
+ * addressed to no valid app and refused the same way; only an absent claim passes unchecked.
+ */
+export function tenantViolation(
+  user: Pick<AuthenticatedUser, "appId" | "appIdWrongType">,
+  appId: string,
+): { actual: string; message: string } | undefined {
+  if (user.appIdWrongType !== undefined) {
+    return {
+      actual: `(${user.appIdWrongType})`,
+      message: `token claim 'app_id' is ${user.appIdWrongType}, not a string: this runtime serves '${appId}'`,
+    };
+  }
+  if (user.appId === undefined || user.appId === appId) return undefined;
+  return {
+    actual: user.appId,
+    message: `token claim 'app_id' is '${user.appId}', this runtime serves '${appId}'`,
   };
 }
 

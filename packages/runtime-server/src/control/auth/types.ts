@@ -4,8 +4,13 @@ export interface AuthenticatedUser {
   username: string | null;
   roles: string[];
   isSuperadmin: boolean;
-  /** The token's `app_id` claim, when present. */
+  /** The token's `app_id` claim, when present as a string. */
   appId: string | undefined;
+  /**
+   * The JSON type (`null`, `number`, `array`, …) of an `app_id` claim that is present but not a
+   * string; such a token is addressed to no valid app and is refused as a tenant violation.
+   */
+  appIdWrongType?: string | undefined;
   scopes: string[];
   /** Expiry, seconds since epoch. */
   exp: number;

@@ -1,6 +1,7 @@
-import { decodeProtectedHeader, type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from "jose";
 import type { Clock } from "../../clock.js";
 import { RuntimeError } from "../../errors.js";
+import { userFromClaims } from "./claims.js";
 import { allowedAlgorithms, type UserAuthKeys } from "./keys.js";
 import { LruCache } from "./lru.js";
 import type { AuthenticatedUser } from "./types.js";
@@ -13,33 +14,6 @@ export interface TokenVerifierOptions {
   audience?: string | undefined;
   /** Bounded cache of verified tokens (0 disables it). */
   cacheSize?: number;
-}
-
-function scopesOf(payload: JWTPayload): string[] {
-  const raw = payload.scope ?? payload.scp ?? payload.scopes;
-  if (typeof raw === "string") return raw.split(" ").filter(Boolean);
-  if (Array.isArray(raw)) return raw.filter((s): s is string => typeof s === "string");
-  return [];
-}
-
-function userFrom(payload: JWTPayload, token: string): AuthenticatedUser {
-  if (typeof payload.sub !== "string" || payload.sub === "") {
-    throw new RuntimeError("invalid_token", "token has no subject (sub)");
-  }
-  const username = payload.preferred_username ?? payload.username;
-  const roles = Array.isArray(payload.roles)
-    ? payload.roles.filter((r): r is string => typeof r === "string")
-    : [];
-  return {
-    userId: payload.sub,
-    username: typeof username === "string" ? username : null,
-    roles,
-    isSuperadmin: payload.is_superadmin === true,
-    appId: typeof payload.app_id === "string" ? payload.app_id : undefined,
-    scopes: scopesOf(payload),
-    exp: payload.exp as number,
-    token,
-  };
 }
 
 const HMAC_ALGS = new Set(["HS256", "HS384", "HS512"]);
@@ -98,10 +72,10 @@ export class TokenVerifier {
       if (HMAC_ALGS.has(alg)) {
         if (!keys.hs256Secret)
           throw new RuntimeError("invalid_token", "no secret configured for HMAC tokens");
-        return userFrom((await jwtVerify(token, keys.hs256Secret, opts)).payload, token);
+        return userFromClaims((await jwtVerify(token, keys.hs256Secret, opts)).payload, token);
       }
       if (!keys.jwks) throw new RuntimeError("invalid_token", "no key set configured for asymmetric tokens");
-      return userFrom((await jwtVerify(token, keys.jwks, opts)).payload, token);
+      return userFromClaims((await jwtVerify(token, keys.jwks, opts)).payload, token);
     } catch (err) {
       if (err instanceof RuntimeError) throw err;
       if (err instanceof joseErrors.JWTExpired) throw new RuntimeError("token_expired", "token has expired");
