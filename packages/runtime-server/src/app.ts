@@ -27,6 +27,7 @@ import { workflowRoutes } from "./control/workflows/routes.js";
 import { WorkflowService } from "./control/workflows/service.js";
 import { loadPlugins, PluginRunner } from "./engine/plugins/index.js";
 import { onError, RuntimeError } from "./errors.js";
+import { jsonBodyLimits } from "./http/json-limits.js";
 import { createLogger } from "./logger.js";
 import type { RuntimeContext } from "./runtime-context.js";
 import type { Store } from "./store/db.js";
@@ -151,6 +152,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
       },
     }),
   );
+  app.use(jsonBodyLimits(config.jsonLimits));
   // Nothing under /api is served before the bundle is loaded: answering from defaults would fail open.
   app.use("/api/*", async (_c, next) => {
     if (ctx.notReadyReason !== undefined) throw new RuntimeError("not_ready", ctx.notReadyReason);

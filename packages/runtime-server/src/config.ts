@@ -83,6 +83,9 @@ export const RuntimeEnvSchema = z
       .enum(["development", "production"], { error: "must be development or production" })
       .default("production"),
     MOZAIKS_MAX_BODY_BYTES: integer(1024 * 1024, 1, 512 * 1024 * 1024),
+    // Beyond ~1000 levels recursive consumers (structured clone, JSON.stringify) overflow the stack.
+    MOZAIKS_JSON_MAX_DEPTH: integer(64, 1, 1000),
+    MOZAIKS_JSON_MAX_ARRAY_LENGTH: integer(100_000, 1, 100_000_000),
     MOZAIKS_LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
         error: "must be one of fatal, error, warn, info, debug, trace, silent",
@@ -135,6 +138,8 @@ export interface RuntimeConfig {
   host: string;
   env: "development" | "production";
   maxBodyBytes: number;
+  /** Structural bounds of every JSON request body (see `src/http/json-limits.ts`). */
+  jsonLimits: { maxDepth: number; maxArrayLength: number };
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   pluginTimeoutMs: number;
   auth: {
@@ -186,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
     host: e.MOZAIKS_HOST,
     env: e.MOZAIKS_ENV,
     maxBodyBytes: e.MOZAIKS_MAX_BODY_BYTES,
+    jsonLimits: { maxDepth: e.MOZAIKS_JSON_MAX_DEPTH, maxArrayLength: e.MOZAIKS_JSON_MAX_ARRAY_LENGTH },
     logLevel: e.MOZAIKS_LOG_LEVEL,
     pluginTimeoutMs: Math.round(timeoutSeconds * 1000),
     auth: {
