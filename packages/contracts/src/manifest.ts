@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CapabilityIdSchema, EnforcementMapSchema, LimitsSchema } from "./capability.js";
 import { AppIdSchema, PlanDisplaySchema, TimestampSchema } from "./common.js";
+import { LimitPeriodsSchema } from "./limit-period.js";
 import { contract } from "./registry.js";
 
 /** Ed25519 signature over the RFC 8785 canonical manifest without `_signature` (DESIGN §5). */
@@ -43,6 +44,8 @@ export const EntitlementManifestSchema = contract(
     capabilities: z.array(CapabilityIdSchema).optional(),
     limits: LimitsSchema.optional(),
     enforcement: EnforcementMapSchema.optional(),
+    /** Each limit's counting period, signed by the platform (a runtime without it uses the id suffix). */
+    limit_periods: LimitPeriodsSchema.optional(),
     plan: PlanDisplaySchema.optional(),
     issued_at: TimestampSchema.optional(),
     expires_at: TimestampSchema.nullable().optional(),
@@ -51,7 +54,7 @@ export const EntitlementManifestSchema = contract(
   {
     id: "entitlement-manifest",
     description:
-      "Capabilities + limits granted to an app (or one user of it); `metadata.capabilities` and top-level `capabilities` are unioned, top-level `limits` override `metadata.limits`.",
+      "Capabilities + limits granted to an app (or one user of it); `metadata.capabilities` and top-level `capabilities` are unioned, top-level `limits` override `metadata.limits`; `limit_periods` says how each limit is counted.",
   },
 );
 export type EntitlementManifest = z.infer<typeof EntitlementManifestSchema>;

@@ -8,11 +8,15 @@ import {
   LimitsSchema,
 } from "./capability.js";
 import { AppIdSchema, TimestampSchema } from "./common.js";
+import {
+  AnchorDaySchema,
+  AnchorMonthSchema,
+  anchorIssues,
+  LimitPeriodSchema,
+  LimitPeriodsSchema,
+} from "./limit-period.js";
 import { ManifestSignatureSchema } from "./manifest.js";
 import { contract } from "./registry.js";
-
-export const LimitPeriodSchema = z.enum(["monthly", "daily", "none"]);
-export type LimitPeriod = z.infer<typeof LimitPeriodSchema>;
 
 export const CapabilityDefinitionSchema = z
   .object({
@@ -22,8 +26,11 @@ export const CapabilityDefinitionSchema = z
     description: z.string().default(""),
     unit: z.string().min(1).optional(),
     period: LimitPeriodSchema.optional(),
+    anchor_day: AnchorDaySchema.optional(),
+    anchor_month: AnchorMonthSchema.optional(),
   })
   .superRefine((def, ctx) => {
+    for (const issue of anchorIssues(def)) ctx.addIssue({ code: "custom", ...issue });
     const m = CAPABILITY_ID_PATTERN.exec(def.id);
     if (m && m[1] !== def.type) {
       ctx.addIssue({
@@ -99,12 +106,13 @@ export const PlanCatalogSchema = contract(
     issued_at: TimestampSchema.optional(),
     expires_at: TimestampSchema.nullable().optional(),
     plans: z.record(z.string(), ResolvedPlanSchema),
+    limit_periods: LimitPeriodsSchema.optional(),
     _signature: ManifestSignatureSchema.optional(),
   }),
   {
     id: "plan-catalog",
     description:
-      "plan_catalog.json: signed, pre-resolved plans (capabilities + limits) used by the runtime to translate legacy subscription syncs.",
+      "plan_catalog.json: signed, pre-resolved plans (capabilities + limits, and `limit_periods` from the registry) used by the runtime to translate legacy subscription syncs.",
   },
 );
 export type PlanCatalog = z.infer<typeof PlanCatalogSchema>;

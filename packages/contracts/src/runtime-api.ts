@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CapabilityIdSchema } from "./capability.js";
 import { AppIdSchema } from "./common.js";
+import { AnchorDaySchema, AnchorMonthSchema, LimitPeriodSchema } from "./limit-period.js";
 import { contract } from "./registry.js";
 
 /** The version every runtime response advertises in `X-Mozaiks-Runtime-Version`. */
@@ -109,7 +110,11 @@ export const EntitlementsResponseSchema = contract(
         used: z.number().int(),
         remaining: z.number().int().nullable(),
         enforcement: z.enum(["none", "warn", "soft", "hard"]),
-        period: z.string(),
+        period: LimitPeriodSchema,
+        anchor_day: AnchorDaySchema.optional(),
+        anchor_month: AnchorMonthSchema.optional(),
+        /** Start of the next window (ISO-8601 UTC); null for `none` and `run` limits. */
+        resets_at: z.string().nullable(),
       }),
     ),
     plan: z.record(z.string(), z.unknown()).nullable(),
@@ -117,7 +122,7 @@ export const EntitlementsResponseSchema = contract(
   {
     id: "entitlements-response",
     description:
-      "GET /api/entitlements: the caller's effective capabilities, limits with usage, and the manifest source.",
+      "GET /api/entitlements: the caller's effective capabilities, limits with usage, period and reset time, and the manifest source.",
   },
 );
 export type EntitlementsResponse = z.infer<typeof EntitlementsResponseSchema>;

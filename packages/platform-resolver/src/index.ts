@@ -16,6 +16,7 @@ export * from "./diff.js";
 export * from "./errors.js";
 export * from "./issues.js";
 export * from "./lifecycle.js";
+export * from "./limit-periods.js";
 export * from "./load.js";
 export * from "./patterns.js";
 export * from "./push.js";

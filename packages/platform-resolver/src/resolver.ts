@@ -1,7 +1,8 @@
-import type { EnforcementMode, EntitlementManifest, PlanCatalog } from "@mozaiks/contracts";
+import type { EnforcementMode, EntitlementManifest, LimitPeriods, PlanCatalog } from "@mozaiks/contracts";
 import { ConfigInvalidError, UnknownPlanError } from "./errors.js";
 import { zodIssues } from "./issues.js";
 import { decideLifecycle, type LifecycleReason } from "./lifecycle.js";
+import { limitPeriodsFor } from "./limit-periods.js";
 import type { PlatformConfig } from "./load.js";
 import { checkOverrides } from "./overrides.js";
 import { expandPattern } from "./patterns.js";
@@ -118,6 +119,7 @@ export class PlatformResolver {
         subscription: { plan: requested.id, status: sub.status, resolution: decision.reason },
       },
       enforcement,
+      ...this.limitPeriods(Object.keys(limits)),
       issued_at: isoSeconds(now),
       expires_at: expiry ? isoSeconds(expiry) : null,
     };
@@ -137,7 +139,9 @@ export class PlatformResolver {
     const now = this.now();
     const ttl = options.ttlSeconds === undefined ? this.ttlSeconds : options.ttlSeconds;
     const plans: PlanCatalog["plans"] = {};
+    const limitIds = new Set<string>();
     for (const plan of this.plans.values()) {
+      for (const id of Object.keys(plan.limits)) limitIds.add(id);
       plans[plan.id] = {
         display_name: plan.display_name,
         ...(plan.tier !== undefined && { tier: plan.tier }),
@@ -154,7 +158,17 @@ export class PlatformResolver {
       issued_at: isoSeconds(now),
       expires_at: ttl === null ? null : isoSeconds(new Date(now.getTime() + ttl * 1000)),
       plans,
+      ...this.limitPeriods(limitIds),
     };
+  }
+
+  /**
+   * `{limit_periods}` for the registry's periods of `limitIds` (empty object when none is
+   * declared). A top-level field: runtimes that predate it ignore it, and the signature covers it.
+   */
+  private limitPeriods(limitIds: Iterable<string>): { limit_periods?: LimitPeriods } {
+    const periods = limitPeriodsFor(this.config.registry, limitIds);
+    return Object.keys(periods).length > 0 ? { limit_periods: periods } : {};
   }
 
   private applyOverrides(plan: ResolvedPlanDetail, sub: Subscription, planInEffect: boolean) {

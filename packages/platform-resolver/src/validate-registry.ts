@@ -4,7 +4,7 @@ import { asArray, isRecord } from "./json.js";
 
 /**
  * Validates a parsed `capabilities.json`: the zod schema plus rules a schema cannot express
- * (duplicate ids, unit/period on non-limit capabilities). Reports every problem at once.
+ * (duplicate ids, unit/period/anchors on non-limit capabilities). Reports every problem at once.
  */
 export function validateRegistry(
   raw: unknown,
@@ -26,7 +26,7 @@ export function validateRegistry(
       });
     } else seen.set(cap.id, i);
     const isLimit = cap.id.startsWith("cap.limit.");
-    for (const key of ["unit", "period"] as const) {
+    for (const key of ["unit", "period", "anchor_day", "anchor_month"] as const) {
       if (!isLimit && cap[key] !== undefined) {
         issues.push({
           file,
