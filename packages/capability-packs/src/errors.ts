@@ -25,6 +25,7 @@ export const PACK_ISSUE_CODES = [
   "reaction_handler_undeclared",
   "event_cycle",
   "extension_entrypoint_missing",
+  "handler_export_missing",
   "adapter_template_missing",
   "overlay_conflict",
 ] as const;

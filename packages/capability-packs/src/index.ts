@@ -11,8 +11,10 @@
  * if (r.ok) applyOverlay(r.plan, "examples/app", { catalogRoot: catalog.root });
  * ```
  */
+
+export { type ModuleExports, moduleExports } from "./catalog/handler-exports.js";
 export { loadCatalog, loadCatalogOrThrow } from "./catalog/load-catalog.js";
-export { extensionEntrypointFile, loadModule } from "./catalog/load-module.js";
+export { extensionEntrypointFile, type LoadModuleOptions, loadModule } from "./catalog/load-module.js";
 export { type LoadPackOptions, loadPack } from "./catalog/load-pack.js";
 export type { Catalog, LoadedModule, LoadedPack } from "./catalog/types.js";
 export { locate, parseYamlSource, validateYaml, type YamlSource } from "./catalog/yaml-source.js";
@@ -20,5 +22,11 @@ export * from "./errors.js";
 export { type EventFlow, validateEventFlows } from "./events/validate-flows.js";
 export { type ApplyOptions, type ApplyResult, applyOverlay } from "./expansion/apply.js";
 export { expandSelection, type PlanResult, planBuild, planBuildOrThrow } from "./expansion/plan.js";
-export { classifyFeature, classifyPack, HOST_UNIVERSAL_FEATURES } from "./ownership/classify.js";
+export { classifyFeature, classifyPack } from "./ownership/classify.js";
+export {
+  featureKey,
+  HOST_UNIVERSAL,
+  HOST_UNIVERSAL_FEATURES,
+  hostUniversalFeature,
+} from "./ownership/host-universal.js";
 export { type Selection, type SelectionRequest, validateSelection } from "./policy/validate-selection.js";

@@ -96,6 +96,7 @@ describe("catalog loading", () => {
     );
     expect(messages(root)).toEqual([
       "public/audit/app_overlay/modules/audit/module.yaml:5:12 $.ownership: a pack cannot ship a host_universal module; the runtime provides it [host_universal_in_pack]",
+      "public/audit/app_overlay/modules/audit/module.yaml:13:13 $.reaction_handlers[0].method: backend/handler.ts does not export reaction handler record_event() [handler_export_missing]",
       "public/audit/app_overlay/modules/audit/module.yaml:11:5 $.emits[0]: domain.audit.record_created is not declared in contracts/events.yaml [event_undeclared]",
       "public/audit/app_overlay/modules/audit/contracts/reactions.yaml:7:23 $.reactions[0].target.handler_method: record_notification_event is not listed in module.yaml reaction_handlers [reaction_handler_undeclared]",
       "public/audit/app_overlay/modules/audit/contracts/reactions.yaml:12:23 $.reactions[1].target.handler_method: record_notification_event is not listed in module.yaml reaction_handlers [reaction_handler_undeclared]",

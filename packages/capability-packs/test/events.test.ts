@@ -60,6 +60,11 @@ describe("event flows", () => {
       "actions:",
       "reaction_handlers:\n  - method: notify_audit_record\n    emits: [domain.notifications.notification_created]\nactions:",
     );
+    edit(
+      path.join(notifications, "backend/handler.ts"),
+      /$/,
+      "\nexport const notify_audit_record = () => undefined;\n",
+    );
     const catalog = loadCatalog(root, { displayRoot: root });
     expect(catalog.issues).toEqual([]);
     const r = planBuild(catalog, { packs: ["notifications", "audit"], host_policy: { host_mode: "oss" } });

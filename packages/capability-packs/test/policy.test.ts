@@ -26,10 +26,10 @@ describe("ownership classification", () => {
 
   it("classifies requested features: host-universal, pack-owned or app-specific", () => {
     const catalog = loadCatalog(repoPacks);
-    expect(classifyFeature("auth", catalog)).toEqual({ ownership: "host_universal" });
-    expect(classifyFeature("websocket")).toEqual({ ownership: "host_universal" });
-    expect(classifyFeature("notification_infrastructure")).toEqual({ ownership: "host_universal" });
-    expect(classifyFeature("user_management")).toEqual({ ownership: "host_universal" });
+    expect(classifyFeature("auth", catalog)).toEqual({ ownership: "host_universal", feature: "auth" });
+    expect(classifyFeature("websocket")).toMatchObject({ ownership: "host_universal" });
+    expect(classifyFeature("notification_infrastructure")).toMatchObject({ ownership: "host_universal" });
+    expect(classifyFeature("user_management")).toMatchObject({ ownership: "host_universal" });
     expect(classifyFeature("audit", catalog)).toEqual({ ownership: "framework_pack", pack_id: "audit" });
     expect(classifyFeature("orders", catalog)).toEqual({ ownership: "generated_module" });
   });

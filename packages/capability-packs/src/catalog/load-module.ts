@@ -7,7 +7,9 @@ import {
   RuntimeExtensionsSchema,
 } from "@mozaiks/contracts";
 import type { PackIssue } from "../errors.js";
+import { hostUniversalFeature } from "../ownership/host-universal.js";
 import { displayPath } from "./fs.js";
+import { moduleExports } from "./handler-exports.js";
 import { loadYamlFile } from "./load-yaml.js";
 import type { LoadedModule } from "./types.js";
 
@@ -16,6 +18,15 @@ export function extensionEntrypointFile(moduleDir: string, entrypoint: string): 
   const modulePath = entrypoint.split(":")[0] ?? "";
   const base = path.join(moduleDir, ...modulePath.split("."));
   return [".ts", ".js", ".mjs"].map((ext) => base + ext).find((f) => existsSync(f));
+}
+
+export interface LoadModuleOptions {
+  /**
+   * Check, by parsing (see {@link moduleExports}), that the handler exports every action and
+   * reaction method and each runtime extension its attribute (default true). The runtime turns
+   * it off: it imports the handler and checks the real exports.
+   */
+  inspectExports?: boolean;
 }
 
 /**
@@ -28,6 +39,7 @@ export function loadModule(
   dir: string,
   packId: string | undefined,
   displayRoot: string = process.cwd(),
+  options: LoadModuleOptions = {},
 ): { module?: LoadedModule; issues: PackIssue[] } {
   const id = path.basename(dir);
   const mod = loadYamlFile(path.join(dir, "module.yaml"), ModuleManifestSchema, displayRoot);
@@ -65,12 +77,51 @@ export function loadModule(
         "a pack cannot ship a host_universal module; the runtime provides it",
       ),
     );
+  } else {
+    const feature = hostUniversalFeature(m.module_id);
+    if (feature) {
+      issues.push(
+        mod.at(
+          ["module_id"],
+          "host_universal_in_pack",
+          `module ${m.module_id} duplicates the host_universal feature ${feature}; the runtime/platform provides it`,
+        ),
+      );
+    }
   }
   if (packId !== undefined && m.source_pack_id !== undefined && m.source_pack_id !== packId) {
     issues.push(mod.at(["source_pack_id"], "pack_id_mismatch", `source_pack_id must be ${packId}`));
   }
-  if (!existsSync(path.join(dir, m.entrypoint))) {
+  const entrypoint = path.join(dir, m.entrypoint);
+  if (!existsSync(entrypoint)) {
     issues.push(mod.at(["entrypoint"], "file_missing", `entrypoint ${m.entrypoint} does not exist`));
+  } else if (options.inspectExports !== false) {
+    const { names, problems } = moduleExports(entrypoint);
+    for (const p of problems)
+      issues.push(mod.at(["entrypoint"], "handler_export_missing", `${m.entrypoint} ${p}`));
+    m.actions.forEach((a, i) => {
+      const method = a.handler_method ?? a.name;
+      if (!names.has(method)) {
+        issues.push(
+          mod.at(
+            ["actions", i, a.handler_method ? "handler_method" : "name"],
+            "handler_export_missing",
+            `${m.entrypoint} does not export ${method}(), the handler of action ${a.name}`,
+          ),
+        );
+      }
+    });
+    m.reaction_handlers.forEach((h, i) => {
+      if (!names.has(h.method)) {
+        issues.push(
+          mod.at(
+            ["reaction_handlers", i, "method"],
+            "handler_export_missing",
+            `${m.entrypoint} does not export reaction handler ${h.method}()`,
+          ),
+        );
+      }
+    });
   }
   const declared = new Set(events.value.events.map((e) => e.event_type));
   m.emits.forEach((e, i) => {
@@ -91,12 +142,29 @@ export function loadModule(
     }
   });
   ext?.value?.extensions.forEach((x, i) => {
-    if (!extensionEntrypointFile(dir, x.entrypoint)) {
+    const file = extensionEntrypointFile(dir, x.entrypoint);
+    if (!file) {
       issues.push(
         ext.at(
           ["extensions", i, "entrypoint"],
           "extension_entrypoint_missing",
           `no file for entrypoint ${x.entrypoint}`,
+        ),
+      );
+      return;
+    }
+    if (options.inspectExports === false) return;
+    const attr = x.entrypoint.split(":")[1] ?? "";
+    const { names, problems } = moduleExports(file);
+    const shown = displayPath(file, dir);
+    for (const p of problems)
+      issues.push(ext.at(["extensions", i, "entrypoint"], "handler_export_missing", `${shown} ${p}`));
+    if (!names.has(attr)) {
+      issues.push(
+        ext.at(
+          ["extensions", i, "entrypoint"],
+          "handler_export_missing",
+          `${shown} does not export ${attr}, the ${x.kind} of entrypoint ${x.entrypoint}`,
         ),
       );
     }

@@ -116,11 +116,12 @@ export function validateSelection(catalog: Catalog, request: SelectionRequest): 
 
   const generate = [...new Set(request.generate_modules ?? [])];
   for (const id of generate) {
-    const { ownership, pack_id } = classifyFeature(id, catalog);
+    const { ownership, pack_id, feature } = classifyFeature(id, catalog);
     if (ownership === "host_universal") {
+      const same = feature !== undefined && feature !== id ? ` (the host's ${feature})` : "";
       issues.push({
         code: "host_universal_generation",
-        message: `${id} is host_universal: the runtime/platform provides it; a build plan must never generate it`,
+        message: `${id} is host_universal${same}: the runtime/platform provides it; a build plan must never generate it`,
       });
     } else if (pack_id) {
       issues.push({
