@@ -1,6 +1,3 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
@@ -13,56 +10,13 @@ import {
   ReactionsSchema,
   RuntimeExtensionsSchema,
 } from "../src/index.js";
+import { exampleText } from "./support/examples.js";
 
-// The seed document is the source of truth for the YAML examples. Its text lost the YAML
-// indentation when it was exported, so the test restores it from a per-key indent table
-// (the structure the seed shows) before parsing.
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const seedsDir = path.resolve(repoRoot, "../shared/seeds");
-const seedFile = readdirSync(seedsDir).find((f) => f.startsWith("003_"));
-if (!seedFile) throw new Error(`seed 003 not found in ${seedsDir}`);
-const seed = readFileSync(path.join(seedsDir, seedFile), "utf8").split(/\r?\n/);
-
-function block(first: string, stop: (line: string) => boolean): string[] {
-  const start = seed.findIndex((l) => l.trim() === first);
-  if (start < 0) throw new Error(`seed 003 has no line ${first}`);
-  const out: string[] = [];
-  for (let i = start; i < seed.length && !stop(seed[i] as string); i++) out.push(seed[i] as string);
-  return out;
-}
-
-function reindent(lines: string[], indents: Record<string, number>): string {
-  let lastKeyIndent = 0;
-  return lines
-    .filter((l) => !l.startsWith("#"))
-    .map((raw) => {
-      const line = raw.trim();
-      const key = /^(- )?([a-z_]+):/.exec(line);
-      if (line.startsWith("- ") && !(key && `- ${key[2]}` in indents)) {
-        return `${" ".repeat(lastKeyIndent + 2)}${line}`;
-      }
-      const name = key ? (key[1] ? `- ${key[2]}` : (key[2] as string)) : "";
-      const indent = indents[name] ?? 0;
-      lastKeyIndent = key?.[1] ? indent + 2 : indent;
-      return `${" ".repeat(indent)}${line}`;
-    })
-    .join("\n");
-}
-
-const manifestYaml = reindent(
-  block("schema_version: mozaiks.capability_pack.v1", (l) => l.startsWith("Recommended field meanings")),
-  { licensed_services: 2, connectors: 2, modules: 2, pages: 2, admin_sections: 2, workflows: 2, events: 2 },
-);
-const reactionsYaml = reindent(
-  block("reactions:", (l) => l.startsWith("External event subscription")),
-  { "- id": 2, event_type: 4, target: 4, kind: 6, handler_method: 6 },
-);
-const extensionsYaml = reindent(
-  block("schema_version: mozaiks.runtime_extensions.v1", (l) =>
-    l.startsWith("contracts/reactions.yaml routes"),
-  ),
-  { "- kind": 2, entrypoint: 4 },
-);
+// Reference examples of the pack formats: the notifications pack manifest, an audit
+// reaction and a startup service (see test/fixtures/reference-examples/README.md).
+const manifestYaml = exampleText("capability-pack-manifest.yaml");
+const reactionsYaml = exampleText("reactions.yaml");
+const extensionsYaml = exampleText("runtime-extensions.yaml");
 
 function issuesOf(schema: { safeParse(v: unknown): { success: boolean; error?: unknown } }, value: unknown) {
   const result = schema.safeParse(value);
@@ -73,7 +27,7 @@ function issuesOf(schema: { safeParse(v: unknown): { success: boolean; error?: u
 }
 
 describe("capability pack manifest", () => {
-  it("accepts the seed 003 notifications manifest example", () => {
+  it("accepts the notifications pack manifest example", () => {
     const manifest = CapabilityPackManifestSchema.parse(parse(manifestYaml));
     expect(manifest.capability_pack_id).toBe("notifications");
     expect(manifest.requires.licensed_services).toEqual([]);
@@ -138,7 +92,7 @@ describe("capability pack manifest", () => {
 });
 
 describe("reactions.yaml", () => {
-  it("accepts the seed 003 audit reactions example without schema_version", () => {
+  it("accepts the audit reactions example without schema_version", () => {
     const doc = ReactionsSchema.parse(parse(reactionsYaml));
     expect(doc.schema_version).toBe("mozaiks.reactions.v1");
     expect(doc.reactions[0]).toEqual({
@@ -166,7 +120,7 @@ describe("reactions.yaml", () => {
 });
 
 describe("runtime_extensions.yaml", () => {
-  it("accepts the seed 003 startup_service example", () => {
+  it("accepts the startup_service example", () => {
     const doc = RuntimeExtensionsSchema.parse(parse(extensionsYaml));
     expect(doc.extensions).toEqual([
       { kind: "startup_service", entrypoint: "backend.audit_subscriber:AuditSubscriber" },

@@ -1,43 +1,24 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The seed documents live in `../shared/seeds` beside the repository checkout. */
-export const SEEDS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../../shared/seeds");
-
-export interface SeedBlock {
-  seed: string;
-  index: number;
-  lang: string;
-  text: string;
-}
-
-/** Every fenced code block of every seed document, in order. */
-export function seedBlocks(): SeedBlock[] {
-  const out: SeedBlock[] = [];
-  for (const file of readdirSync(SEEDS_DIR)
-    .filter((f) => /^\d{3}_.*\.txt$/.test(f))
-    .sort()) {
-    const text = readFileSync(join(SEEDS_DIR, file), "utf8");
-    const re = /```(\w*)\n([\s\S]*?)```/g;
-    let index = 0;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      out.push({ seed: file.slice(0, 3), index: index++, lang: m[1] ?? "", text: m[2] ?? "" });
-    }
-  }
-  return out;
-}
-
 /**
- * Parses a block as JSON. Some seed blocks are type descriptions written as JSON with
- * `{ ... }` for "any map"; those elisions become `{}`.
+ * Documents in the formats the original Python system exchanged, kept as test data (see the
+ * README next to them): each schema must keep accepting them.
  */
-export function parseJsonBlock(text: string): unknown | undefined {
-  try {
-    return JSON.parse(text.replace(/\{\s*\.\.\.\s*\}/g, "{}"));
-  } catch {
-    return undefined;
-  }
+export const EXAMPLES_DIR = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  "../fixtures/reference-examples",
+);
+
+/** The text of one reference example. */
+export function exampleText(file: string): string {
+  return readFileSync(join(EXAMPLES_DIR, file), "utf8");
+}
+
+/** A JSON reference example (a document or a template with placeholder strings). */
+export function exampleJson(file: string): Record<string, unknown> {
+  return JSON.parse(exampleText(file)) as Record<string, unknown>;
 }
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -47,9 +28,9 @@ type Alt = Json | typeof OMIT;
 const TIMESTAMP = "2026-02-02T12:00:00Z";
 
 /**
- * The alternatives a placeholder string stands for in the seeds' type descriptions
- * (`"free|pro"`, `"ISO8601 or null"`, `"integer (-1 = unlimited)"`, `"string (optional)"`),
- * or undefined when the string is a literal value.
+ * The alternatives a placeholder string of a template stands for (`"free|pro"`,
+ * `"ISO8601 or null"`, `"integer (-1 = unlimited)"`, `"string (optional)"`), or undefined
+ * when the string is a literal value.
  */
 function alternatives(value: string): Alt[] | undefined {
   if (/^[a-z_]+(\|[a-z_]+)+$/.test(value)) return value.split("|");
@@ -89,8 +70,8 @@ function setAt(root: Json, path: Array<string | number>, value: Alt): Json {
 }
 
 /**
- * Turns a seed example into concrete documents: the first alternative of every placeholder,
- * then one variant per other alternative of each placeholder. A literal example yields itself.
+ * Turns a template into concrete documents: the first alternative of every placeholder,
+ * then one variant per other alternative of each placeholder. A literal document yields itself.
  */
 export function concreteVariants(example: unknown): unknown[] {
   const slots: Slot[] = [];
@@ -103,7 +84,7 @@ export function concreteVariants(example: unknown): unknown[] {
 }
 
 /**
- * Seed 001 writes the plugin context as a Python type (`"app_id": str`); this renders the
+ * The plugin context example is written as a Python type (`"app_id": str`); this renders the
  * concrete values each type admits.
  */
 export function pythonTypedDictVariants(text: string): unknown[] {
