@@ -17,15 +17,18 @@ export const ERROR_STATUS = {
   run_not_found: 404,
   module_not_found: 404,
   action_not_found: 404,
+  request_timeout: 408,
   limit_not_releasable: 409,
   payload_too_large: 413,
   plan_catalog_missing: 422,
   limit_exceeded: 429,
+  headers_too_large: 431,
   plugin_error: 500,
   internal_error: 500,
   plugin_timeout: 504,
   not_ready: 503,
   plugin_busy: 503,
+  shutting_down: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
