@@ -17,6 +17,7 @@ export * from "./ids.js";
 export * from "./loader.js";
 export * from "./logger.js";
 export * from "./normalize.js";
+export * from "./read-signed.js";
 export * from "./security/anomaly.js";
 export * from "./security/audit.js";
 export * from "./security/secure-context.js";
@@ -30,6 +31,7 @@ export {
 } from "./signing/canonical-python.js";
 export { Ed25519ManifestSigner } from "./signing/ed25519.js";
 export { EntitlementSigner } from "./signing/hmac.js";
+export { stringifyJson } from "./signing/json-text.js";
 export {
   type Ed25519KeyPair,
   generateEd25519KeyPair,
@@ -39,6 +41,6 @@ export {
   parseJwks,
   toJwks,
 } from "./signing/keys.js";
-export { parseJsonLossless } from "./signing/lossless-json.js";
+export { parseJsonLossless, toPlainJson } from "./signing/lossless-json.js";
 export { hasVerificationKeys, type VerifyOptions, verifyManifest } from "./signing/verify.js";
 export { checkExpiry, type VerifyResult } from "./signing/verify-result.js";

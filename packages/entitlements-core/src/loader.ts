@@ -11,8 +11,8 @@ import {
   TenantIsolationError,
 } from "./errors.js";
 import { consoleLogger, type EntitlementsLogger } from "./logger.js";
+import { readSignedDocument } from "./read-signed.js";
 import { isPlainObject } from "./signing/json-value.js";
-import { parseJsonLossless } from "./signing/lossless-json.js";
 import { hasVerificationKeys, type VerifyOptions, verifyManifest } from "./signing/verify.js";
 import { checkExpiry, type VerifyResult } from "./signing/verify-result.js";
 
@@ -86,28 +86,67 @@ function hasRuntime(opts: LoadEntitlementsOptions): boolean {
   return !(isPlainObject(r) && Object.keys(r).length === 0);
 }
 
-function accept(
-  opts: LoadEntitlementsOptions,
-  source: EntitlementSource,
-  raw: unknown,
-  text: string | undefined,
-  warnings: string[],
-): LoadedEntitlements {
+/** Schema issues as the errors of this package carry them. */
+function issuesOf(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }) {
+  return error.issues.map((i) => ({
+    path: i.path.map((p) => (typeof p === "number" ? p : String(p))),
+    message: i.message,
+  }));
+}
+
+/** A runtime-injected object: verified as given (or by the document it was derived from), then validated. */
+function acceptRuntime(opts: LoadEntitlementsOptions, raw: unknown, warnings: string[]): LoadedEntitlements {
+  const source = "runtime";
   if (!isPlainObject(raw)) throw new ManifestInvalidError("manifest must be a JSON object", [], source);
-  // A Python-signed file may hold 1.0 vs 1 or big integers: verify HMAC over the lossless parse.
-  const forVerify = typeof raw._signature === "string" && text !== undefined ? parseJsonLossless(text) : raw;
-  const given =
-    source === "runtime" && opts.runtimeVerification?.ok === true ? opts.runtimeVerification : undefined;
+  const given = opts.runtimeVerification?.ok === true ? opts.runtimeVerification : undefined;
   // An upstream "none" cannot stand in for a signature once keys are configured.
   const upstream = given?.alg === "none" && hasVerificationKeys(opts) ? undefined : given;
   const verification =
     upstream === undefined
-      ? verifyManifest(forVerify, opts)
+      ? verifyManifest(raw, opts)
       : (checkExpiry(raw, opts.now ?? new Date()) ?? upstream);
   if (!verification.ok) {
     throw new ManifestSignatureError(verification.reason, `${source}: ${verification.message}`, source);
   }
-  if (verification.alg === "none") {
+  const candidate = raw.app_id === undefined ? { ...raw, app_id: opts.appId } : raw;
+  const parsed = EntitlementManifestSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const issues = issuesOf(parsed.error);
+    throw new ManifestInvalidError(
+      `${source}: invalid manifest: ${issues[0]?.message ?? ""}`,
+      issues,
+      source,
+    );
+  }
+  return accepted(opts, source, parsed.data, verification, raw, warnings);
+}
+
+/** A file's text, read the one way every signed document is read ({@link readSignedDocument}). */
+function acceptFile(
+  opts: LoadEntitlementsOptions,
+  source: `file:${string}`,
+  text: string,
+  warnings: string[],
+): LoadedEntitlements {
+  const r = readSignedDocument(text, { ...opts, schema: EntitlementManifestSchema });
+  if (r.ok) return accepted(opts, source, r.value, r.verification, r.document, warnings);
+  if (r.stage === "json") {
+    throw new ManifestInvalidError(`${source}: ${r.message}`, [], source);
+  }
+  if (r.stage === "signature") throw new ManifestSignatureError(r.reason, `${source}: ${r.message}`, source);
+  const issues = issuesOf(r.error);
+  throw new ManifestInvalidError(`${source}: invalid manifest: ${issues[0]?.message ?? ""}`, issues, source);
+}
+
+function accepted(
+  opts: LoadEntitlementsOptions,
+  source: EntitlementSource,
+  manifest: EntitlementManifest,
+  verification: VerifyResult,
+  raw: Record<string, unknown>,
+  warnings: string[],
+): LoadedEntitlements {
+  if (verification.ok && verification.alg === "none") {
     const signed = raw._signature !== undefined && raw._signature !== null && raw._signature !== "";
     warnings.push(
       signed
@@ -115,20 +154,6 @@ function accept(
         : `${source}: unsigned manifest accepted because no verification key is configured`,
     );
   }
-  const candidate = raw.app_id === undefined && source === "runtime" ? { ...raw, app_id: opts.appId } : raw;
-  const parsed = EntitlementManifestSchema.safeParse(candidate);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({
-      path: i.path.map((p) => (typeof p === "number" ? p : String(p))),
-      message: i.message,
-    }));
-    throw new ManifestInvalidError(
-      `${source}: invalid manifest: ${issues[0]?.message ?? ""}`,
-      issues,
-      source,
-    );
-  }
-  const manifest = parsed.data;
   if (manifest.app_id !== opts.appId) {
     throw new TenantIsolationError(opts.appId, manifest.app_id, "manifest", source);
   }
@@ -164,18 +189,10 @@ function decide(opts: LoadEntitlementsOptions, c: Candidate): LoadedEntitlements
   const source: EntitlementSource = c.kind === "runtime" ? "runtime" : c.source;
   try {
     let result: LoadedEntitlements;
-    if (c.kind === "runtime") result = accept(opts, source, c.doc, undefined, warnings);
+    if (c.kind === "runtime") result = acceptRuntime(opts, c.doc, warnings);
     else if (c.kind === "file-error") {
       throw new ManifestInvalidError(`${source}: cannot read manifest`, [], source, { cause: c.error });
-    } else {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(c.text);
-      } catch (cause) {
-        throw new ManifestInvalidError(`${source}: manifest is not valid JSON`, [], source, { cause });
-      }
-      result = accept(opts, source, doc, c.text, warnings);
-    }
+    } else result = acceptFile(opts, c.source, c.text, warnings);
     for (const w of warnings) logger.warn(w, { app_id: opts.appId, source });
     return result;
   } catch (err) {

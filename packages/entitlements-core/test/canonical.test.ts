@@ -220,10 +220,11 @@ describe("pythonCanonicalJson", () => {
     expect(canonicalize({ "\ud83d\ude00": 1, "\uff61": 2 })).toBe('{"😀":1,"｡":2}');
   });
 
-  it("prints integral numbers as ints, bigint exactly and PythonFloat with .0", () => {
-    expect(pythonCanonicalJson([1, -0, 2 ** 60, 18446744073709551616n, new PythonFloat(100000), 0.1])).toBe(
-      "[1,0,1152921504606846976,18446744073709551616,100000.0,0.1]",
-    );
+  it("prints numbers as Python reads them from JSON.stringify's text, bigint exactly and PythonFloat with .0", () => {
+    // 2 ** 60 is written "1152921504606847000" (a Python int), 1e21 is written "1e+21" (a float).
+    expect(
+      pythonCanonicalJson([1, -0, 2 ** 60, 1e21, 18446744073709551616n, new PythonFloat(100000), 0.1]),
+    ).toBe("[1,0,1152921504606847000,1e+21,18446744073709551616,100000.0,0.1]");
   });
 
   it("rejects NaN and Infinity instead of emitting invalid JSON", () => {

@@ -82,13 +82,11 @@ function sortKeys(keys: string[]): string[] {
 
 const serialize = canonicalSerializer({
   string: pyStr,
-  // A JS integral number stands for a Python int (JSON.parse cannot tell 1 from 1.0).
-  number: (n) =>
-    Number.isInteger(n)
-      ? Number.isSafeInteger(n)
-        ? String(n + 0)
-        : BigInt(n).toString()
-      : pythonFloatRepr(n),
+  // A JS number stands for what Python reads from the text JSON.stringify (and stringifyJson)
+  // writes for it: integral values below 1e21 are written as digits (String(2 ** 63) is
+  // "9223372036854776000"), a Python int; anything else gets a "." or an exponent ("1e+21"),
+  // a Python float. Signing over that form is what lets a written file verify in Python.
+  number: (n) => (Number.isInteger(n) && Math.abs(n) < 1e21 ? String(n + 0) : pythonFloatRepr(n)),
   sortKeys,
   // bigint and PythonFloat keep what JSON.parse would lose (exact ints, `1.0`).
   scalar: (v) => {
@@ -102,8 +100,10 @@ const serialize = canonicalSerializer({
 /**
  * The original Python signer's canonical form, `json.dumps(v, sort_keys=True,
  * separators=(",", ":"))` with `ensure_ascii`: keys sorted by code point, every non-ASCII
- * character `\uXXXX`-escaped. Integral JS numbers print as Python ints, other numbers as
- * Python float repr; `bigint` and {@link PythonFloat} keep what JSON.parse would lose.
+ * character `\uXXXX`-escaped. A JS number prints as Python prints the value it reads from
+ * `JSON.stringify(n)` (digits below 1e21 as an int, otherwise float repr), so a document signed
+ * here and written with `JSON.stringify` or {@link stringifyJson} verifies in Python; `bigint`
+ * and {@link PythonFloat} (from {@link parseJsonLossless}) keep what JSON.parse would lose.
  * NaN/Infinity, cycles and non-JSON values throw {@link CanonicalizationError} (Python would
  * emit invalid JSON for NaN).
  *

@@ -10,6 +10,8 @@ export interface CanonicalDialect {
   sortKeys(keys: string[]): string[];
   /** A bigint or non-plain object the dialect accepts as a scalar, or undefined to reject it. */
   scalar?(value: object | bigint): string | undefined;
+  /** Spaces per nesting level for readable output (as `JSON.stringify(v, null, indent)`); none when unset. */
+  indent?: number;
 }
 
 /** A serializer of the dialect: `(value, skipKey?)`, skipping one top-level key (e.g. `_signature`). */
@@ -26,6 +28,10 @@ export function canonicalSerializer(d: CanonicalDialect): CanonicalSerializer {
     const kind = typeof value === "object" ? Object.prototype.toString.call(value) : typeof value;
     throw new CanonicalFailure(`${kind} is not a JSON value`);
   };
+  const pad = d.indent ?? 0;
+  // Line break + indentation before an item at `level`; empty in compact (canonical) output.
+  const br = pad === 0 ? () => "" : (level: number) => `\n${" ".repeat(pad * level)}`;
+  const colon = pad === 0 ? ":" : ": ";
   const write = (value: unknown, depth: number, skipKey: string | undefined): string => {
     switch (typeof value) {
       case "string":
@@ -46,13 +52,13 @@ export function canonicalSerializer(d: CanonicalDialect): CanonicalSerializer {
             const item: unknown = value[i];
             try {
               if (item === undefined) throw new CanonicalFailure("undefined is not a JSON value");
-              out += i === 0 ? write(item, depth + 1, undefined) : `,${write(item, depth + 1, undefined)}`;
+              out += `${i === 0 ? "" : ","}${br(depth + 1)}${write(item, depth + 1, undefined)}`;
             } catch (err) {
               if (err instanceof CanonicalFailure) err.path.unshift(i);
               throw err;
             }
           }
-          return `${out}]`;
+          return value.length === 0 ? "[]" : `${out}${br(depth)}]`;
         }
         if (!isPlainObject(value)) return d.scalar?.(value) ?? reject(value);
         let out = "{";
@@ -61,13 +67,13 @@ export function canonicalSerializer(d: CanonicalDialect): CanonicalSerializer {
           // undefined properties are dropped, as JSON.stringify drops them when a file is written.
           if (v === undefined || k === skipKey) continue;
           try {
-            out += `${out.length === 1 ? "" : ","}${d.string(k)}:${write(v, depth + 1, undefined)}`;
+            out += `${out.length === 1 ? "" : ","}${br(depth + 1)}${d.string(k)}${colon}${write(v, depth + 1, undefined)}`;
           } catch (err) {
             if (err instanceof CanonicalFailure) err.path.unshift(k);
             throw err;
           }
         }
-        return `${out}}`;
+        return out.length === 1 ? "{}" : `${out}${br(depth)}}`;
       }
       default:
         return reject(value);
