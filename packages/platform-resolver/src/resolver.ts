@@ -142,13 +142,19 @@ export class PlatformResolver {
     const limitIds = new Set<string>();
     for (const plan of this.plans.values()) {
       for (const id of Object.keys(plan.limits)) limitIds.add(id);
-      plans[plan.id] = {
-        display_name: plan.display_name,
-        ...(plan.tier !== undefined && { tier: plan.tier }),
-        capabilities: plan.capabilities,
-        limits: plan.limits,
-        enforcement: plan.enforcement,
-      };
+      // Defined, not assigned: a plan id such as `__proto__` must stay an own key of the catalog.
+      Object.defineProperty(plans, plan.id, {
+        value: {
+          display_name: plan.display_name,
+          ...(plan.tier !== undefined && { tier: plan.tier }),
+          capabilities: plan.capabilities,
+          limits: plan.limits,
+          enforcement: plan.enforcement,
+        },
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return {
       version: "1.0",
@@ -188,7 +194,8 @@ export class PlatformResolver {
         for (const id of expandPattern(p, this.config.registry.capabilities)) caps.add(id);
       Object.assign(limits, o.limits);
       for (const id of Object.keys(o.limits)) enforcement[id] ??= DEFAULT_ENFORCEMENT;
-      for (const [id, mode] of Object.entries(o.enforcement)) if (id in limits) enforcement[id] = mode;
+      for (const [id, mode] of Object.entries(o.enforcement))
+        if (Object.hasOwn(limits, id)) enforcement[id] = mode;
     }
     for (const p of o.remove_capabilities)
       for (const id of expandPattern(p, this.config.registry.capabilities)) caps.delete(id);

@@ -136,7 +136,13 @@ export class WorkflowEngine {
     try {
       for (const step of definition.steps) {
         lifecycle("orchestration.agent_started", { agent: step.id });
-        scope.steps[step.id] = { output: (await runStep(step)) ?? null };
+        // Defined, not assigned: a step id like `__proto__` stays an own key the templates read.
+        Object.defineProperty(scope.steps, step.id, {
+          value: { output: (await runStep(step)) ?? null },
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       const output = definition.output === undefined ? null : resolveTemplate(definition.output, scope);
       result = { status: "completed", output };
