@@ -19,6 +19,6 @@ describe("plan ids named after Object.prototype members", () => {
       plans: Record<string, { display_name: string }>;
     };
     expect(Object.hasOwn(written.plans, "__proto__")).toBe(true);
-    expect(written.plans.constructor?.display_name).toBe("Ctor");
+    expect(written.plans["constructor" as string]?.display_name).toBe("Ctor");
   });
 });
