@@ -21,7 +21,8 @@ export function translateLegacy(
   clock: Clock,
 ): EntitlementManifest {
   const planId = payload.status === "canceled" ? catalog.default_plan : payload.plan;
-  const plan = catalog.plans[planId];
+  // Own keys only: a client-chosen name like `__proto__` or `toString` must read as unknown.
+  const plan = Object.hasOwn(catalog.plans, planId) ? catalog.plans[planId] : undefined;
   if (!plan) {
     throw new RuntimeError("invalid_request", `plan '${planId}' is not in the plan catalog`, {
       issues: [{ path: ["plan"], message: `unknown plan '${planId}'`, code: "custom" }],
