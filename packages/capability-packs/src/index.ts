@@ -1,7 +1,7 @@
 /**
  * `@mozaiks/capability-packs`: load capability packs from folders, classify ownership,
  * validate a selection against host policy and event flows, expand it into a build plan and
- * copy the overlay into an app workspace (seed 003, DESIGN §9).
+ * copy the overlay into an app workspace (docs/guides/packs.md).
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { contract } from "./registry.js";
 
-/** Capability types of DESIGN §4 (`feature` is the v1.1 boolean-feature addition). */
+/** Capability types (docs/reference/capabilities.md); `feature` holds the boolean features of v1.1 syncs. */
 export const CAPABILITY_TYPES = ["workflow", "tool", "artifact", "limit", "feature", "scope"] as const;
 export const CapabilityTypeSchema = z.enum(CAPABILITY_TYPES);
 export type CapabilityType = z.infer<typeof CapabilityTypeSchema>;
@@ -22,7 +22,7 @@ export const CapabilityIdSchema = contract(
   }),
   {
     id: "capability-id",
-    description: "A capability id `cap.<type>.<name>` (DESIGN §4); name is [a-z0-9_][a-z0-9_.-]*.",
+    description: "A capability id `cap.<type>.<name>`; name is [a-z0-9_][a-z0-9_.-]*.",
   },
 );
 export type CapabilityId = z.infer<typeof CapabilityIdSchema>;

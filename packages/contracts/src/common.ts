@@ -9,7 +9,7 @@ export type PlanTier = z.infer<typeof PlanTierSchema>;
 export const SubscriptionStatusSchema = z.enum(["active", "trialing", "past_due", "canceled"]);
 export type SubscriptionStatus = z.infer<typeof SubscriptionStatusSchema>;
 
-/** Plan display metadata. Shown to users, never branched on by the runtime (DESIGN §1). */
+/** Plan display metadata. Shown to users, never branched on by the runtime (docs/architecture.md). */
 export const PlanDisplaySchema = z
   .looseObject({
     id: z.string().min(1).optional(),

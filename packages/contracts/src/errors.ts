@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { contract } from "./registry.js";
 
-/** Stable error codes → HTTP status (DESIGN §6). One table, used by every route. */
+/** Stable error codes → HTTP status. One table, used by every route (docs/reference/runtime-api.md). */
 export const ERROR_STATUS = {
   invalid_request: 400,
   unauthorized: 401,
@@ -34,7 +34,7 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 export const ErrorCodeSchema = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]);
 
-/** Every error response: flat JSON with a stable `error` code (seed 000 style). */
+/** Every error response: flat JSON with a stable `error` code, as the original runtime answered. */
 export const ErrorPayloadSchema = contract(
   z.looseObject({
     error: ErrorCodeSchema,
@@ -56,7 +56,10 @@ export const CapabilityDeniedPayloadSchema = contract(
     message: z.string(),
     request_id: z.string().optional(),
   }),
-  { id: "capability-denied-payload", description: "403 capability_denied (seed 000 CapabilityDeniedError)." },
+  {
+    id: "capability-denied-payload",
+    description: "403 capability_denied: the capability required and the caller's capabilities.",
+  },
 );
 export type CapabilityDeniedPayload = z.infer<typeof CapabilityDeniedPayloadSchema>;
 
@@ -69,7 +72,10 @@ export const LimitExceededPayloadSchema = contract(
     message: z.string(),
     request_id: z.string().optional(),
   }),
-  { id: "limit-exceeded-payload", description: "429 limit_exceeded (seed 000 LimitExceededError)." },
+  {
+    id: "limit-exceeded-payload",
+    description: "429 limit_exceeded: the limit, its value and the current usage.",
+  },
 );
 export type LimitExceededPayload = z.infer<typeof LimitExceededPayloadSchema>;
 

@@ -12,7 +12,7 @@ export const ORCHESTRATION_KINDS = [
   "orchestration.agent_started",
 ] as const;
 
-/** Workflow lifecycle markers (seed 001 §7). */
+/** Workflow lifecycle markers (docs/reference/events.md). */
 export const OrchestrationEventSchema = contract(
   z.looseObject({
     kind: z.enum(ORCHESTRATION_KINDS),
@@ -33,7 +33,7 @@ export type OrchestrationEvent = z.infer<typeof OrchestrationEventSchema>;
 
 const TokenCount = z.number().int().min(0);
 
-/** One model call's (or one run's) token usage (DESIGN §7). */
+/** One model call's (or one run's) token usage (docs/reference/events.md). */
 export const UsageEventSchema = contract(
   z
     .looseObject({
@@ -63,7 +63,7 @@ export type UsageEvent = z.infer<typeof UsageEventSchema>;
 
 export const MAX_INGEST_BATCH = 1000;
 
-/** `POST /api/usage/ingest` body (seed 001 §6). One batch is one transaction. */
+/** `POST /api/usage/ingest` body (docs/reference/events.md#ingest). One batch is one transaction. */
 export const UsageIngestBatchSchema = contract(
   z.object({
     batch_id: z.string().min(1),

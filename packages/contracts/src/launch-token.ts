@@ -3,7 +3,7 @@ import { CapabilityIdSchema, EnforcementModeSchema } from "./capability.js";
 import { AppIdSchema } from "./common.js";
 import { contract } from "./registry.js";
 
-/** What the control layer allowed for one run; the engine never widens it (DESIGN §2). */
+/** What the control layer allowed for one run; the engine never widens it (docs/architecture.md). */
 export const LaunchScopeSchema = z.object({
   workflow: CapabilityIdSchema,
   tools: z.array(CapabilityIdSchema),
@@ -15,7 +15,7 @@ export const LaunchScopeSchema = z.object({
 });
 export type LaunchScope = z.infer<typeof LaunchScopeSchema>;
 
-/** Claims of the launch token (ExecutionContext, seed 002) minted by the control layer. */
+/** Claims of the launch token (the ExecutionContext the engine trusts) minted by the control layer. */
 export const ExecutionContextSchema = contract(
   z.object({
     iss: z.string(),

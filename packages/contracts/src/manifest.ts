@@ -4,7 +4,10 @@ import { AppIdSchema, PlanDisplaySchema, TimestampSchema } from "./common.js";
 import { LimitPeriodsSchema } from "./limit-period.js";
 import { contract } from "./registry.js";
 
-/** Ed25519 signature over the RFC 8785 canonical manifest without `_signature` (DESIGN §5). */
+/**
+ * Ed25519 signature over the RFC 8785 canonical manifest without `_signature`
+ * (docs/reference/signed-documents.md).
+ */
 export const Ed25519SignatureSchema = z.object({
   alg: z.literal("EdDSA"),
   kid: z.string().min(1),
@@ -31,8 +34,9 @@ export const ManifestMetadataSchema = z.looseObject({
 });
 
 /**
- * The entitlement manifest in either form of seed 000: capabilities in `metadata` (preferred)
- * and/or top level; unknown fields are kept because a signature covers them.
+ * The entitlement manifest in either layout (docs/reference/capabilities.md#the-manifest):
+ * capabilities in `metadata` (preferred) and/or top level; unknown fields are kept because a
+ * signature covers them.
  */
 export const EntitlementManifestSchema = contract(
   z.looseObject({

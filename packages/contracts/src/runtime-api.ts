@@ -10,7 +10,10 @@ export const RUNTIME_VERSION_HEADER = "X-Mozaiks-Runtime-Version";
 export const ENTITLEMENT_WARNING_HEADER = "X-Mozaiks-Entitlement-Warning";
 export const INTERNAL_API_KEY_HEADER = "X-Internal-API-Key";
 
-/** `_context` injected server-side into every plugin call (seed 001 §2); never client-supplied. */
+/**
+ * `_context` injected server-side into every plugin call; never client-supplied
+ * (docs/reference/runtime-api.md#plugin-calls).
+ */
 export const PluginContextSchema = contract(
   z.object({
     app_id: AppIdSchema,
@@ -36,7 +39,7 @@ export const PluginDescriptorSchema = contract(
     description: z.string().default(""),
     version: z.string().default("0.0.0"),
     enabled: z.boolean().default(true),
-    /** Capability required to run it; defaults to `cap.tool.<name>` (DESIGN §4). */
+    /** Capability required to run it; defaults to `cap.tool.<name>` (docs/reference/capabilities.md). */
     capability: CapabilityIdSchema.optional(),
     /** Module file inside the plugin folder exporting `execute(data, context)`. */
     entry: z.string().default("index.js"),

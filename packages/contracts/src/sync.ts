@@ -8,7 +8,7 @@ const NameKeySchema = z.string().regex(/^[a-z0-9_][a-z0-9_.-]*$/, {
   message: "key must match [a-z0-9_][a-z0-9_.-]*",
 });
 
-/** v1.1 entitlement sync payload, `POST /api/internal/entitlement/sync` (seed 001 §3). */
+/** v1.1 entitlement sync payload, `POST /api/internal/entitlement/sync` (docs/reference/runtime-api.md). */
 export const EntitlementSyncV11Schema = contract(
   z.looseObject({
     version: z.string().min(1),
@@ -65,8 +65,9 @@ const LegacyFields = z.object({
 });
 
 /**
- * Legacy subscription sync, `POST /api/internal/subscription/sync` (seed 001 §3). camelCase and
- * snake_case are both accepted; the parsed value is normalized to snake_case.
+ * Legacy subscription sync, `POST /api/internal/subscription/sync`
+ * (docs/reference/runtime-api.md#internal-routes). camelCase and snake_case are both
+ * accepted; the parsed value is normalized to snake_case.
  */
 export const LegacySubscriptionSyncSchema = contract(
   LegacyFields.superRefine((v, ctx) => {

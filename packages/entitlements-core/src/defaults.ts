@@ -1,5 +1,6 @@
 /**
- * Capabilities granted when no manifest exists (self-hosted/OSS mode), exactly seed 000.
+ * Capabilities granted when no manifest exists (self-hosted/OSS mode), as the original runtime
+ * granted them (docs/reference/capabilities.md#defaults-without-a-platform).
  *
  * @example
  * ```ts
@@ -12,7 +13,7 @@ export const DEFAULT_CAPABILITIES: readonly string[] = Object.freeze([
   "cap.artifact.view",
 ]);
 
-/** Limits applied when no manifest exists, exactly seed 000. */
+/** Limits applied when no manifest exists, as the original runtime applied them. */
 export const DEFAULT_LIMITS: Readonly<Record<string, number>> = Object.freeze({
   "cap.limit.tokens_monthly": 100_000,
   "cap.limit.workflows_daily": 100,

@@ -117,7 +117,7 @@ export type EntitlementsInput = CapabilitySource | CapabilityEvaluator;
 
 /**
  * Wraps an async handler so it only runs when `capabilityId` is granted by the entitlements
- * it is called with (the TypeScript form of the seed's `@require_capability` decorator).
+ * it is called with (the TypeScript form of the original runtime's `@require_capability` decorator).
  * A denial rejects with {@link CapabilityDeniedError}.
  *
  * @example

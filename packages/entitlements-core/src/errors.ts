@@ -33,7 +33,7 @@ export abstract class EntitlementsError extends Error {
     this.name = new.target.name;
   }
 
-  /** Flat JSON payload with a stable `error` code (seed 000 style). */
+  /** Flat JSON payload with a stable `error` code (docs/reference/runtime-api.md#errors). */
   toJSON(): { error: EntitlementsErrorCode; message: string } & Record<string, unknown> {
     return { error: this.code, message: this.message };
   }
@@ -45,7 +45,7 @@ export function isEntitlementsError(err: unknown): err is AnyEntitlementsError {
 }
 
 /**
- * A required capability is not granted. `toJSON()` is exactly the seed 000 payload
+ * A required capability is not granted. `toJSON()` is exactly the documented error payload
  * `{error, capability_id, available_capabilities, message}`.
  *
  * @example
@@ -75,7 +75,7 @@ export class CapabilityDeniedError extends EntitlementsError {
 }
 
 /**
- * A limit would be exceeded. `toJSON()` is exactly the seed 000 payload
+ * A limit would be exceeded. `toJSON()` is exactly the documented error payload
  * `{error, limit_id, limit_value, current_usage, message}`.
  *
  * @example

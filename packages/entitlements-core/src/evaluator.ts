@@ -2,7 +2,7 @@ import type { EnforcementMode } from "@mozaiks/contracts";
 import { ManifestInvalidError, type ManifestIssue } from "./errors.js";
 
 /**
- * The parts of a manifest the evaluator reads. Both seed 000 forms are accepted: capabilities
+ * The parts of a manifest the evaluator reads. Both manifest layouts are accepted: capabilities
  * and limits in `metadata` and/or at top level. Extra fields are ignored.
  */
 export interface CapabilitySource {
@@ -68,7 +68,8 @@ function readLimits(v: unknown, path: string[], issues: ManifestIssue[], into: M
  * Answers "is this capability granted?" and "is this usage within its limit?" for one
  * manifest. Capabilities are the union of `metadata.capabilities` and top-level
  * `capabilities`; top-level `limits` override `metadata.limits`; an absent or `-1` limit is
- * unlimited (DESIGN §4). Lookups are precomputed into a Set and a Map, so checks are O(1).
+ * unlimited (docs/reference/capabilities.md#limits). Lookups are precomputed into a Set and a
+ * Map, so checks are O(1).
  * A malformed manifest throws {@link ManifestInvalidError} rather than granting anything.
  *
  * @example

@@ -6,7 +6,7 @@ function forType(type: "workflow" | "tool" | "artifact", nameOrId: string): stri
 }
 
 /**
- * Capability a workflow requires by default (DESIGN §4): `cap.workflow.<name>`. A value that
+ * Capability a workflow requires by default: `cap.workflow.<name>`. A value that
  * is already a capability id is returned unchanged.
  *
  * @example

@@ -55,7 +55,8 @@ export interface LoadedEntitlements {
 }
 
 /**
- * The OSS/self-hosted manifest: seed 000 default capabilities and limits.
+ * The OSS/self-hosted manifest: the default capabilities and limits
+ * (docs/reference/capabilities.md#defaults-without-a-platform).
  *
  * @example
  * ```ts
@@ -209,7 +210,8 @@ function isNotFound(err: unknown): boolean {
 }
 
 /**
- * Loads the effective manifest with seed 000 priority: runtime-injected (non-empty) >
+ * Loads the effective manifest by priority
+ * (docs/reference/capabilities.md#which-manifest-is-in-force): runtime-injected (non-empty) >
  * `<appPath>/entitlement_manifest.json` > defaults, recording `source`. With verification keys
  * configured, an unsigned, invalid or expired manifest is rejected
  * ({@link ManifestSignatureError}, code `manifest_signature_invalid`); with none, it is

@@ -24,7 +24,7 @@ export interface NormalizedSync {
 }
 
 /**
- * Maps a v1.1 entitlement sync payload onto a manifest (DESIGN §4): `features.k: true` →
+ * Maps a v1.1 entitlement sync payload onto a manifest (docs/reference/capabilities.md): `features.k: true` →
  * `cap.feature.k`; `rate_limits.k: n` → limit `cap.limit.k`; `token_budget.total_tokens.limit`
  * → `cap.limit.tokens_monthly` with its enforcement (default `soft`; period `unlimited` → -1);
  * `used` → `usageBaselines`. `plan` is carried as display metadata only; `user_id`,

@@ -70,7 +70,7 @@ describe("CapabilityEnforcer in strict mode", () => {
     expect(enforcer.requireArtifact("view")).toBe(true);
   });
 
-  it("throws CapabilityDeniedError whose JSON is exactly the seed 000 payload", () => {
+  it("throws CapabilityDeniedError whose JSON is exactly the capability_denied payload", () => {
     const err = thrown(() => enforcer.requireWorkflow("analytics"));
     expect(err).toBeInstanceOf(CapabilityDeniedError);
     const denied = err as CapabilityDeniedError;
@@ -112,7 +112,7 @@ describe("CapabilityEnforcer in strict mode", () => {
     );
   });
 
-  it("throws LimitExceededError whose JSON is exactly the seed 000 payload", () => {
+  it("throws LimitExceededError whose JSON is exactly the limit_exceeded payload", () => {
     const err = thrown(() =>
       enforcer.requireWithinLimit("cap.limit.tokens_monthly", 105234),
     ) as LimitExceededError;

@@ -23,7 +23,7 @@ const preferred = {
 };
 
 describe("CapabilityEvaluator", () => {
-  it("reads the preferred metadata format of seed 000", () => {
+  it("reads the preferred metadata layout of a manifest", () => {
     const ev = new CapabilityEvaluator(preferred);
     expect(ev.has("cap.workflow.analytics")).toBe(true);
     expect(ev.has("cap.workflow.premium")).toBe(false);
@@ -128,7 +128,7 @@ describe("CapabilityEvaluator", () => {
     expect(ev.evaluateLimit("cap.limit.none", 40).remaining).toBeUndefined();
   });
 
-  it("works with the seed 000 defaults", () => {
+  it("works with the self-hosted defaults", () => {
     const ev = new CapabilityEvaluator({
       capabilities: [...DEFAULT_CAPABILITIES],
       limits: { ...DEFAULT_LIMITS },

@@ -49,7 +49,7 @@ const loaders = [
 ] as const;
 
 describe.each(loaders)("%s", (_name, load) => {
-  it("falls back to the seed 000 defaults when nothing is provided", async () => {
+  it("falls back to the self-hosted defaults when nothing is provided", async () => {
     const r = await load({ appId: "myapp", userId: "u1", logger: logger() });
     expect(r.source).toBe("default");
     expect(r.manifest.capabilities).toEqual([...DEFAULT_CAPABILITIES]);

@@ -2,7 +2,7 @@ import type { EnforcementMode, PlanDefinition, ResolvedPlan } from "@mozaiks/con
 import type { PlatformConfig } from "./load.js";
 import { expandPattern } from "./patterns.js";
 
-/** Enforcement applied to a limit whose plan chain sets no mode (DESIGN §4: `hard`). */
+/** Enforcement of a limit whose plan chain sets no mode (docs/reference/capabilities.md). */
 export const DEFAULT_ENFORCEMENT: EnforcementMode = "hard";
 
 /** A plan with inheritance and wildcards resolved, plus where each grant came from. */

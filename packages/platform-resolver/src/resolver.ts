@@ -133,7 +133,8 @@ export class PlatformResolver {
 
   /**
    * Every plan resolved to capabilities + limits + enforcement: the `plan_catalog.json` the
-   * runtime uses to translate legacy subscription syncs (DESIGN §6). Unsigned.
+   * runtime uses to translate legacy subscription syncs
+   * (docs/reference/runtime-api.md#internal-routes). Unsigned.
    */
   catalog(options: { appId?: string; ttlSeconds?: number | null } = {}): PlanCatalog {
     const now = this.now();

@@ -4,8 +4,8 @@ import { PlatformError } from "./errors.js";
 import type { DocumentSigner, Signed } from "./signing.js";
 
 /**
- * Ed25519 signer (recommended, DESIGN §5) from a private JWK. The `kid` defaults to the JWK's
- * own `kid`; runtimes find the matching public key in their JWKS by it.
+ * Ed25519 signer (recommended, docs/reference/signed-documents.md) from a private JWK. The
+ * `kid` defaults to the JWK's own `kid`; runtimes find the matching public key in their JWKS by it.
  *
  * @example
  * ```ts

@@ -6,7 +6,7 @@ import { exampleConfig, NOW } from "./helpers.js";
 const resolver = () => new PlatformResolver(exampleConfig(), { now: () => NOW });
 
 describe("plan resolution", () => {
-  it("keeps the seed defaults on the free plan", () => {
+  it("keeps the self-hosted defaults on the free plan", () => {
     const free = resolver().plan("free");
     expect(free.capabilities).toEqual(["cap.artifact.view", "cap.tool.basic", "cap.workflow.basic"]);
     expect(free.limits).toEqual({

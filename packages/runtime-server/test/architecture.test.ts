@@ -17,7 +17,7 @@ function files(dir: string): string[] {
 const IMPORT =
   /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g;
 
-/** Imports of an engine file that break DESIGN §2 (engine never authorizes). */
+/** Imports of an engine file that break the layer rule of docs/architecture.md (engine never authorizes). */
 export function engineViolations(file: string, text: string): string[] {
   const bad: string[] = [];
   for (const m of text.matchAll(IMPORT)) {
@@ -32,7 +32,7 @@ export function engineViolations(file: string, text: string): string[] {
   return bad;
 }
 
-describe("architecture (DESIGN §2)", () => {
+describe("architecture: runtime layers", () => {
   it("engine code imports neither @mozaiks/entitlements-core nor src/control", () => {
     const violations = files(ENGINE).flatMap((f) =>
       engineViolations(f, readFileSync(f, "utf8")).map((spec) => `${relative(SRC, f)} imports ${spec}`),

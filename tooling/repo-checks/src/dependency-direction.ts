@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 
 /**
- * The arrows of DESIGN §3: each package and the workspace packages it may depend on
+ * The dependency arrows of docs/architecture.md: each package and the workspace packages it may depend on
  * directly. Anything reachable through them is allowed too (a CLI may use contracts).
  */
 export const ALLOWED_DEPENDENCIES: Record<string, string[]> = {
@@ -80,7 +80,7 @@ export function checkPackage(pkg: WorkspacePackage, root: string, graph = ALLOWE
         pkg: pkg.name,
         file: "package.json",
         target: dep,
-        reason: "dependency against the arrows of DESIGN §3",
+        reason: "dependency against the arrows of docs/architecture.md",
       });
     }
   }
@@ -100,7 +100,7 @@ export function checkPackage(pkg: WorkspacePackage, root: string, graph = ALLOWE
           pkg: pkg.name,
           file: rel,
           target: spec,
-          reason: "import against the arrows of DESIGN §3",
+          reason: "import against the arrows of docs/architecture.md",
         });
       }
       if (spec.startsWith(".")) {

@@ -13,7 +13,7 @@ import {
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
-describe("dependency direction (DESIGN §3)", () => {
+describe("dependency direction (docs/architecture.md)", () => {
   it("governs every package under packages/ and apps/", () => {
     const names = workspacePackages(ROOT)
       .map((p) => p.name)

@@ -239,7 +239,9 @@ const catalogOption =
  * ```
  */
 export function registerPacksCommands(program: Command): void {
-  const packs = program.command("packs").description("Validate, plan and apply capability packs (seed 003).");
+  const packs = program
+    .command("packs")
+    .description("Validate, plan and apply capability packs (guide: docs/guides/packs.md).");
 
   packs
     .command("list")

@@ -1,5 +1,5 @@
 /**
- * Features the runtime/platform always provides (seed 003 `host_universal`), each with the
+ * Features the runtime/platform always provides (ownership class `host_universal`), each with the
  * other names a build plan or a pack might give it. A build that asks to generate one of them,
  * or a pack that ships a module named like one, duplicates the host. The `notifications`
  * *pack* (in-app notification records) is a framework pack; the host-universal part is the

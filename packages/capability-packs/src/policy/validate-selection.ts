@@ -22,7 +22,7 @@ export interface Selection {
 }
 
 /**
- * Validates a pack selection against host policy and the ownership rules of seed 003:
+ * Validates a pack selection against host policy and the ownership rules (docs/guides/packs.md#ownership):
  * unknown/duplicate ids, hosted packs in OSS builds, unlicensed services (named), generating
  * host-universal features or regenerating pack modules, duplicate modules; then resolves
  * `supersedes` among the selected packs. `issues` is empty when the selection is buildable.

@@ -1,6 +1,6 @@
 import { type AnomalyPattern, type AuditSink, emitAudit } from "./audit.js";
 
-/** Thresholds (seed 000): >10 denials per 60 s, >50 per session, 3 limit hits in 5 min. */
+/** Thresholds of the original runtime: >10 denials per 60 s, >50 per session, 3 limit hits in 5 min. */
 export interface AnomalyThresholds {
   rapidDenials: number;
   rapidWindowMs: number;

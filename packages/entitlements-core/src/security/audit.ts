@@ -1,4 +1,4 @@
-/** Audit categories of seed 000. */
+/** Audit categories (docs/reference/capabilities.md#errors-and-audit). */
 export type AuditCategory =
   | "capability_check"
   | "limit_check"

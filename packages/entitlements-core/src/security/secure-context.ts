@@ -26,8 +26,8 @@ export interface SecureContextOptions extends VerifyOptions {
 }
 
 /**
- * The recommended wrapper of seed 000: verifies the manifest signature (lazily, before the
- * first check, so an unverified manifest can never grant anything when keys are configured),
+ * The recommended way to check entitlements for one caller: verifies the manifest signature
+ * (lazily, before the first check, so an unverified manifest can never grant anything when keys are configured),
  * validates tenant isolation, and audits every capability and limit check, feeding denials
  * to an {@link AnomalyDetector}.
  *

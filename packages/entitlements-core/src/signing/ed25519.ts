@@ -7,7 +7,8 @@ import { toEd25519PrivateKey } from "./keys.js";
 /**
  * Signs any JSON document (entitlement manifest, plan catalog, …) with Ed25519 over its
  * RFC 8785 canonical bytes without `_signature`, and sets
- * `_signature: { alg: "EdDSA", kid, value }` (DESIGN §5). Runtimes verify with the public JWKS.
+ * `_signature: { alg: "EdDSA", kid, value }` (docs/reference/signed-documents.md). Runtimes
+ * verify with the public JWKS.
  *
  * @example
  * ```ts

@@ -79,7 +79,7 @@ describe("plugins: list and execute", () => {
     await app.runtime.close();
   });
 
-  it("denies a plugin whose capability the plan lacks with 403 capability_denied (seed 000 payload)", async () => {
+  it("denies a plugin whose capability the plan lacks with the 403 capability_denied payload", async () => {
     const { app } = await buildTestRuntime();
     const res = await post(app, "/api/execute/report_export", { rows: [{ a: 1 }] });
     expect(res.status).toBe(403);

@@ -1,4 +1,4 @@
-/** The caller of a user route, from a verified bearer token (DESIGN §6 claims). */
+/** The caller of a user route, from a verified bearer token (docs/reference/runtime-api.md). */
 export interface AuthenticatedUser {
   userId: string;
   username: string | null;

@@ -20,9 +20,10 @@ export interface TokenBudget {
 }
 
 /**
- * Applies `cap.limit.tokens_monthly` at launch (DESIGN §4): exhausted under `soft`/`hard` →
- * `LimitExceededError` (429); `warn` → allowed with a warning; `hard` → the remaining tokens
- * become the run's `token_allowance`. Nothing is reserved: the run's usage events count later.
+ * Applies `cap.limit.tokens_monthly` at launch (docs/reference/capabilities.md#enforcement-modes):
+ * exhausted under `soft`/`hard` → `LimitExceededError` (429); `warn` → allowed with a warning;
+ * `hard` → the remaining tokens become the run's `token_allowance`. Nothing is reserved: the
+ * run's usage events count later.
  */
 export function tokenBudgetFor(
   deps: EnforcementDeps,

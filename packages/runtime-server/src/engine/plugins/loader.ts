@@ -10,7 +10,7 @@ export type LoadedPlugin = {
   dir: string;
   /** Absolute path of the entry module (`descriptor.entry` inside `dir`). */
   entryPath: string;
-  /** Capability required to run it: `descriptor.capability ?? "cap.tool.<name>"` (DESIGN §4). */
+  /** Capability required to run it: `descriptor.capability ?? "cap.tool.<name>"`. */
   capability: string;
 };
 

@@ -1,4 +1,4 @@
-/** Default plugin time budget when neither variable is set (seed 004: 30 s). */
+/** Default plugin time budget when neither variable is set (30 s, as in the original runtime). */
 export const DEFAULT_PLUGIN_TIMEOUT_SECONDS = 30;
 
 // setTimeout stores its delay as a signed 32-bit integer; longer delays fire immediately.

@@ -43,8 +43,8 @@ export type WorkflowRunResult =
   | { status: "failed"; error: string };
 
 /**
- * The workflow engine (DESIGN §2): verifies the launch token (shape + signature), then runs the
- * steps inside its scope. Before each tool call the dispatcher requires the tool's capability
+ * The workflow engine (docs/architecture.md#runtime-layers): verifies the launch token (shape +
+ * signature), then runs the steps inside its scope. Before each tool call the dispatcher requires the tool's capability
  * in `scope.tools` and counts calls against `scope.max_tool_calls`; model steps use the local
  * model with `scope.token_allowance` as their `max_tokens` budget. It decides nothing about
  * entitlements: it never widens, recomputes or reads anything beyond the token.

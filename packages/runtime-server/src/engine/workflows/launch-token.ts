@@ -29,7 +29,7 @@ export function isLaunchTokenError(err: unknown): err is LaunchTokenError {
 /**
  * Verifies a launch token: EdDSA signature with the control layer's public key, `iss`, `aud`,
  * `exp` at `now`, and the claims' shape (ExecutionContext). Shape and signature only: nothing
- * in the scope is recomputed or second-guessed (seed 002).
+ * in the scope is recomputed or second-guessed (the engine never authorizes).
  *
  * @example
  * ```ts

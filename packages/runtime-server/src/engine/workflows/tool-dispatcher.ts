@@ -20,8 +20,8 @@ function messageOf(err: unknown): string {
 }
 
 /**
- * Routes the tool calls of one run (defense in depth, DESIGN §2): before each call it requires
- * the tool's capability in `scope.tools` and counts calls against `scope.max_tool_calls`, then
+ * Routes the tool calls of one run (defense in depth, docs/architecture.md#runtime-layers):
+ * before each call it requires the tool's capability in `scope.tools` and counts calls against `scope.max_tool_calls`, then
  * runs the plugin with `_context` taken from the token claims (never from the step input).
  */
 export class ToolDispatcher {
