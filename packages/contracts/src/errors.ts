@@ -19,6 +19,8 @@ export const ERROR_STATUS = {
   action_not_found: 404,
   request_timeout: 408,
   limit_not_releasable: 409,
+  manifest_stale: 409,
+  conflict: 409,
   payload_too_large: 413,
   plan_catalog_missing: 422,
   limit_exceeded: 429,

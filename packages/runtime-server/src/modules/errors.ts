@@ -25,7 +25,8 @@ export function isModuleRefusal(err: unknown): err is ModuleErrorShape & Error {
 /**
  * Maps a module refusal to the runtime's stable codes: forbidden → 403 insufficient_scope
  * (the caller is authenticated and entitled, but the module's policy refuses this record),
- * not_found → 404, invalid_request and conflict → 400.
+ * not_found → 404, conflict → 409 (the request clashes with records the module holds),
+ * invalid_request → 400.
  */
 export function refusalToRuntimeError(
   err: ModuleErrorShape & Error,
@@ -37,6 +38,8 @@ export function refusalToRuntimeError(
       return new RuntimeError("insufficient_scope", err.message, details, { cause: err });
     case "not_found":
       return new RuntimeError("not_found", err.message, details, { cause: err });
+    case "conflict":
+      return new RuntimeError("conflict", err.message, details, { cause: err });
     default:
       return new RuntimeError("invalid_request", err.message, { ...details, issues: [] }, { cause: err });
   }
