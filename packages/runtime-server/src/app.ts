@@ -30,7 +30,7 @@ import { onError, RuntimeError } from "./errors.js";
 import { jsonBodyLimits } from "./http/json-limits.js";
 import { createLogger } from "./logger.js";
 import type { RuntimeContext } from "./runtime-context.js";
-import type { Store } from "./store/db.js";
+import { type RuntimeStore, requireSqlite } from "./store/open.js";
 
 /**
  * Route groups added on top of the built-in ones (e.g. pack modules). Optional `start`/`close`
@@ -44,10 +44,13 @@ export type RouteModule = ((
   close?(): Promise<void>;
 };
 
+/** How often an instance looks for entitlement syncs accepted by another instance (ms). */
+const STATE_POLL_MS = 250;
+
 /** Injected services of {@link createRuntimeApp}. */
 export interface RuntimeAppDeps {
   config: RuntimeConfig;
-  store: Store;
+  store: RuntimeStore;
   keys: { user: UserAuthKeys; entitlements: EntitlementKeys };
   clock?: Clock;
   logger?: Logger;
@@ -97,7 +100,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
     audit,
     anomalies: new AnomalyDetector({ now: () => clock.now().getTime() }),
     state: new EntitlementState({ store, clock, appId: config.appId, logger }),
-    ledger: new UsageLedger(store, clock, config.appId),
+    ledger: new UsageLedger(requireSqlite(store, "the usage ledger"), clock, config.appId),
     verifier: new TokenVerifier({
       keys: deps.keys.user,
       clock,
@@ -196,7 +199,9 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
     async start() {
       const verifyDeps = { keys: ctx.entitlementKeys, clock, logger, audit };
       const bundle = loadBundleEntitlements(config.appPath, config.appId, verifyDeps);
-      ctx.state.init(bundle.manifest);
+      await ctx.state.init(bundle.manifest);
+      // Other instances on the same database may accept syncs: pick them up within a second.
+      if (store.dialect === "postgres" || store.path !== ":memory:") ctx.state.startPolling(STATE_POLL_MS);
       ctx.catalog = bundle.catalog;
       if (config.appPath) {
         const { plugins, errors } = await loadPlugins(join(config.appPath, "plugins"));
@@ -213,7 +218,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
           plugins: ctx.plugins.size,
           workflows: workflows.size,
           plan_catalog: Boolean(ctx.catalog),
-          source: ctx.state.resolve(undefined).source,
+          source: (await ctx.state.resolve(undefined)).source,
         },
         "runtime ready",
       );
@@ -222,11 +227,12 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
       if (closed) return;
       closed = true;
       ctx.notReadyReason = "shutting down";
-      audit.close();
+      await ctx.state.close();
+      await audit.close();
       await executor.close();
       await workflows.close();
       for (const mod of deps.modules ?? []) await mod.close?.();
-      store.close();
+      await store.close();
     },
   };
   return Object.assign(app, { runtime });

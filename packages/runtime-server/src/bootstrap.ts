@@ -6,7 +6,7 @@ import { createDevAuth, type DevAuth } from "./control/auth/dev-token.js";
 import { hasUserAuthKeys, userAuthKeysFromConfig } from "./control/auth/keys.js";
 import { entitlementKeysFromConfig, requiresSignatures } from "./control/entitlements/keys.js";
 import { createLogger } from "./logger.js";
-import { openStore } from "./store/db.js";
+import { describeTarget, openDatabase } from "./store/open.js";
 
 /** A runtime built from configuration, plus the development identity when one was generated. */
 export interface ConfiguredRuntime {
@@ -57,7 +57,12 @@ export async function createRuntimeFromConfig(
     logger.warn("no entitlement verification key configured: manifests are accepted unsigned");
   }
   if (!config.auth.audience) logger.warn("MOZAIKS_AUTH_AUDIENCE is not set: token audience is not checked");
-  const store = openStore(config.dbPath);
+  const target = config.database ?? { dialect: "sqlite" as const, path: config.dbPath };
+  const store = await openDatabase(target).catch((err: unknown) => {
+    throw new ConfigError([
+      `MOZAIKS_DATABASE_URL: cannot open ${describeTarget(target)}: ${(err as Error).message}`,
+    ]);
+  });
   const app = createRuntimeApp({
     config,
     store,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type DatabaseTarget, parseDatabaseUrl } from "./store/open.js";
 
 /** JWT algorithms the user-auth verifier may accept; `none` is never among them. */
 export const JWT_ALGORITHMS = [
@@ -71,12 +72,24 @@ const algorithms = z
     return list as JwtAlgorithm[];
   });
 
+// A file path / `file:` URL (SQLite) or a postgres:// URL; see src/store/open.ts.
+const databaseUrl = optionalString.transform((v, ctx) => {
+  if (v === undefined) return undefined;
+  try {
+    return parseDatabaseUrl(v);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
 /** Every environment variable the runtime reads, validated in one place. */
 export const RuntimeEnvSchema = z
   .object({
     MOZAIKS_APP_ID: z.string({ error: "is required" }).trim().min(1, { error: "is required" }),
     MOZAIKS_APP_PATH: optionalString,
     MOZAIKS_DB_PATH: z.string().trim().min(1).default("./data/runtime.db"),
+    MOZAIKS_DATABASE_URL: databaseUrl,
     MOZAIKS_PORT: integer(8080, 0, 65535),
     MOZAIKS_HOST: z.string().trim().min(1).default("127.0.0.1"),
     MOZAIKS_ENV: z
@@ -134,6 +147,8 @@ export interface RuntimeConfig {
   appId: string;
   appPath: string | undefined;
   dbPath: string;
+  /** Where the state lives: `MOZAIKS_DATABASE_URL`, else SQLite at `MOZAIKS_DB_PATH`. */
+  database?: DatabaseTarget;
   port: number;
   host: string;
   env: "development" | "production";
@@ -187,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
     appId: e.MOZAIKS_APP_ID,
     appPath: e.MOZAIKS_APP_PATH,
     dbPath: e.MOZAIKS_DB_PATH,
+    database: e.MOZAIKS_DATABASE_URL ?? { dialect: "sqlite", path: e.MOZAIKS_DB_PATH },
     port: e.MOZAIKS_PORT,
     host: e.MOZAIKS_HOST,
     env: e.MOZAIKS_ENV,

@@ -57,4 +57,13 @@ export { createLogger } from "./logger.js";
 export * from "./modules/index.js";
 export type { RuntimeContext } from "./runtime-context.js";
 export { MIGRATIONS_DIR, openStore, type RuntimeDb, type Store } from "./store/db.js";
+export {
+  type DatabaseTarget,
+  describeTarget,
+  openDatabase,
+  parseDatabaseUrl,
+  type RuntimeStore,
+} from "./store/open.js";
+export { openPgStore, PG_MIGRATIONS_DIR, type PgStore } from "./store/postgres.js";
+export type { SqlClient } from "./store/sql.js";
 export * as schema from "./store/schema.js";

@@ -9,7 +9,7 @@ import type { EntitlementKeys } from "./control/entitlements/keys.js";
 import type { EntitlementState } from "./control/entitlements/state.js";
 import type { PluginRegistry } from "./control/plugins.js";
 import type { UsageLedger } from "./control/usage/ledger.js";
-import type { Store } from "./store/db.js";
+import type { RuntimeStore } from "./store/open.js";
 
 /**
  * Everything the routes share, built once by `createRuntimeApp`. Route modules (including
@@ -19,9 +19,9 @@ export interface RuntimeContext {
   config: RuntimeConfig;
   clock: Clock;
   logger: Logger;
-  store: Store;
+  store: RuntimeStore;
   audit: AuditLog;
-  /** Denial / limit-hit pattern detector (seed 000), reported through `audit`. */
+  /** Denial / limit-hit pattern detector, reported through `audit`. */
   anomalies: AnomalyDetector;
   state: EntitlementState;
   ledger: UsageLedger;

@@ -67,7 +67,7 @@ describe("app bundle entitlements", () => {
 
   it("uses the OSS defaults when the bundle has no manifest", async () => {
     const { app } = await buildTestRuntime({ appPath: undefined });
-    const res = app.runtime.ctx.state.resolve("user-1");
+    const res = await app.runtime.ctx.state.resolve("user-1");
     expect(res.source).toBe("default");
     expect([...res.evaluator.capabilities].sort()).toEqual([
       "cap.artifact.view",
@@ -80,7 +80,7 @@ describe("app bundle entitlements", () => {
   it("grants nothing once the effective manifest has expired (fails closed)", async () => {
     const { app, clock } = await buildTestRuntime();
     clock.set("2099-06-01T00:00:00Z");
-    const res = app.runtime.ctx.state.resolve("user-1");
+    const res = await app.runtime.ctx.state.resolve("user-1");
     expect(res.source).toMatch(/^expired:file:/);
     expect(res.evaluator.capabilities).toEqual([]);
     await app.runtime.close();

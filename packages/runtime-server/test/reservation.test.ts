@@ -49,9 +49,9 @@ describe("atomic limit reservation", () => {
       "/api/internal/entitlement/sync",
       internal({ app_id: "example-app", capabilities: [], limits: { "cap.limit.exports_daily": 1 } }),
     );
-    b.app.runtime.ctx.state.init(undefined);
-    const reserve = (rt: typeof a) => {
-      const resolved = rt.app.runtime.ctx.state.resolve("user-1");
+    await b.app.runtime.ctx.state.init(undefined);
+    const reserve = async (rt: typeof a) => {
+      const resolved = await rt.app.runtime.ctx.state.resolve("user-1");
       try {
         rt.app.runtime.ctx.ledger.reserve({
           subject: resolved.subject,
@@ -65,7 +65,7 @@ describe("atomic limit reservation", () => {
         return false;
       }
     };
-    expect([reserve(a), reserve(b)]).toEqual([true, false]);
+    expect([await reserve(a), await reserve(b)]).toEqual([true, false]);
     await a.app.runtime.close();
     await b.app.runtime.close();
     tmp.cleanup();

@@ -4,7 +4,6 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import { assertSynchronous, createModuleContext, type PendingEvent, systemActor } from "./context.js";
 import type { HostedModule } from "./load.js";
-import { OUTBOX_SQL } from "./outbox-schema.js";
 
 /** Retry policy of reaction deliveries. */
 export interface DeliveryPolicy {
@@ -82,7 +81,6 @@ export class ModuleEventBus {
     this.#logger = deps.logger;
     this.#appId = deps.appId;
     this.#policy = { ...DEFAULT_DELIVERY_POLICY, ...deps.policy };
-    this.#sqlite.exec(OUTBOX_SQL);
   }
 
   /** Registers the reactions of the hosted modules. */

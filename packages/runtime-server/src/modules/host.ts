@@ -9,6 +9,7 @@ import { type HostedModule, importHandler, loadAppModules } from "./load.js";
 import { applyModuleMigrations, readMigrationFiles } from "./migrations.js";
 import { moduleRoutes } from "./routes.js";
 import type { ModuleHostState } from "./state.js";
+import { requireSqlite } from "../store/open.js";
 import { createModuleStore } from "./store.js";
 
 /** Options of {@link createModuleHost}. */
@@ -56,7 +57,7 @@ export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
     bus: undefined,
     invoke(mod, action, input, actor) {
       if (!runtime || !state.bus) throw new Error("module host is not started");
-      const { sqlite } = runtime.store;
+      const { sqlite } = requireSqlite(runtime.store, "pack modules");
       return invokeAction(
         { sqlite, store: storeOf(runtime), clock: runtime.clock, bus: state.bus },
         mod,
@@ -68,7 +69,7 @@ export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
   };
   let store: ReturnType<typeof createModuleStore> | undefined;
   const storeOf = (ctx: RuntimeContext) => {
-    store ??= createModuleStore(ctx.store.sqlite);
+    store ??= createModuleStore(requireSqlite(ctx.store, "pack modules").sqlite);
     return store;
   };
 
@@ -87,9 +88,13 @@ export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
       const dir =
         options.modulesDir ?? (ctx.config.appPath ? join(ctx.config.appPath, "modules") : undefined);
       const loaded = dir ? await loadAppModules(dir, options.importModule ?? importHandler) : [];
+      // Module handlers are synchronous (they run inside a better-sqlite3 transaction).
+      modules.clear();
+      if (loaded.length === 0) return;
+      const { sqlite } = requireSqlite(ctx.store, "pack modules");
       for (const mod of loaded) {
         const applied = applyModuleMigrations(
-          ctx.store.sqlite,
+          sqlite,
           mod.id,
           readMigrationFiles(mod.migrationsDir),
           ctx.clock.now(),
@@ -97,7 +102,7 @@ export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
         if (applied.length > 0) ctx.logger.info({ module: mod.id, applied }, "module migrations applied");
       }
       const bus = new ModuleEventBus({
-        sqlite: ctx.store.sqlite,
+        sqlite,
         store: storeOf(ctx),
         clock: ctx.clock,
         logger: ctx.logger,
@@ -107,7 +112,6 @@ export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
       });
       bus.register(loaded);
       state.bus = bus;
-      modules.clear();
       for (const mod of loaded) modules.set(mod.id, mod);
       ctx.logger.info({ modules: [...modules.keys()] }, "modules hosted");
       // Deliveries left pending by a previous process (crash, restart) resume here.

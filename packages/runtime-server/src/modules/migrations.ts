@@ -8,15 +8,8 @@ import { ModuleLoadError } from "./errors.js";
 // the runtime's drizzle migrator (one journal, one table) does not fit. This runner records
 // every applied file per module with a checksum in `module_migrations`, applies each pending
 // file in its own transaction together with its record, and refuses a file edited after it
-// was applied (the database would silently diverge from the code).
-
-const LEDGER = `CREATE TABLE IF NOT EXISTS module_migrations (
-  module_id TEXT NOT NULL,
-  name TEXT NOT NULL,
-  checksum TEXT NOT NULL,
-  applied_at TEXT NOT NULL,
-  PRIMARY KEY (module_id, name)
-)`;
+// was applied (the database would silently diverge from the code). The `module_migrations`
+// table itself is the runtime's own (src/store/schema.ts, created by the drizzle migrations).
 
 export interface MigrationFile {
   name: string;
@@ -46,7 +39,6 @@ export function applyModuleMigrations(
   files: MigrationFile[],
   now: Date,
 ): string[] {
-  sqlite.exec(LEDGER);
   const applied = new Map(
     (
       sqlite

@@ -21,8 +21,8 @@ export function moduleRoutes(
   user: MiddlewareHandler<RuntimeEnv>,
 ) {
   return new Hono<RuntimeEnv>()
-    .get("/api/modules", user, (c) => {
-      const evaluator = ctx.state.resolve(c.var.user.userId).evaluator;
+    .get("/api/modules", user, async (c) => {
+      const { evaluator } = await ctx.state.resolve(c.var.user.userId);
       const modules = [...state.modules.values()].map((m) => ({
         module_id: m.id,
         capability: m.capability,
@@ -46,7 +46,7 @@ export function moduleRoutes(
         });
       }
       const u = c.var.user;
-      requireCapabilityFor(ctx, u, entry.action.capability ?? mod.capability, c.var.requestId);
+      await requireCapabilityFor(ctx, u, entry.action.capability ?? mod.capability, c.var.requestId);
       const body = await readJson(c, { emptyAsObject: true });
       const parsed = entry.input.safeParse(body);
       if (!parsed.success) throw invalidRequest(parsed.error, `input of ${moduleId}.${actionName}`);

@@ -3,16 +3,20 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
-import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import * as schema from "./schema.js";
+import { type SqlClient, sqliteClient } from "./sql.js";
 
 /** The migrations folder, resolved relative to this file so it works from `src/` and `dist/`. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../drizzle", import.meta.url));
 
 export type RuntimeDb = BetterSQLite3Database<typeof schema>;
 
-/** An open runtime database: the drizzle handle, the raw connection, and `close`. */
+/** An open SQLite runtime database: the drizzle handle, the raw connections, and `close`. */
 export interface Store {
+  dialect: "sqlite";
+  /** The async SQL API shared with PostgreSQL, on the `synchronous = FULL` connection. */
+  sql: SqlClient;
   /** `synchronous = FULL`: a commit is on disk before it returns (usage ingest, syncs). */
   db: RuntimeDb;
   sqlite: Database.Database;
@@ -37,6 +41,30 @@ function connect(path: string, synchronous: "FULL" | "NORMAL"): Database.Databas
 }
 
 /**
+ * Applies pending drizzle-kit migrations inside one `BEGIN IMMEDIATE` transaction: the write lock
+ * is taken before the applied migrations are read, so processes opening the same file together
+ * migrate once (the others wait on the lock, then find nothing to do). Same bookkeeping table as
+ * drizzle's migrator.
+ */
+function migrateSqlite(sqlite: Database.Database): void {
+  const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR });
+  sqlite.exec(
+    "CREATE TABLE IF NOT EXISTS __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)",
+  );
+  sqlite.transaction(() => {
+    const last = sqlite.prepare("SELECT max(created_at) AS at FROM __drizzle_migrations").get() as {
+      at: number | null;
+    };
+    const record = sqlite.prepare("INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)");
+    for (const m of migrations) {
+      if (last.at !== null && Number(last.at) >= m.folderMillis) continue;
+      for (const stmt of m.sql) if (stmt.trim() !== "") sqlite.exec(stmt);
+      record.run(m.hash, m.folderMillis);
+    }
+  }).immediate();
+}
+
+/**
  * Opens (creating if needed) the SQLite file in WAL mode and applies pending migrations.
  * `:memory:` gives a private in-memory database (tests).
  *
@@ -51,11 +79,13 @@ export function openStore(path: string): Store {
   // FULL: an acknowledged ingest batch survives a crash of the process and of the machine.
   const sqlite = connect(path, "FULL");
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+  migrateSqlite(sqlite);
   const relaxed = path === ":memory:" ? sqlite : connect(path, "NORMAL");
   const relaxedDb = relaxed === sqlite ? db : drizzle(relaxed, { schema });
   let closed = false;
   return {
+    dialect: "sqlite",
+    sql: sqliteClient(sqlite),
     db,
     sqlite,
     relaxedDb,

@@ -1,4 +1,8 @@
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
+import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+// The SQLite dialect of the runtime's tables; `schema-pg.ts` is its PostgreSQL twin (same table
+// and column names, so the SQL in src/store/sql.ts consumers runs on both).
 
 /** Persisted manifests: one app-level row and one row per user with a user-scoped manifest. */
 export const entitlements = sqliteTable(
@@ -9,6 +13,8 @@ export const entitlements = sqliteTable(
     manifest: text("manifest").notNull(),
     source: text("source").notNull(),
     syncedAt: integer("synced_at").notNull(),
+    /** Value of the `entitlements` version (see {@link runtimeVersions}) this write produced. */
+    revision: integer("revision").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.scope, t.subjectId] })],
 );
@@ -92,3 +98,68 @@ export const runEvents = sqliteTable(
   },
   (t) => [index("run_events_run").on(t.runId, t.id)],
 );
+
+/**
+ * Change counters shared by every instance on the database: a write to `entitlements` bumps
+ * the `entitlements` row in the same transaction, and instances poll it to reload what changed.
+ */
+export const runtimeVersions = sqliteTable("runtime_versions", {
+  key: text("key").primaryKey(),
+  version: integer("version").notNull(),
+});
+
+/** SQL migrations applied per pack module, with a checksum (see src/modules/migrations.ts). */
+export const moduleMigrations = sqliteTable(
+  "module_migrations",
+  {
+    moduleId: text("module_id").notNull(),
+    name: text("name").notNull(),
+    checksum: text("checksum").notNull(),
+    appliedAt: text("applied_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.moduleId, t.name] })],
+);
+
+/** The module event bus's outbox, written in the emitting module's transaction. */
+export const moduleEvents = sqliteTable("module_events", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  eventId: text("event_id").notNull().unique(),
+  eventType: text("event_type").notNull(),
+  moduleId: text("module_id").notNull(),
+  actorUserId: text("actor_user_id"),
+  payload: text("payload").notNull(),
+  occurredAt: text("occurred_at").notNull(),
+});
+
+/** One row per (event, reaction) with its delivery state. */
+export const moduleDeliveries = sqliteTable(
+  "module_deliveries",
+  {
+    eventId: text("event_id")
+      .notNull()
+      .references(() => moduleEvents.eventId),
+    reactionId: text("reaction_id").notNull(),
+    moduleId: text("module_id").notNull(),
+    handlerMethod: text("handler_method").notNull(),
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: text("next_attempt_at").notNull(),
+    lastError: text("last_error"),
+    deliveredAt: text("delivered_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.eventId, t.reactionId] }),
+    index("module_deliveries_due").on(t.status, t.nextAttemptAt),
+    check("module_deliveries_status", sql`${t.status} IN ('pending', 'delivered', 'dead')`),
+  ],
+);
+
+/** Every failed delivery attempt with its error. */
+export const moduleDeliveryFailures = sqliteTable("module_delivery_failures", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  eventId: text("event_id").notNull(),
+  reactionId: text("reaction_id").notNull(),
+  attempt: integer("attempt").notNull(),
+  error: text("error").notNull(),
+  failedAt: text("failed_at").notNull(),
+});

@@ -2,10 +2,11 @@ import type Database from "better-sqlite3";
 import { getTableColumns, getTableName } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Clock } from "../../clock.js";
-import type { Store } from "../../store/db.js";
+import type { RuntimeStore } from "../../store/open.js";
 import { auditEvents } from "../../store/schema.js";
+import type { SqlClient } from "../../store/sql.js";
 
-/** Audit categories (seed 000 "Audit Logging"). */
+/** Audit categories (docs/reference/capabilities.md#errors-and-audit). */
 export type AuditEventType =
   | "capability_check"
   | "limit_check"
@@ -44,6 +45,17 @@ const COLUMNS = Object.entries(getTableColumns(auditEvents))
   .filter(([key]) => key !== "id")
   .map(([key, col]) => ({ key: key as keyof AuditRow, name: col.name }));
 
+// Rows per INSERT on PostgreSQL: 8 parameters each stays far below its 65,535-parameter bound.
+const PG_BATCH = 1000;
+
+function insertRows(sql: SqlClient, rows: AuditRow[]): Promise<unknown> {
+  const tuple = `(${COLUMNS.map(() => "?").join(", ")})`;
+  return sql.run(
+    `INSERT INTO "${getTableName(auditEvents)}" (${COLUMNS.map((c) => `"${c.name}"`).join(", ")}) VALUES ${rows.map(() => tuple).join(", ")}`,
+    rows.flatMap((row) => COLUMNS.map((c) => row[c.key] ?? null)),
+  );
+}
+
 export class AuditLog {
   #buffer: AuditRow[] = [];
   #insert: Database.Statement | undefined;
@@ -54,7 +66,7 @@ export class AuditLog {
 
   constructor(
     private readonly opts: {
-      store: Store;
+      store: RuntimeStore;
       clock: Clock;
       appId: string;
       logger: Logger;
@@ -63,7 +75,7 @@ export class AuditLog {
     },
   ) {
     this.#maxBuffer = opts.maxBuffer ?? 1000;
-    this.#timer = setInterval(() => this.flush(), opts.flushIntervalMs ?? 250);
+    this.#timer = setInterval(() => void this.flush(), opts.flushIntervalMs ?? 250);
     this.#timer.unref();
   }
 
@@ -84,7 +96,7 @@ export class AuditLog {
     // fsync cost is shared by every record of the batch instead of paid per request.
     if (this.#buffer.length >= this.#maxBuffer && !this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => void this.flush());
     }
   }
 
@@ -93,14 +105,19 @@ export class AuditLog {
     return this.#buffer.length;
   }
 
-  /** Writes every buffered record in one transaction. */
-  flush(): void {
+  /** Writes every buffered record in one transaction (one multi-row INSERT on PostgreSQL). */
+  async flush(): Promise<void> {
     this.#scheduled = false;
     if (this.#buffer.length === 0) return;
     const rows = this.#buffer;
     this.#buffer = [];
     try {
-      const { relaxed: sqlite } = this.opts.store;
+      const { store } = this.opts;
+      if (store.dialect === "postgres") {
+        for (let i = 0; i < rows.length; i += PG_BATCH) await insertRows(store.sql, rows.slice(i, i + PG_BATCH));
+        return;
+      }
+      const { relaxed: sqlite } = store;
       if (!sqlite.open) return;
       // One prepared statement reused for every row: building the SQL through the query builder
       // on each flush cost more than the writes themselves under load.
@@ -117,9 +134,9 @@ export class AuditLog {
   }
 
   /** Stops the timer and writes what is left. */
-  close(): void {
+  async close(): Promise<void> {
     clearInterval(this.#timer);
-    this.flush();
     this.#closed = true;
+    await this.flush();
   }
 }

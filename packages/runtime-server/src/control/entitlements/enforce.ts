@@ -38,16 +38,16 @@ function reportAnomalies(deps: EnforcementDeps, found: Anomaly[], requestId?: st
  *
  * @example
  * ```ts
- * const resolved = requireCapabilityFor(deps, c.var.user, "cap.tool.report_export", c.var.requestId);
+ * const resolved = await requireCapabilityFor(deps, c.var.user, "cap.tool.report_export", c.var.requestId);
  * ```
  */
-export function requireCapabilityFor(
+export async function requireCapabilityFor(
   deps: EnforcementDeps,
   user: AuthenticatedUser,
   capabilityId: string,
   requestId?: string,
-): ResolvedEntitlements {
-  const resolved = deps.state.resolve(user.userId);
+): Promise<ResolvedEntitlements> {
+  const resolved = await deps.state.resolve(user.userId);
   const allowed = resolved.evaluator.has(capabilityId);
   deps.audit.record({
     eventType: "capability_check",

@@ -42,12 +42,12 @@ export function translateLegacy(
 }
 
 /** `POST /api/internal/subscription/sync`: legacy payload → catalog → user manifest. */
-export function syncLegacySubscription(
+export async function syncLegacySubscription(
   body: unknown,
   catalog: PlanCatalog | undefined,
   deps: SyncDeps,
   requestId?: string,
-): SyncResult {
+): Promise<SyncResult> {
   const payload = parseOrThrow(LegacySubscriptionSyncSchema, body, "legacy subscription payload");
   assertTenant(payload.app_id, deps, requestId, payload.user_id);
   if (!catalog) {

@@ -1,10 +1,8 @@
 import type { EntitlementManifest } from "@mozaiks/contracts";
 import { CapabilityEvaluator, DEFAULT_CAPABILITIES, DEFAULT_LIMITS } from "@mozaiks/entitlements-core";
-import { and, eq } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Clock } from "../../clock.js";
-import type { Store } from "../../store/db.js";
-import { entitlements } from "../../store/schema.js";
+import type { RuntimeStore } from "../../store/open.js";
 import { LruCache } from "../auth/lru.js";
 import type { UsageSubject } from "../usage/ledger.js";
 
@@ -30,6 +28,25 @@ function entry(manifest: EntitlementManifest, source: string): Entry {
   return { manifest, source, evaluator: new CapabilityEvaluator(manifest), expiresAt: exp };
 }
 
+interface Row {
+  scope: "app" | "user";
+  subject_id: string;
+  manifest: string;
+  source: string;
+  revision: number;
+}
+
+const SELECT_ONE = "SELECT manifest, source FROM entitlements WHERE scope = ? AND subject_id = ?";
+const VERSION = "SELECT version FROM runtime_versions WHERE key = 'entitlements'";
+// Every write bumps the shared version and stamps its row with it, in one transaction, so any
+// instance that sees a higher version reloads exactly the rows written since.
+const BUMP =
+  "INSERT INTO runtime_versions (key, version) VALUES ('entitlements', 1) ON CONFLICT (key) DO UPDATE SET version = runtime_versions.version + 1";
+const UPSERT = `INSERT INTO entitlements (scope, subject_id, manifest, source, synced_at, revision)
+  VALUES (?, ?, ?, ?, ?, (SELECT version FROM runtime_versions WHERE key = 'entitlements'))
+  ON CONFLICT (scope, subject_id) DO UPDATE SET manifest = excluded.manifest, source = excluded.source,
+    synced_at = excluded.synced_at, revision = excluded.revision`;
+
 function issuedAt(m: EntitlementManifest): number {
   return m.issued_at ? Date.parse(m.issued_at) : Number.NEGATIVE_INFINITY;
 }
@@ -38,13 +55,22 @@ function issuedAt(m: EntitlementManifest): number {
  * Holds the app-level manifest and the per-user manifests (persisted in `entitlements`, cached
  * in a bounded LRU). A user-scoped manifest overrides the app-level one; an expired manifest
  * grants nothing (fail closed); with no manifest at all the OSS defaults apply.
+ *
+ * Instances sharing the database are one runtime: {@link refresh} (run every `pollMs` once
+ * {@link startPolling} is called) picks up syncs accepted by any other instance.
  */
 export class EntitlementState {
   #app: Entry | undefined;
   #loaded = false;
   readonly #users = new LruCache<string, Entry | null>(10_000);
+  /** Highest `entitlements` version this instance has loaded. */
+  #seen = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #refreshing: Promise<void> | undefined;
+  /** Counts local writes, so a refresh that raced one does not put an older row back. */
+  #writes = 0;
 
-  constructor(private readonly opts: { store: Store; clock: Clock; appId: string; logger: Logger }) {}
+  constructor(private readonly opts: { store: RuntimeStore; clock: Clock; appId: string; logger: Logger }) {}
 
   /** True once {@link init} ran. */
   get loaded(): boolean {
@@ -55,12 +81,11 @@ export class EntitlementState {
    * Chooses the app-level manifest at start: the last synced one from the database, unless the
    * bundle's file was issued later (a redeployed bundle wins over an older sync).
    */
-  init(bundle: { doc: EntitlementManifest; source: string } | undefined): void {
-    const row = this.opts.store.db
-      .select()
-      .from(entitlements)
-      .where(and(eq(entitlements.scope, "app"), eq(entitlements.subjectId, this.opts.appId)))
-      .get();
+  async init(bundle: { doc: EntitlementManifest; source: string } | undefined): Promise<void> {
+    const { sql } = this.opts.store;
+    // The version first: a sync landing between the two reads is reloaded by the next refresh.
+    this.#seen = (await sql.get<{ version: number }>(VERSION))?.version ?? 0;
+    const row = await sql.get<{ manifest: string; source: string }>(SELECT_ONE, ["app", this.opts.appId]);
     const stored = row
       ? { doc: JSON.parse(row.manifest) as EntitlementManifest, source: row.source }
       : undefined;
@@ -76,47 +101,95 @@ export class EntitlementState {
   }
 
   /** Replaces and persists the app-level manifest. */
-  setApp(manifest: EntitlementManifest, source: string): void {
-    this.#persist("app", this.opts.appId, manifest, source);
+  async setApp(manifest: EntitlementManifest, source: string): Promise<void> {
+    await this.#persist("app", this.opts.appId, manifest, source);
     this.#app = entry(manifest, source);
   }
 
   /** Replaces and persists one user's manifest. */
-  setUser(userId: string, manifest: EntitlementManifest, source: string): void {
-    this.#persist("user", userId, manifest, source);
+  async setUser(userId: string, manifest: EntitlementManifest, source: string): Promise<void> {
+    await this.#persist("user", userId, manifest, source);
     this.#users.set(userId, entry(manifest, source));
   }
 
-  #persist(scope: "app" | "user", subjectId: string, manifest: EntitlementManifest, source: string): void {
+  async #persist(
+    scope: "app" | "user",
+    subjectId: string,
+    manifest: EntitlementManifest,
+    source: string,
+  ): Promise<void> {
     const syncedAt = this.opts.clock.now().getTime();
-    const value = { scope, subjectId, manifest: JSON.stringify(manifest), source, syncedAt };
-    this.opts.store.db
-      .insert(entitlements)
-      .values(value)
-      .onConflictDoUpdate({
-        target: [entitlements.scope, entitlements.subjectId],
-        set: { manifest: value.manifest, source, syncedAt },
-      })
-      .run();
+    this.#writes++;
+    await this.opts.store.sql.batch([
+      { sql: BUMP },
+      { sql: UPSERT, params: [scope, subjectId, JSON.stringify(manifest), source, syncedAt] },
+    ]);
   }
 
-  #user(userId: string): Entry | null {
+  /**
+   * Reloads what other instances synced since the last look: the app manifest, and drops the
+   * cached users whose manifest changed (read again on their next request).
+   */
+  refresh(): Promise<void> {
+    this.#refreshing ??= this.#refresh().finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #refresh(): Promise<void> {
+    const { sql } = this.opts.store;
+    const writes = this.#writes;
+    const version = (await sql.get<{ version: number }>(VERSION))?.version ?? 0;
+    if (version <= this.#seen) return;
+    const rows = await sql.all<Row>(
+      "SELECT scope, subject_id, manifest, source, revision FROM entitlements WHERE revision > ?",
+      [this.#seen],
+    );
+    // A local write landed meanwhile: what was read may predate it; the next refresh retries.
+    if (writes !== this.#writes) return;
+    for (const r of rows) {
+      if (r.scope === "app" && r.subject_id === this.opts.appId) {
+        this.#app = entry(JSON.parse(r.manifest) as EntitlementManifest, r.source);
+      } else if (r.scope === "user") {
+        this.#users.delete(r.subject_id);
+      }
+    }
+    this.#seen = version;
+  }
+
+  /** Calls {@link refresh} every `pollMs` until {@link close}. */
+  startPolling(pollMs: number): void {
+    if (this.#timer || pollMs <= 0) return;
+    this.#timer = setInterval(() => {
+      this.refresh().catch((err: unknown) => this.opts.logger.warn({ err }, "entitlements refresh failed"));
+    }, pollMs);
+    this.#timer.unref();
+  }
+
+  /** Stops polling and waits for a refresh in flight. */
+  async close(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#refreshing?.catch(() => undefined);
+  }
+
+  async #user(userId: string): Promise<Entry | null> {
     const cached = this.#users.get(userId);
     if (cached !== undefined) return cached;
-    const row = this.opts.store.db
-      .select()
-      .from(entitlements)
-      .where(and(eq(entitlements.scope, "user"), eq(entitlements.subjectId, userId)))
-      .get();
+    const row = await this.opts.store.sql.get<{ manifest: string; source: string }>(SELECT_ONE, [
+      "user",
+      userId,
+    ]);
     const e = row ? entry(JSON.parse(row.manifest) as EntitlementManifest, row.source) : null;
     this.#users.set(userId, e);
     return e;
   }
 
   /** The entitlements in force for `userId` (or for the app when undefined). */
-  resolve(userId: string | undefined): ResolvedEntitlements {
+  async resolve(userId: string | undefined): Promise<ResolvedEntitlements> {
     const now = this.opts.clock.now().getTime();
-    const user = userId === undefined ? null : this.#user(userId);
+    const user = userId === undefined ? null : await this.#user(userId);
     if (user && userId !== undefined) return this.#resolved(user, { scope: "user", id: userId }, now);
     const app = { scope: "app" as const, id: this.opts.appId };
     if (this.#app) return this.#resolved(this.#app, app, now);

@@ -75,20 +75,20 @@ export function assertTenant(
 }
 
 /** Persists a verified manifest at app or user scope and answers the sync. */
-export function applyManifest(
+export async function applyManifest(
   manifest: EntitlementManifest,
   format: SyncResult["format"],
   deps: SyncDeps,
   requestId?: string,
   baselines: Record<string, number> = {},
-): SyncResult {
+): Promise<SyncResult> {
   const userId = manifest.user_id ?? null;
   const source = "runtime";
-  if (userId) deps.state.setUser(userId, manifest, source);
-  else deps.state.setApp(manifest, source);
+  if (userId) await deps.state.setUser(userId, manifest, source);
+  else await deps.state.setApp(manifest, source);
   const subject = userId ? { scope: "user" as const, id: userId } : { scope: "app" as const, id: deps.appId };
   if (Object.keys(baselines).length > 0) deps.ledger.setBaselines(subject, baselines);
-  const resolved = deps.state.resolve(userId ?? undefined);
+  const resolved = await deps.state.resolve(userId ?? undefined);
   deps.audit.record({
     eventType: "entitlement_sync",
     result: "applied",
@@ -112,7 +112,11 @@ export function applyManifest(
  * `POST /api/internal/entitlement/sync`: a v1.1 payload (normalized by entitlements-core) or a
  * capability manifest; either is verified when keys are configured, and checked for tenant.
  */
-export function syncEntitlements(body: unknown, deps: SyncDeps, requestId?: string): SyncResult {
+export async function syncEntitlements(
+  body: unknown,
+  deps: SyncDeps,
+  requestId?: string,
+): Promise<SyncResult> {
   if (isV11Payload(body)) {
     const payload = parseOrThrow(EntitlementSyncV11Schema, body, "v1.1 entitlement sync payload");
     assertTenant(payload.app_id, deps, requestId, payload.user_id);

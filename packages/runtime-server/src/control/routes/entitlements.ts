@@ -6,9 +6,9 @@ import { periodOf } from "../usage/periods.js";
 
 /** `GET /api/entitlements`: the caller's effective capabilities, limits with usage, and source. */
 export function entitlementsRoutes(ctx: RuntimeContext) {
-  return new Hono<RuntimeEnv>().get("/api/entitlements", (c) => {
+  return new Hono<RuntimeEnv>().get("/api/entitlements", async (c) => {
     const user = c.var.user;
-    const resolved = ctx.state.resolve(user.userId);
+    const resolved = await ctx.state.resolve(user.userId);
     const ev = resolved.evaluator;
     const now = ctx.clock.now();
     const limits: EntitlementsResponse["limits"] = {};

@@ -5,8 +5,8 @@ import type { RuntimeContext } from "../../runtime-context.js";
 
 /** `GET /api/plugins` and its alias `GET /api/available-plugins`: plugins + whether the caller may run each. */
 export function pluginListRoutes(ctx: RuntimeContext) {
-  const list = (userId: string): PluginListResponse => {
-    const { evaluator } = ctx.state.resolve(userId);
+  const list = async (userId: string): Promise<PluginListResponse> => {
+    const { evaluator } = await ctx.state.resolve(userId);
     return {
       plugins: ctx.plugins.list().map(({ descriptor: d, capability }) => ({
         name: d.name,
@@ -20,6 +20,6 @@ export function pluginListRoutes(ctx: RuntimeContext) {
     };
   };
   return new Hono<RuntimeEnv>()
-    .get("/api/plugins", (c) => c.json(list(c.var.user.userId)))
-    .get("/api/available-plugins", (c) => c.json(list(c.var.user.userId)));
+    .get("/api/plugins", async (c) => c.json(await list(c.var.user.userId)))
+    .get("/api/available-plugins", async (c) => c.json(await list(c.var.user.userId)));
 }

@@ -18,7 +18,7 @@ export function syncRoutes(ctx: RuntimeContext) {
   });
   return new Hono<RuntimeEnv>()
     .post("/api/internal/entitlement/sync", async (c) => {
-      const result = syncEntitlements(await readJson(c), deps(), c.var.requestId);
+      const result = await syncEntitlements(await readJson(c), deps(), c.var.requestId);
       c.var.log.info(
         { scope: result.scope, format: result.format, user_id: result.user_id },
         "entitlements synced",
@@ -26,7 +26,7 @@ export function syncRoutes(ctx: RuntimeContext) {
       return c.json(result);
     })
     .post("/api/internal/subscription/sync", async (c) => {
-      const result = syncLegacySubscription(await readJson(c), ctx.catalog, deps(), c.var.requestId);
+      const result = await syncLegacySubscription(await readJson(c), ctx.catalog, deps(), c.var.requestId);
       c.var.log.info({ user_id: result.user_id }, "legacy subscription synced");
       return c.json(result);
     });

@@ -43,7 +43,7 @@ export async function authorizeLaunch(
   def: WorkflowDefinition,
   requestId: string,
 ): Promise<Launch> {
-  const resolved = requireCapabilityFor(ctx, user, workflowCapability(def), requestId);
+  const resolved = await requireCapabilityFor(ctx, user, workflowCapability(def), requestId);
   const tools: string[] = [];
   for (const step of def.steps) {
     if (step.kind !== "tool") continue;
@@ -51,7 +51,7 @@ export async function authorizeLaunch(
     if (!plugin)
       throw new RuntimeError("plugin_not_found", `No plugin named '${step.tool}'`, { plugin: step.tool });
     if (!tools.includes(plugin.capability)) {
-      requireCapabilityFor(ctx, user, plugin.capability, requestId);
+      await requireCapabilityFor(ctx, user, plugin.capability, requestId);
       tools.push(plugin.capability);
     }
   }

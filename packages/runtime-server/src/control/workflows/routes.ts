@@ -34,7 +34,7 @@ export function workflowRoutes(ctx: RuntimeContext, service: WorkflowService) {
       const input = validateRunInput(def, body.input);
       const user = c.var.user;
       const launch = await authorizeLaunch(ctx, service, user, def, c.var.requestId);
-      service.log.create(
+      await service.log.create(
         { runId: launch.runId, appId: ctx.config.appId, userId: user.userId, workflowId: def.name },
         launch.claims.scope,
       );
@@ -51,9 +51,9 @@ export function workflowRoutes(ctx: RuntimeContext, service: WorkflowService) {
       const res: WorkflowRunResponse = { run_id: launch.runId, launch_token: launch.token, events_url };
       return c.json(res, 201);
     })
-    .get("/api/runs/:run_id/events", (c) => {
+    .get("/api/runs/:run_id/events", async (c) => {
       const runId = c.req.param("run_id");
-      const run = service.log.get(runId);
+      const run = await service.log.get(runId);
       if (!run || run.userId !== c.var.user.userId) {
         throw new RuntimeError("run_not_found", `No run '${runId}'`, { run_id: runId });
       }
@@ -75,8 +75,8 @@ export function workflowRoutes(ctx: RuntimeContext, service: WorkflowService) {
         while (!aborted) {
           // Register for the next change before reading, so nothing lands unseen in between.
           const next = service.log.next(runId);
-          const status = service.log.get(runId)?.status;
-          for (const e of service.log.events(runId, after)) {
+          const status = (await service.log.get(runId))?.status;
+          for (const e of await service.log.events(runId, after)) {
             await stream.writeSSE({ id: String(e.id), event: e.kind, data: e.payload });
             after = e.id;
           }

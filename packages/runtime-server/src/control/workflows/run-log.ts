@@ -1,8 +1,6 @@
 import type { LaunchScope, RunEvent, RunStatus } from "@mozaiks/contracts";
-import { and, asc, eq, gt } from "drizzle-orm";
 import type { Clock } from "../../clock.js";
-import type { Store } from "../../store/db.js";
-import { runEvents, runs } from "../../store/schema.js";
+import type { RuntimeStore } from "../../store/open.js";
 
 /** A stored run (the `runs` row). */
 export interface RunRecord {
@@ -21,78 +19,117 @@ export interface StoredRunEvent {
 }
 
 /**
- * Runs and their events in SQLite, plus wake-ups for live readers: every append or status
- * change resolves the pending {@link next} promises of that run, and readers re-query from
- * their last seen id (so no event is missed or duplicated between replay and live).
+ * How long a live reader waits for a wake-up before it looks in the database again: runs
+ * executing on another instance sharing the database only become visible that way.
+ */
+export const RUN_POLL_MS = 250;
+
+/**
+ * Runs and their events in the runtime database, plus wake-ups for live readers: every append
+ * or status change resolves the pending {@link next} promises of that run (and {@link next}
+ * resolves by itself after `pollMs`), and readers re-query from their last seen id (so no event
+ * is missed or duplicated between replay and live, whichever instance runs the workflow).
  */
 export class RunLog {
   readonly #waiters = new Map<string, Set<() => void>>();
+  /** Per-run tail of pending writes: a run's events are stored in the order they were emitted. */
+  readonly #writes = new Map<string, Promise<void>>();
   #closed = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: RuntimeStore,
     private readonly clock: Clock,
+    private readonly pollMs = RUN_POLL_MS,
   ) {}
 
   get closed(): boolean {
     return this.#closed;
   }
 
-  create(run: Omit<RunRecord, "status">, scope: LaunchScope): void {
+  async create(run: Omit<RunRecord, "status">, scope: LaunchScope): Promise<void> {
     const now = this.clock.now().getTime();
-    this.store.db
-      .insert(runs)
-      .values({ ...run, status: "in_progress", scope: JSON.stringify(scope), createdAt: now, updatedAt: now })
-      .run();
+    await this.store.sql.run(
+      `INSERT INTO runs (run_id, app_id, user_id, workflow_id, status, scope, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'in_progress', ?, ?, ?)`,
+      [run.runId, run.appId, run.userId, run.workflowId, JSON.stringify(scope), now, now],
+    );
   }
 
-  get(runId: string): RunRecord | undefined {
-    const row = this.store.db.select().from(runs).where(eq(runs.runId, runId)).get();
+  async get(runId: string): Promise<RunRecord | undefined> {
+    const row = await this.store.sql.get<{
+      run_id: string;
+      app_id: string;
+      user_id: string;
+      workflow_id: string;
+      status: string;
+    }>("SELECT run_id, app_id, user_id, workflow_id, status FROM runs WHERE run_id = ?", [runId]);
     if (!row) return undefined;
-    const { runId: id, appId, userId, workflowId, status } = row;
-    return { runId: id, appId, userId, workflowId, status: status as RunStatus };
+    return {
+      runId: row.run_id,
+      appId: row.app_id,
+      userId: row.user_id,
+      workflowId: row.workflow_id,
+      status: row.status as RunStatus,
+    };
   }
 
-  append(runId: string, event: RunEvent): void {
-    if (this.#closed) return;
-    this.store.db
-      .insert(runEvents)
-      .values({
+  append(runId: string, event: RunEvent): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const createdAt = this.clock.now().getTime();
+    return this.#serial(runId, () =>
+      this.store.sql.run("INSERT INTO run_events (run_id, kind, payload, created_at) VALUES (?, ?, ?, ?)", [
         runId,
-        kind: event.kind,
-        payload: JSON.stringify(event),
-        createdAt: this.clock.now().getTime(),
-      })
-      .run();
-    this.#wake(runId);
+        event.kind,
+        JSON.stringify(event),
+        createdAt,
+      ]),
+    );
   }
 
-  finish(runId: string, status: RunStatus): void {
-    if (this.#closed) return;
-    this.store.db
-      .update(runs)
-      .set({ status, updatedAt: this.clock.now().getTime() })
-      .where(eq(runs.runId, runId))
-      .run();
-    this.#wake(runId);
+  finish(runId: string, status: RunStatus): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const updatedAt = this.clock.now().getTime();
+    return this.#serial(runId, () =>
+      this.store.sql.run("UPDATE runs SET status = ?, updated_at = ? WHERE run_id = ?", [
+        status,
+        updatedAt,
+        runId,
+      ]),
+    );
+  }
+
+  /** Runs `write` after the run's earlier writes, then wakes its readers. */
+  #serial(runId: string, write: () => Promise<unknown>): Promise<void> {
+    const prev = this.#writes.get(runId) ?? Promise.resolve();
+    const mine = prev.then(write).then(() => this.#wake(runId));
+    const tail = mine.catch(() => undefined);
+    this.#writes.set(runId, tail);
+    void tail.then(() => {
+      if (this.#writes.get(runId) === tail) this.#writes.delete(runId);
+    });
+    return mine;
   }
 
   /** Events of `runId` with an id above `afterId`, in order. */
-  events(runId: string, afterId: number): StoredRunEvent[] {
-    return this.store.db
-      .select({ id: runEvents.id, kind: runEvents.kind, payload: runEvents.payload })
-      .from(runEvents)
-      .where(and(eq(runEvents.runId, runId), gt(runEvents.id, afterId)))
-      .orderBy(asc(runEvents.id))
-      .all();
+  events(runId: string, afterId: number): Promise<StoredRunEvent[]> {
+    return this.store.sql.all<StoredRunEvent>(
+      "SELECT id, kind, payload FROM run_events WHERE run_id = ? AND id > ? ORDER BY id",
+      [runId, afterId],
+    );
   }
 
-  /** Resolves at the next change of `runId` (or on {@link wake} / {@link close}). */
+  /** Resolves at the next change of `runId`, after `pollMs` at the latest, or on {@link wake} / {@link close}. */
   next(runId: string): Promise<void> {
     if (this.#closed) return Promise.resolve();
     return new Promise((done) => {
       const set = this.#waiters.get(runId) ?? new Set<() => void>();
-      set.add(done);
+      const finish = () => {
+        clearTimeout(timer);
+        set.delete(finish);
+        done();
+      };
+      const timer = setTimeout(finish, this.pollMs);
+      set.add(finish);
       this.#waiters.set(runId, set);
     });
   }
@@ -105,11 +142,12 @@ export class RunLog {
     const set = this.#waiters.get(runId);
     if (!set) return;
     this.#waiters.delete(runId);
-    for (const done of set) done();
+    for (const done of [...set]) done();
   }
 
-  /** Stops recording and releases every waiting reader. */
-  close(): void {
+  /** Waits for pending writes, stops recording and releases every waiting reader. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#writes.values()]);
     this.#closed = true;
     for (const id of [...this.#waiters.keys()]) this.#wake(id);
   }

@@ -96,7 +96,7 @@ export class WorkflowService {
         (r) => this.log.finish(run.runId, r.status),
         (err: unknown) => {
           this.ctx.logger.error({ err, run_id: run.runId }, "workflow run crashed");
-          this.log.finish(run.runId, "failed");
+          return this.log.finish(run.runId, "failed");
         },
       )
       .catch((err: unknown) => this.ctx.logger.error({ err, run_id: run.runId }, "cannot record run status"));
@@ -123,7 +123,9 @@ export class WorkflowService {
       }
       this.ctx.ledger.ingest({ batch_id: `run:${run.runId}`, events: [e] });
     }
-    this.log.append(run.runId, e);
+    this.log
+      .append(run.runId, e)
+      .catch((err: unknown) => this.ctx.logger.error({ err, run_id: run.runId }, "cannot record run event"));
   }
 
   /** Waits (bounded) for runs in flight, then stops recording and releases SSE readers. */
@@ -134,6 +136,6 @@ export class WorkflowService {
     });
     await Promise.race([Promise.allSettled([...this.#active]), deadline]);
     clearTimeout(timer);
-    this.log.close();
+    await this.log.close();
   }
 }

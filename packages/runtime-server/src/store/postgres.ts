@@ -1,0 +1,115 @@
+import { fileURLToPath } from "node:url";
+import { type NodePgDatabase, drizzle } from "drizzle-orm/node-postgres";
+import { migrate } from "drizzle-orm/node-postgres/migrator";
+import pg from "pg";
+import * as schema from "./schema-pg.js";
+import type { SqlClient } from "./sql.js";
+
+/** The PostgreSQL migrations folder (drizzle-kit, `drizzle-pg.config.ts`), from `src/` and `dist/`. */
+export const PG_MIGRATIONS_DIR = fileURLToPath(new URL("../../drizzle-pg", import.meta.url));
+
+/** Key of the advisory lock instances take while migrating ("mozaiks" in ASCII, fits a bigint). */
+const MIGRATION_LOCK = 0x6d6f7a61696b73;
+
+/** An open PostgreSQL runtime database. */
+export interface PgStore {
+  dialect: "postgres";
+  url: string;
+  pool: pg.Pool;
+  db: NodePgDatabase<typeof schema>;
+  sql: SqlClient;
+  close(): Promise<void>;
+}
+
+// bigint (int8) columns hold millisecond times and counters far below 2^53: read them as numbers.
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === pg.types.builtins.INT8
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
+};
+
+/** `?` placeholders → `$1, $2, …` (the runtime's SQL has no `?` inside literals). */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+function pgClient(pool: pg.Pool): SqlClient {
+  const cache = new Map<string, string>();
+  const text = (sql: string) => {
+    let t = cache.get(sql);
+    if (t === undefined) {
+      t = numbered(sql);
+      cache.set(sql, t);
+    }
+    return t;
+  };
+  const query = (sql: string, params: ReadonlyArray<unknown>) => pool.query(text(sql), [...params]);
+  return {
+    dialect: "postgres",
+    run: async (sql, params = []) => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
+    get: async <T>(sql: string, params: ReadonlyArray<unknown> = []) =>
+      (await query(sql, params)).rows[0] as T | undefined,
+    all: async <T>(sql: string, params: ReadonlyArray<unknown> = []) => (await query(sql, params)).rows as T[],
+    async batch(list) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const out: number[] = [];
+        for (const s of list) out.push((await client.query(text(s.sql), [...(s.params ?? [])])).rowCount ?? 0);
+        await client.query("COMMIT");
+        return out;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
+
+/**
+ * Connects to PostgreSQL and applies pending migrations while holding an advisory lock, so
+ * several instances starting together migrate once (the others wait, then find nothing to do).
+ *
+ * @example
+ * ```ts
+ * const store = await openPgStore("postgres://mozaiks@db:5432/runtime");
+ * await store.close();
+ * ```
+ */
+export async function openPgStore(url: string, opts: { max?: number } = {}): Promise<PgStore> {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types });
+  // An idle client that loses its connection must not crash the process; the next query reconnects.
+  pool.on("error", () => undefined);
+  try {
+    const client = await pool.connect();
+    try {
+      await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+      try {
+        await migrate(drizzle(client), { migrationsFolder: PG_MIGRATIONS_DIR });
+      } finally {
+        await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+      }
+    } finally {
+      client.release();
+    }
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    dialect: "postgres",
+    url,
+    pool,
+    db: drizzle(pool, { schema }),
+    sql: pgClient(pool),
+    close() {
+      closed ??= pool.end();
+      return closed;
+    },
+  };
+}

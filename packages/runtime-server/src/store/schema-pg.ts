@@ -1,0 +1,152 @@
+import { sql } from "drizzle-orm";
+import { bigint, bigserial, check, index, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+
+// The PostgreSQL twin of schema.ts: same tables, columns and indexes. Times in milliseconds are
+// bigint (read back as numbers, see src/store/postgres.ts).
+
+const ms = (name: string) => bigint(name, { mode: "number" });
+
+export const entitlements = pgTable(
+  "entitlements",
+  {
+    scope: text("scope", { enum: ["app", "user"] }).notNull(),
+    subjectId: text("subject_id").notNull(),
+    manifest: text("manifest").notNull(),
+    source: text("source").notNull(),
+    syncedAt: ms("synced_at").notNull(),
+    revision: ms("revision").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.subjectId] })],
+);
+
+export const usageEvents = pgTable(
+  "usage_events",
+  {
+    eventId: text("event_id").primaryKey(),
+    appId: text("app_id").notNull(),
+    userId: text("user_id").notNull(),
+    metric: text("metric").notNull(),
+    amount: ms("amount").notNull(),
+    occurredAt: ms("occurred_at").notNull(),
+    kind: text("kind").notNull(),
+    workflowId: text("workflow_id"),
+    runId: text("run_id"),
+    model: text("model"),
+    inputTokens: ms("input_tokens"),
+    outputTokens: ms("output_tokens"),
+    batchId: text("batch_id"),
+    recordedAt: ms("recorded_at").notNull(),
+  },
+  (t) => [
+    index("usage_events_user_metric_time").on(t.userId, t.metric, t.occurredAt),
+    index("usage_events_metric_time").on(t.metric, t.occurredAt),
+  ],
+);
+
+export const usageBaselines = pgTable(
+  "usage_baselines",
+  {
+    scope: text("scope", { enum: ["app", "user"] }).notNull(),
+    subjectId: text("subject_id").notNull(),
+    metric: text("metric").notNull(),
+    periodStart: ms("period_start").notNull(),
+    used: ms("used").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.subjectId, t.metric, t.periodStart] })],
+);
+
+export const runs = pgTable("runs", {
+  runId: text("run_id").primaryKey(),
+  appId: text("app_id").notNull(),
+  userId: text("user_id").notNull(),
+  workflowId: text("workflow_id").notNull(),
+  status: text("status").notNull(),
+  scope: text("scope").notNull(),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});
+
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    createdAt: ms("created_at").notNull(),
+    eventType: text("event_type").notNull(),
+    result: text("result").notNull(),
+    appId: text("app_id").notNull(),
+    userId: text("user_id"),
+    subject: text("subject"),
+    requestId: text("request_id"),
+    details: text("details").notNull(),
+  },
+  (t) => [index("audit_events_time").on(t.createdAt), index("audit_events_type").on(t.eventType)],
+);
+
+export const runEvents = pgTable(
+  "run_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    runId: text("run_id").notNull(),
+    kind: text("kind").notNull(),
+    payload: text("payload").notNull(),
+    createdAt: ms("created_at").notNull(),
+  },
+  (t) => [index("run_events_run").on(t.runId, t.id)],
+);
+
+export const runtimeVersions = pgTable("runtime_versions", {
+  key: text("key").primaryKey(),
+  version: ms("version").notNull(),
+});
+
+export const moduleMigrations = pgTable(
+  "module_migrations",
+  {
+    moduleId: text("module_id").notNull(),
+    name: text("name").notNull(),
+    checksum: text("checksum").notNull(),
+    appliedAt: text("applied_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.moduleId, t.name] })],
+);
+
+export const moduleEvents = pgTable("module_events", {
+  seq: bigserial("seq", { mode: "number" }).primaryKey(),
+  eventId: text("event_id").notNull().unique(),
+  eventType: text("event_type").notNull(),
+  moduleId: text("module_id").notNull(),
+  actorUserId: text("actor_user_id"),
+  payload: text("payload").notNull(),
+  occurredAt: text("occurred_at").notNull(),
+});
+
+export const moduleDeliveries = pgTable(
+  "module_deliveries",
+  {
+    eventId: text("event_id")
+      .notNull()
+      .references(() => moduleEvents.eventId),
+    reactionId: text("reaction_id").notNull(),
+    moduleId: text("module_id").notNull(),
+    handlerMethod: text("handler_method").notNull(),
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: text("next_attempt_at").notNull(),
+    lastError: text("last_error"),
+    deliveredAt: text("delivered_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.eventId, t.reactionId] }),
+    index("module_deliveries_due").on(t.status, t.nextAttemptAt),
+    check("module_deliveries_status", sql`${t.status} IN ('pending', 'delivered', 'dead')`),
+  ],
+);
+
+export const moduleDeliveryFailures = pgTable("module_delivery_failures", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  eventId: text("event_id").notNull(),
+  reactionId: text("reaction_id").notNull(),
+  attempt: integer("attempt").notNull(),
+  error: text("error").notNull(),
+  failedAt: text("failed_at").notNull(),
+});
