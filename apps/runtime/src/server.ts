@@ -1,13 +1,25 @@
+import {
+  createServer,
+  type IncomingMessage,
+  maxHeaderSize,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
-import { type ServerType, serve } from "@hono/node-server";
-import type { RuntimeApp } from "@mozaiks/runtime-server";
+import { getRequestListener } from "@hono/node-server";
+import { errorAnswer, type RuntimeApp } from "@mozaiks/runtime-server";
 import type { Logger } from "pino";
+import { adapterErrorHandler, clientErrorHandler, hostProblem, writeAnswer } from "./http/client-errors.js";
+import { ConnectionDrain } from "./http/drain.js";
 
 /** A listening runtime. */
 export interface RunningServer {
   url: string;
   port: number;
-  /** Stops accepting, drains in-flight requests (up to `deadlineMs`), then closes the runtime. */
+  /**
+   * Refuses new requests (`503 shutting_down`, `Connection: close`), closes idle connections,
+   * waits for in-flight requests (up to `deadlineMs`), then stops listening and closes the runtime.
+   */
   shutdown(deadlineMs: number): Promise<void>;
 }
 
@@ -26,7 +38,9 @@ export class PortInUseError extends Error {
 }
 
 /**
- * Serves a runtime app with `@hono/node-server` on `host:port`.
+ * Serves a runtime app on `host:port` through `@hono/node-server`'s request listener. Requests
+ * the app never sees (refused by Node's parser, a bad Host, or arriving during shutdown) get the
+ * same flat JSON errors and `X-Mozaiks-Runtime-Version` header as the app's own.
  *
  * @example
  * ```ts
@@ -38,45 +52,75 @@ export function listen(
   app: RuntimeApp,
   opts: { host: string; port: number; logger: Logger },
 ): Promise<RunningServer> {
+  const { logger } = opts;
+  const fetchListener = getRequestListener(app.fetch, {
+    hostname: opts.host,
+    errorHandler: adapterErrorHandler(logger),
+  });
+  // Missing Host is checked below, so that refusal has the runtime's shape too.
+  const server = createServer({ requireHostHeader: false });
+  const drain = new ConnectionDrain(server);
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (drain.isDraining) {
+      writeAnswer(
+        res,
+        errorAnswer("shutting_down", "the runtime is shutting down; retry on another instance"),
+      );
+      return;
+    }
+    const badHost = hostProblem(req);
+    if (badHost) {
+      writeAnswer(res, errorAnswer("invalid_request", badHost));
+      return;
+    }
+    drain.track(req, res);
+    void fetchListener(req, res);
+  });
+  server.on("clientError", clientErrorHandler(logger, maxHeaderSize));
+
   return new Promise((resolvePromise, reject) => {
-    let server: ServerType;
     const onError = (err: NodeJS.ErrnoException) => {
       reject(err.code === "EADDRINUSE" ? new PortInUseError(opts.host, opts.port) : err);
     };
-    server = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port }, (info: AddressInfo) => {
+    server.once("error", onError);
+    server.listen(opts.port, opts.host, () => {
       server.off("error", onError);
+      const info = server.address() as AddressInfo;
       const host = info.address.includes(":") ? `[${info.address}]` : info.address;
-      const url = `http://${host}:${info.port}`;
       resolvePromise({
-        url,
+        url: `http://${host}:${info.port}`,
         port: info.port,
-        shutdown: (deadlineMs) => shutdown(server, app, opts.logger, deadlineMs),
+        shutdown: (deadlineMs) => shutdown(server, drain, app, logger, deadlineMs),
       });
     });
-    server.once("error", onError);
   });
 }
 
 async function shutdown(
-  server: ServerType,
+  server: Server,
+  drain: ConnectionDrain,
   app: RuntimeApp,
   logger: Logger,
   deadlineMs: number,
 ): Promise<void> {
-  logger.info({ deadline_ms: deadlineMs }, "shutting down: draining in-flight requests");
-  await new Promise<void>((done) => {
-    const timer = setTimeout(() => {
-      logger.warn("drain deadline reached: closing remaining connections");
-      if ("closeAllConnections" in server) server.closeAllConnections();
-    }, deadlineMs);
-    timer.unref();
-    // close() stops accepting and (Node >= 19) closes idle keep-alive sockets; it calls back
-    // once every in-flight request has finished.
-    server.close(() => {
-      clearTimeout(timer);
-      done();
-    });
+  // The port stays open while draining so late clients read a clear 503 instead of a refused connection.
+  const drained = drain.drain();
+  logger.info(
+    { deadline_ms: deadlineMs, in_flight: drain.inFlight },
+    "shutting down: refusing new requests, draining in-flight ones",
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<"deadline">((done) => {
+    timer = setTimeout(() => done("deadline"), deadlineMs);
   });
+  if ((await Promise.race([drained, deadline])) === "deadline") {
+    logger.warn({ in_flight: drain.inFlight }, "drain deadline reached: closing remaining connections");
+  }
+  clearTimeout(timer);
+  const closed = new Promise<void>((done) => server.close(() => done()));
+  drain.closeAll();
+  server.closeAllConnections();
+  await closed;
   await app.runtime.close();
   logger.info("runtime closed");
 }

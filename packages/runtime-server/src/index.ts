@@ -53,6 +53,8 @@ export { TOOLS_PER_WORKFLOW, WORKFLOWS_DAILY } from "./control/workflows/launch.
 export { type LaunchedRun, WorkflowService } from "./control/workflows/service.js";
 export * from "./engine/workflows/index.js";
 export { isRuntimeError, onError, RuntimeError, toErrorResponse } from "./errors.js";
+export { type ErrorAnswer, errorAnswer } from "./http/error-answer.js";
+export { DEFAULT_JSON_LIMITS, type JsonLimits, jsonLimitViolation } from "./http/json-limits.js";
 export { createLogger } from "./logger.js";
 export * from "./modules/index.js";
 export type { RuntimeContext } from "./runtime-context.js";
