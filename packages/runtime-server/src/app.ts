@@ -91,7 +91,8 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger(config.logLevel);
   const audit = new AuditLog({ store, clock, appId: config.appId, logger });
-  const executor = deps.pluginExecutor ?? new PluginRunner({ timeoutMs: config.pluginTimeoutMs });
+  const executor =
+    deps.pluginExecutor ?? new PluginRunner({ timeoutMs: config.pluginTimeoutMs, ...config.pluginPool });
   const ctx: RuntimeContext = {
     config,
     clock,

@@ -1,4 +1,10 @@
 import { z } from "zod";
+import {
+  DEFAULT_MAX_QUEUE,
+  DEFAULT_MIN_WORKERS,
+  defaultMaxWorkers,
+  defaultMaxWorkersPerPlugin,
+} from "./engine/plugins/index.js";
 import { type DatabaseTarget, parseDatabaseUrl } from "./store/open.js";
 
 /** JWT algorithms the user-auth verifier may accept; `none` is never among them. */
@@ -44,6 +50,20 @@ const integer = (fallback: number, min: number, max: number) =>
     .optional()
     .transform((v, ctx) => {
       if (v === undefined || v.trim() === "") return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `must be an integer in [${min}, ${max}], got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const optionalInteger = (min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return undefined;
       const n = Number(v);
       if (!Number.isInteger(n) || n < min || n > max) {
         ctx.addIssue({ code: "custom", message: `must be an integer in [${min}, ${max}], got "${v}"` });
@@ -106,6 +126,11 @@ export const RuntimeEnvSchema = z
       .default("info"),
     MOZAIKS_PLUGIN_TIMEOUT_SECONDS: positiveNumber(),
     PLUGIN_EXEC_TIMEOUT_S: positiveNumber(),
+    // Plugin worker pool (docs/guides/plugins.md): grows from min to max on demand.
+    MOZAIKS_PLUGIN_MIN_WORKERS: optionalInteger(0, 1024),
+    MOZAIKS_PLUGIN_MAX_WORKERS: optionalInteger(1, 1024),
+    MOZAIKS_PLUGIN_MAX_WORKERS_PER_PLUGIN: optionalInteger(1, 1024),
+    MOZAIKS_PLUGIN_MAX_QUEUE: integer(DEFAULT_MAX_QUEUE, 0, 1_000_000),
     MOZAIKS_AUTH_JWKS_PATH: optionalString,
     MOZAIKS_AUTH_JWKS_URL: optionalString.pipe(z.url({ error: "must be an http(s) URL" }).optional()),
     MOZAIKS_AUTH_HS256_SECRET: optionalString.pipe(
@@ -124,6 +149,16 @@ export const RuntimeEnvSchema = z
     MOZAIKS_SHUTDOWN_TIMEOUT_MS: integer(10_000, 0, 600_000),
   })
   .superRefine((env, ctx) => {
+    const maxWorkers = env.MOZAIKS_PLUGIN_MAX_WORKERS ?? defaultMaxWorkers();
+    for (const name of ["MOZAIKS_PLUGIN_MIN_WORKERS", "MOZAIKS_PLUGIN_MAX_WORKERS_PER_PLUGIN"] as const) {
+      const n = env[name];
+      if (n !== undefined && n > maxWorkers)
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: `${n} exceeds the pool's maximum of ${maxWorkers} workers (MOZAIKS_PLUGIN_MAX_WORKERS)`,
+        });
+    }
     const families = [env.MOZAIKS_AUTH_JWKS_PATH, env.MOZAIKS_AUTH_JWKS_URL].filter(Boolean).length;
     if (families > 1) {
       ctx.addIssue({
@@ -157,6 +192,8 @@ export interface RuntimeConfig {
   jsonLimits: { maxDepth: number; maxArrayLength: number };
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   pluginTimeoutMs: number;
+  /** Plugin worker pool bounds (see `PluginRunnerOptions`). */
+  pluginPool: { minWorkers: number; maxWorkers: number; maxWorkersPerPlugin: number; maxQueue: number };
   auth: {
     jwksPath: string | undefined;
     jwksUrl: string | undefined;
@@ -210,6 +247,7 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
     jsonLimits: { maxDepth: e.MOZAIKS_JSON_MAX_DEPTH, maxArrayLength: e.MOZAIKS_JSON_MAX_ARRAY_LENGTH },
     logLevel: e.MOZAIKS_LOG_LEVEL,
     pluginTimeoutMs: Math.round(timeoutSeconds * 1000),
+    pluginPool: pluginPool(e),
     auth: {
       jwksPath: e.MOZAIKS_AUTH_JWKS_PATH,
       jwksUrl: e.MOZAIKS_AUTH_JWKS_URL,
@@ -226,5 +264,15 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
       hmacKey: e.MOZAIKS_ENTITLEMENT_SIGNING_KEY,
     },
     shutdownTimeoutMs: e.MOZAIKS_SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+function pluginPool(e: z.infer<typeof RuntimeEnvSchema>): RuntimeConfig["pluginPool"] {
+  const maxWorkers = e.MOZAIKS_PLUGIN_MAX_WORKERS ?? defaultMaxWorkers();
+  return {
+    minWorkers: e.MOZAIKS_PLUGIN_MIN_WORKERS ?? Math.min(DEFAULT_MIN_WORKERS, maxWorkers),
+    maxWorkers,
+    maxWorkersPerPlugin: e.MOZAIKS_PLUGIN_MAX_WORKERS_PER_PLUGIN ?? defaultMaxWorkersPerPlugin(maxWorkers),
+    maxQueue: e.MOZAIKS_PLUGIN_MAX_QUEUE,
   };
 }

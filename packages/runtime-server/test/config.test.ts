@@ -22,6 +22,25 @@ describe("configuration", () => {
     ).toBe(2_500);
   });
 
+  it("reads the plugin pool bounds, deriving each plugin's share from the maximum", () => {
+    const c = loadConfig({
+      MOZAIKS_APP_ID: "a",
+      MOZAIKS_PLUGIN_MAX_WORKERS: "6",
+      MOZAIKS_PLUGIN_MAX_QUEUE: "10",
+    });
+    expect(c.pluginPool).toEqual({ minWorkers: 2, maxWorkers: 6, maxWorkersPerPlugin: 3, maxQueue: 10 });
+    expect(loadConfig({ MOZAIKS_APP_ID: "a", MOZAIKS_PLUGIN_MAX_WORKERS: "1" }).pluginPool).toMatchObject({
+      minWorkers: 1,
+      maxWorkersPerPlugin: 1,
+    });
+    expect(() =>
+      loadConfig({ MOZAIKS_APP_ID: "a", MOZAIKS_PLUGIN_MAX_WORKERS: "2", MOZAIKS_PLUGIN_MIN_WORKERS: "3" }),
+    ).toThrow(/MOZAIKS_PLUGIN_MIN_WORKERS: 3 exceeds the pool's maximum of 2 workers/);
+    expect(() => loadConfig({ MOZAIKS_APP_ID: "a", MOZAIKS_PLUGIN_MAX_WORKERS_PER_PLUGIN: "0" })).toThrow(
+      /MOZAIKS_PLUGIN_MAX_WORKERS_PER_PLUGIN: must be an integer in \[1, 1024\]/,
+    );
+  });
+
   it("lists every invalid variable at once", () => {
     let err: unknown;
     try {

@@ -27,7 +27,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("PluginRunner pool", () => {
   it("serves the next call after a synchronous loop timed out, on a fresh worker", async () => {
-    const pool = runner({ poolSize: 1 });
+    const pool = runner({ maxWorkers: 1 });
     expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
     await expect(pool.run(pick(plugins, "spin"), {}, { timeoutMs: 300 })).rejects.toMatchObject({
       code: "plugin_timeout",
@@ -40,23 +40,24 @@ describe("PluginRunner pool", () => {
   });
 
   it("completes many concurrent calls on a pool of 2, each with its own input", async () => {
-    const pool = runner({ poolSize: 2 });
+    const pool = runner({ maxWorkers: 2 });
     const outputs = await Promise.all(
       Array.from({ length: 40 }, (_, i) => pool.run(pick(plugins, "echo"), { i })),
     );
     expect(outputs).toEqual(Array.from({ length: 40 }, (_, i) => ({ data: { i }, context: null })));
   });
 
-  it("refuses calls beyond maxQueue as overloaded and still runs the accepted ones", async () => {
-    const pool = runner({ poolSize: 1, maxQueue: 2 });
+  it("refuses calls beyond maxQueue as plugin_busy and still runs the accepted ones", async () => {
+    const pool = runner({ maxWorkers: 1, maxQueue: 2 });
     const state = holdState();
     const held = pool.run(pick(plugins, "hold"), { state });
     await vi.waitFor(() => expect(Atomics.load(state, 0)).toBe(1), { timeout: 10_000 });
     const queued = [pool.run(pick(plugins, "echo"), { q: 1 }), pool.run(pick(plugins, "echo"), { q: 2 })];
     await expect(pool.run(pick(plugins, "echo"), { q: 3 })).rejects.toMatchObject({
-      code: "plugin_error",
+      code: "plugin_busy",
       plugin: "echo",
-      message: 'plugin "echo" did not start: the plugin runner is overloaded (2 calls queued)',
+      message: "the plugin runner is busy (2 calls waiting for a worker)",
+      retryAfterSeconds: expect.any(Number),
     });
     Atomics.store(state, 2, 1);
     expect(await held).toEqual({ done: true });
@@ -66,24 +67,24 @@ describe("PluginRunner pool", () => {
     ]);
   });
 
-  it("times out a call that waits in the queue longer than its budget, without starting it", async () => {
-    const pool = runner({ poolSize: 1 });
+  it("answers plugin_busy for a call that waits for a worker longer than its budget, without starting it", async () => {
+    const pool = runner({ maxWorkers: 1 });
     const state = holdState();
     const held = pool.run(pick(plugins, "hold"), { state });
     await vi.waitFor(() => expect(Atomics.load(state, 0)).toBe(1), { timeout: 10_000 });
     const counted = pool.run(pick(plugins, "counter"), {}, { timeoutMs: 200 });
     await expect(counted).rejects.toMatchObject({
-      code: "plugin_timeout",
-      message: 'plugin "counter" timed out after 200 ms',
+      code: "plugin_busy",
+      message: 'plugin "counter" did not start: waited 200 ms for a free worker',
     });
     Atomics.store(state, 2, 1);
     expect(await held).toEqual({ done: true });
-    // The worker that ran `hold` was kept, and the timed-out call never reached it.
+    // The worker that ran `hold` was kept, and the refused call never reached it.
     expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
   });
 
   it("rejects input that cannot be sent to a worker as is, and keeps that worker", async () => {
-    const pool = runner({ poolSize: 1 });
+    const pool = runner({ maxWorkers: 1 });
     expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
     const err: unknown = await pool.run(pick(plugins, "echo"), { fn: () => 1 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: "DataCloneError" });
@@ -91,7 +92,7 @@ describe("PluginRunner pool", () => {
   });
 
   it("drops a worker that exits while idle and starts a new one for the next call", async () => {
-    const pool = runner({ poolSize: 1 });
+    const pool = runner({ maxWorkers: 1 });
     expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
     expect(await pool.run(pick(plugins, "exits_later"), {})).toEqual({ ok: true });
     await sleep(500);
@@ -112,7 +113,7 @@ describe("PluginRunner pool", () => {
     Object.assign(process.env, secrets, { POOL_TEST_VISIBLE: "yes" });
     try {
       // Workers copy the environment when they start, and the pool starts them on demand.
-      const { names } = (await runner({ poolSize: 1 }).run(pick(plugins, "env_probe"), {})) as {
+      const { names } = (await runner({ maxWorkers: 1 }).run(pick(plugins, "env_probe"), {})) as {
         names: string[];
       };
       expect(names).toContain("POOL_TEST_VISIBLE");
@@ -126,7 +127,10 @@ describe("PluginRunner pool", () => {
 
   it("sends plugin stdout and stderr lines to onLog, named by the plugin that printed them", async () => {
     const lines: Array<[string, string, string]> = [];
-    const pool = runner({ poolSize: 1, onLog: (plugin, stream, line) => lines.push([plugin, stream, line]) });
+    const pool = runner({
+      maxWorkers: 1,
+      onLog: (plugin, stream, line) => lines.push([plugin, stream, line]),
+    });
     expect(await pool.run(pick(plugins, "prints"), { who: "pool" })).toEqual({ printed: true });
     // The next call on the same worker starts before all of that output has arrived.
     expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
@@ -140,7 +144,7 @@ describe("PluginRunner pool", () => {
   });
 
   it("close() terminates idle workers too, stopping timers plugins left behind", async () => {
-    const pool = runner({ poolSize: 2 });
+    const pool = runner({ maxWorkers: 2 });
     const ticks = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     expect(await pool.run(pick(plugins, "background_ticker"), { ticks })).toEqual({ started: true });
     await vi.waitFor(() => expect(Atomics.load(ticks, 0)).toBeGreaterThan(5), { timeout: 5_000 });

@@ -40,7 +40,7 @@ describe("PluginRunner.run", () => {
   });
 
   it("reuses a worker, so module state carries over between calls on it", async () => {
-    const single = new PluginRunner({ timeoutMs: 15_000, poolSize: 1 });
+    const single = new PluginRunner({ timeoutMs: 15_000, maxWorkers: 1 });
     try {
       for (let i = 1; i <= 3; i++)
         expect(await single.run(pick(plugins, "counter"), {})).toEqual({ calls: i });
@@ -54,8 +54,8 @@ describe("PluginRunner.run", () => {
     }
   });
 
-  it("queues calls beyond poolSize and runs them all", async () => {
-    const limited = new PluginRunner({ timeoutMs: 15_000, poolSize: 2 });
+  it("queues calls beyond maxWorkers and runs them all", async () => {
+    const limited = new PluginRunner({ timeoutMs: 15_000, maxWorkers: 2, maxWorkersPerPlugin: 2 });
     const state = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
     try {
       const calls = Array.from({ length: 5 }, () => limited.run(pick(plugins, "hold"), { state }));
@@ -72,7 +72,7 @@ describe("PluginRunner.run", () => {
   });
 
   it("close() terminates running workers and rejects running, queued and later calls", async () => {
-    const closing = new PluginRunner({ timeoutMs: 15_000, poolSize: 1 });
+    const closing = new PluginRunner({ timeoutMs: 15_000, maxWorkers: 1 });
     const ticks = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     // Outcomes are captured up front: both calls reject while close() is awaited.
     const running = closing.run(pick(plugins, "ticker"), { ticks }).catch((err: unknown) => err);
@@ -101,9 +101,11 @@ describe("PluginRunner.run", () => {
 
   it("rejects invalid options", () => {
     expect(() => new PluginRunner({ timeoutMs: 0 })).toThrow(RangeError);
-    expect(() => new PluginRunner({ timeoutMs: 1000, poolSize: 0 })).toThrow(RangeError);
+    expect(() => new PluginRunner({ timeoutMs: 1000, maxWorkers: 0 })).toThrow(RangeError);
     expect(() => new PluginRunner({ timeoutMs: 1000, maxOutputBytes: 1.5 })).toThrow(RangeError);
     expect(() => new PluginRunner({ timeoutMs: 1000, maxQueue: -1 })).toThrow(RangeError);
+    expect(() => new PluginRunner({ timeoutMs: 1000, maxWorkers: 2, minWorkers: 3 })).toThrow(RangeError);
+    expect(() => new PluginRunner({ timeoutMs: 1000, maxWorkersPerPlugin: 0 })).toThrow(RangeError);
   });
 });
 

@@ -51,6 +51,7 @@ export function executeRoutes(ctx: RuntimeContext) {
     } catch (err) {
       if (isPluginExecutionError(err)) {
         c.var.log.warn({ plugin: name, code: err.code, err: err.cause }, "plugin failed");
+        if (err.retryAfterSeconds !== undefined) c.header("Retry-After", String(err.retryAfterSeconds));
         throw new RuntimeError(err.code, err.message, { plugin: name }, { cause: err });
       }
       throw err;

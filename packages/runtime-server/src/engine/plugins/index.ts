@@ -9,9 +9,15 @@ export {
 } from "./loader.js";
 export type { LogStream } from "./log-lines.js";
 export {
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_LOG_BYTES_PER_CALL,
   DEFAULT_MAX_MEMORY_MB,
   DEFAULT_MAX_OUTPUT_BYTES,
   DEFAULT_MAX_QUEUE,
+  DEFAULT_MAX_QUEUE_PER_PLUGIN,
+  DEFAULT_MIN_WORKERS,
+  defaultMaxWorkers,
+  defaultMaxWorkersPerPlugin,
   PluginRunner,
   type PluginRunnerOptions,
   type PluginRunOptions,

@@ -12,6 +12,8 @@ export type WorkerReply =
 export type PoolWorkerOptions = {
   maxMemoryMb: number;
   maxOutputBytes: number;
+  /** Bytes of stdout + stderr kept per job (the worker drops and counts the rest). */
+  maxLogBytes: number;
   /** The reply to the job this worker runs now. */
   onReply: (worker: PoolWorker, reply: WorkerReply) => void;
   /** The worker failed or exited by itself; called once, never after `terminate()`. */
@@ -34,7 +36,7 @@ export class PoolWorker {
 
   constructor(opts: PoolWorkerOptions) {
     const worker = new Worker(WORKER_URL, {
-      workerData: { maxOutputBytes: opts.maxOutputBytes },
+      workerData: { maxOutputBytes: opts.maxOutputBytes, maxLogBytes: opts.maxLogBytes },
       env: workerEnv(process.env),
       stdout: true,
       stderr: true,

@@ -8,23 +8,55 @@ import { PoolWorker, type WorkerReply } from "./pool-worker.js";
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 /** V8 old-generation heap per plugin worker (MiB) unless configured otherwise. */
 export const DEFAULT_MAX_MEMORY_MB = 256;
-/** Calls allowed to wait for a worker before new ones are refused as overloaded. */
+/** Calls allowed to wait for a worker, all plugins together, before new ones are refused as busy. */
 export const DEFAULT_MAX_QUEUE = 1000;
+/** Calls of one plugin allowed to wait for a worker before its new ones are refused as busy. */
+export const DEFAULT_MAX_QUEUE_PER_PLUGIN = 100;
+/** Workers the pool keeps once started, however idle. */
+export const DEFAULT_MIN_WORKERS = 2;
+/** Bytes of stdout + stderr kept per call; the rest is counted and dropped. */
+export const DEFAULT_MAX_LOG_BYTES_PER_CALL = 64 * 1024;
+/** Idle time after which a worker beyond `minWorkers` is stopped. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
+/** Default upper bound of the pool: the larger of 4 and twice the CPU count. */
+export function defaultMaxWorkers(): number {
+  return Math.max(4, 2 * availableParallelism());
+}
+
+/** Default share of the pool one plugin may hold: half of it, at least 1. */
+export function defaultMaxWorkersPerPlugin(maxWorkers: number): number {
+  return Math.max(1, Math.floor(maxWorkers / 2));
+}
 
 // Longest delay setTimeout honours; longer values would fire immediately.
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
 export type PluginRunnerOptions = {
-  /** Default time budget of one execution, counted from `run()`: queue wait and worker start included. */
+  /**
+   * Default time budget of one execution, counted from the moment the call is handed to a
+   * worker (worker start included, time waiting for a worker not). A call waits for a worker
+   * at most this long too, then fails as `plugin_busy`.
+   */
   timeoutMs: number;
   /** Largest accepted serialized output in bytes (default 1 MiB). */
   maxOutputBytes?: number;
-  /** Worker threads kept for plugin calls, started on demand (default max(2, CPU count)). */
-  poolSize?: number;
-  /** Calls waiting for a worker beyond which `run()` rejects as overloaded (default 1000). */
+  /** Workers kept once started, however idle (default 2, at most `maxWorkers`). */
+  minWorkers?: number;
+  /** Most worker threads at once; the pool grows to it on demand (default max(4, 2 × CPU count)). */
+  maxWorkers?: number;
+  /** Most workers one plugin may hold at once, so a hanging plugin cannot take them all (default half of `maxWorkers`, at least 1). */
+  maxWorkersPerPlugin?: number;
+  /** Calls waiting for a worker, all plugins together, beyond which `run()` fails as `plugin_busy` (default 1000). */
   maxQueue?: number;
+  /** Calls of one plugin waiting for a worker beyond which its calls fail as `plugin_busy` (default 100). */
+  maxQueuePerPlugin?: number;
+  /** Idle workers beyond `minWorkers` stop after this many ms (default 30 s). */
+  idleTimeoutMs?: number;
   /** Heap limit per worker in MiB; a plugin exceeding it fails alone (default 256). */
   maxMemoryMb?: number;
+  /** Bytes of stdout + stderr a call may print before the rest is counted and dropped (default 64 KiB). */
+  maxLogBytesPerCall?: number;
   /** Receives each line plugins print (default: process.stderr, prefixed `[plugin <name>]`). */
   onLog?: (plugin: string, stream: LogStream, line: string) => void;
 };
@@ -38,7 +70,10 @@ type Call = {
   id: number;
   plugin: LoadedPlugin;
   data: Record<string, unknown>;
+  budgetMs: number;
   worker?: PoolWorker;
+  /** When the running call's budget ends (ms, performance.now()). */
+  deadline?: number;
   timer?: NodeJS.Timeout;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
@@ -46,21 +81,27 @@ type Call = {
 
 /**
  * Runs plugins on a pool of long-lived worker threads, so a plugin that throws, hangs (even
- * in a synchronous loop), calls `process.exit()`, or exhausts its heap fails with a
- * {@link PluginExecutionError} while the server keeps serving. Each worker runs one call at
- * a time and imports each entry once; a worker that times out is terminated and one that
- * crashes is dropped, and the pool starts a replacement when the next call needs it. Calls
- * beyond `poolSize` wait in a FIFO queue of at most `maxQueue`; the time budget runs from
- * `run()`, so a call that waits past it fails with `plugin_timeout` without starting.
+ * in a synchronous loop), calls `process.exit()`, exhausts its heap or floods its output
+ * fails with a {@link PluginExecutionError} while the server keeps serving. Each worker runs
+ * one call at a time and imports each entry once; a worker that times out is terminated and
+ * one that crashes is dropped, and the pool starts a replacement when the next call needs it.
+ *
+ * The pool starts workers on demand up to `maxWorkers` and keeps `minWorkers` of them; idle
+ * ones beyond that stop after `idleTimeoutMs`. One plugin holds at most
+ * `maxWorkersPerPlugin` workers, so calls of other plugins find a worker while it hangs.
+ * Calls that find none wait in a FIFO queue (a call whose plugin is at its share lets later
+ * calls of other plugins pass), at most `maxQueue` in all and `maxQueuePerPlugin` per plugin,
+ * each for at most its time budget; a call refused or still waiting then fails with
+ * `plugin_busy` and a `retryAfterSeconds`. The time budget counts execution only.
  *
  * Workers are reused: module state survives between calls that land on the same worker.
  * Workers get `process.env` without secret-looking variables, and their console output goes
- * to `onLog`. This is fault isolation, not a security sandbox: plugin code has the server's
- * file-system and network access.
+ * to `onLog`, at most `maxLogBytesPerCall` per call. This is fault isolation, not a security
+ * sandbox: plugin code has the server's file-system and network access.
  *
  * @example
  * ```ts
- * const runner = new PluginRunner({ timeoutMs: resolvePluginTimeoutMs(process.env), poolSize: 4 });
+ * const runner = new PluginRunner({ timeoutMs: resolvePluginTimeoutMs(process.env), maxWorkers: 8 });
  * const output = await runner.run(plugin, { text: "hello", _context: context, user_jwt: token });
  * await runner.close(); // on shutdown
  * ```
@@ -68,14 +109,23 @@ type Call = {
 export class PluginRunner {
   readonly #timeoutMs: number;
   readonly #maxOutputBytes: number;
-  readonly #poolSize: number;
+  readonly #minWorkers: number;
+  readonly #maxWorkers: number;
+  readonly #perPlugin: number;
   readonly #maxQueue: number;
+  readonly #maxQueuePerPlugin: number;
+  readonly #idleTimeoutMs: number;
   readonly #maxMemoryMb: number;
+  readonly #maxLogBytes: number;
   readonly #onLog: (plugin: string, stream: LogStream, line: string) => void;
   readonly #workers = new Set<PoolWorker>();
-  readonly #idle: PoolWorker[] = [];
+  /** Idle workers, each with the timer that retires it when the pool is above its minimum. */
+  readonly #idle = new Map<PoolWorker, NodeJS.Timeout | undefined>();
   readonly #running = new Map<PoolWorker, Call>();
   readonly #queue: Call[] = [];
+  /** Running and queued calls per plugin name. */
+  readonly #runningOf = new Map<string, number>();
+  readonly #queuedOf = new Map<string, number>();
   /** Workers being terminated; close() waits for them. */
   readonly #stopping = new Set<Promise<void>>();
   #nextId = 1;
@@ -87,11 +137,28 @@ export class PluginRunner {
       opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
       "maxOutputBytes",
     );
-    this.#poolSize = checkPositiveInt(opts.poolSize ?? Math.max(2, availableParallelism()), "poolSize");
-    this.#maxQueue = opts.maxQueue ?? DEFAULT_MAX_QUEUE;
-    if (!Number.isSafeInteger(this.#maxQueue) || this.#maxQueue < 0)
-      throw new RangeError(`maxQueue must be 0 or more, got ${this.#maxQueue}`);
+    this.#maxWorkers = checkPositiveInt(opts.maxWorkers ?? defaultMaxWorkers(), "maxWorkers");
+    this.#minWorkers = checkCount(
+      opts.minWorkers ?? Math.min(DEFAULT_MIN_WORKERS, this.#maxWorkers),
+      "minWorkers",
+    );
+    if (this.#minWorkers > this.#maxWorkers)
+      throw new RangeError(`minWorkers (${this.#minWorkers}) exceeds maxWorkers (${this.#maxWorkers})`);
+    this.#perPlugin = checkPositiveInt(
+      opts.maxWorkersPerPlugin ?? defaultMaxWorkersPerPlugin(this.#maxWorkers),
+      "maxWorkersPerPlugin",
+    );
+    this.#maxQueue = checkCount(opts.maxQueue ?? DEFAULT_MAX_QUEUE, "maxQueue");
+    this.#maxQueuePerPlugin = checkCount(
+      opts.maxQueuePerPlugin ?? DEFAULT_MAX_QUEUE_PER_PLUGIN,
+      "maxQueuePerPlugin",
+    );
+    this.#idleTimeoutMs = checkTimeout(opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, "idleTimeoutMs");
     this.#maxMemoryMb = checkPositiveInt(opts.maxMemoryMb ?? DEFAULT_MAX_MEMORY_MB, "maxMemoryMb");
+    this.#maxLogBytes = checkCount(
+      opts.maxLogBytesPerCall ?? DEFAULT_MAX_LOG_BYTES_PER_CALL,
+      "maxLogBytesPerCall",
+    );
     this.#onLog = opts.onLog ?? writeToStderr;
   }
 
@@ -103,35 +170,47 @@ export class PluginRunner {
    */
   run(plugin: LoadedPlugin, data: Record<string, unknown>, opts?: PluginRunOptions): Promise<unknown> {
     const name = plugin.descriptor.name;
-    let timeoutMs: number;
+    let budgetMs: number;
     try {
-      timeoutMs =
+      budgetMs =
         opts?.timeoutMs !== undefined ? checkTimeout(opts.timeoutMs, "timeoutMs") : this.#budgetFor(plugin);
     } catch (err) {
       return Promise.reject(err);
     }
     if (this.#closed) return Promise.reject(closedError(name, "queued"));
+    const canStart = count(this.#runningOf, name) < this.#perPlugin;
     let worker: PoolWorker | undefined;
-    try {
-      worker = this.#idle.pop() ?? this.#spawn();
-    } catch (err) {
-      return Promise.reject(spawnError(name, err));
+    if (canStart) {
+      try {
+        worker = this.#takeIdle() ?? this.#spawn();
+      } catch (err) {
+        return Promise.reject(spawnError(name, err));
+      }
     }
-    if (!worker && this.#queue.length >= this.#maxQueue) {
-      return Promise.reject(
-        new PluginExecutionError(
-          "plugin_error",
-          name,
-          `plugin "${name}" did not start: the plugin runner is overloaded (${this.#maxQueue} calls queued)`,
-        ),
-      );
+    if (!worker) {
+      const refusal =
+        this.#queue.length >= this.#maxQueue
+          ? `the plugin runner is busy (${this.#maxQueue} calls waiting for a worker)`
+          : count(this.#queuedOf, name) >= this.#maxQueuePerPlugin
+            ? `plugin "${name}" is busy (${this.#perPlugin} running, ${this.#maxQueuePerPlugin} waiting)`
+            : undefined;
+      if (refusal) return Promise.reject(this.#busy(name, refusal));
     }
     return new Promise((resolve, reject) => {
-      const call: Call = { id: this.#nextId++, plugin, data, resolve, reject };
-      call.timer = setTimeout(() => this.#timedOut(call, timeoutMs), timeoutMs);
+      const call: Call = { id: this.#nextId++, plugin, data, budgetMs, resolve, reject };
       if (worker) this.#start(worker, call);
-      else this.#queue.push(call);
+      else this.#enqueue(call);
     });
+  }
+
+  /** Workers started (idle ones included), calls running and calls waiting for a worker. */
+  get stats(): { workers: number; idle: number; running: number; queued: number } {
+    return {
+      workers: this.#workers.size,
+      idle: this.#idle.size,
+      running: this.#running.size,
+      queued: this.#queue.length,
+    };
   }
 
   /** Terminates every worker and rejects queued and running calls; later calls reject too. */
@@ -139,11 +218,13 @@ export class PluginRunner {
     this.#closed = true;
     for (const call of this.#queue.splice(0))
       this.#settle(call, () => call.reject(closedError(call.plugin.descriptor.name, "queued")));
+    this.#queuedOf.clear();
     for (const [worker, call] of [...this.#running]) {
       this.#settle(call, () => call.reject(closedError(call.plugin.descriptor.name, "running")));
       this.#stop(worker);
     }
     this.#running.clear();
+    this.#runningOf.clear();
     for (const worker of [...this.#workers]) this.#stop(worker);
     await Promise.all(this.#stopping);
   }
@@ -154,11 +235,21 @@ export class PluginRunner {
     return seconds === undefined ? this.#timeoutMs : Math.min(this.#timeoutMs, Math.ceil(seconds * 1000));
   }
 
+  #takeIdle(): PoolWorker | undefined {
+    // The most recently parked worker first: its imports are the warmest.
+    const worker = [...this.#idle.keys()].pop();
+    if (!worker) return undefined;
+    clearTimeout(this.#idle.get(worker));
+    this.#idle.delete(worker);
+    return worker;
+  }
+
   #spawn(): PoolWorker | undefined {
-    if (this.#workers.size >= this.#poolSize) return undefined;
+    if (this.#workers.size >= this.#maxWorkers) return undefined;
     const worker = new PoolWorker({
       maxMemoryMb: this.#maxMemoryMb,
       maxOutputBytes: this.#maxOutputBytes,
+      maxLogBytes: this.#maxLogBytes,
       onReply: (w, reply) => this.#replied(w, reply),
       onDown: (w, reason, cause) => this.#lost(w, reason, cause),
       onLog: this.#onLog,
@@ -167,9 +258,30 @@ export class PluginRunner {
     return worker;
   }
 
+  #enqueue(call: Call): void {
+    const name = call.plugin.descriptor.name;
+    this.#queue.push(call);
+    bump(this.#queuedOf, name, 1);
+    call.timer = setTimeout(() => {
+      if (!this.#dequeue(call)) return;
+      const waited = `waited ${call.budgetMs} ms for a free worker`;
+      this.#settle(call, () => call.reject(this.#busy(name, `plugin "${name}" did not start: ${waited}`)));
+    }, call.budgetMs);
+  }
+
+  #dequeue(call: Call): boolean {
+    const at = this.#queue.indexOf(call);
+    if (at < 0) return false;
+    this.#queue.splice(at, 1);
+    bump(this.#queuedOf, call.plugin.descriptor.name, -1);
+    return true;
+  }
+
   #start(worker: PoolWorker, call: Call): void {
+    const name = call.plugin.descriptor.name;
+    clearTimeout(call.timer);
     try {
-      worker.start(call.id, call.plugin.descriptor.name, call.plugin.entryPath, call.data);
+      worker.start(call.id, name, call.plugin.entryPath, call.data);
     } catch (err) {
       // Input that cannot be cloned (a caller bug, not a plugin fault) surfaces as is.
       this.#settle(call, () => call.reject(err));
@@ -177,38 +289,63 @@ export class PluginRunner {
       return;
     }
     call.worker = worker;
+    call.deadline = performance.now() + call.budgetMs;
+    call.timer = setTimeout(() => this.#timedOut(call), call.budgetMs);
     this.#running.set(worker, call);
+    bump(this.#runningOf, name, 1);
   }
 
-  /** Hands a free worker to the next queued call, or parks it. */
+  /** The call running on `worker` is over (settled or abandoned). */
+  #ended(worker: PoolWorker, call: Call): void {
+    this.#running.delete(worker);
+    bump(this.#runningOf, call.plugin.descriptor.name, -1);
+  }
+
+  /** A free worker: the first queued call whose plugin is under its share gets it, else it idles. */
   #release(worker: PoolWorker): void {
     worker.finish();
-    const next = this.#queue.shift();
-    if (next) this.#start(worker, next);
-    else this.#idle.push(worker);
+    if (this.#closed) return;
+    this.#idle.set(worker, undefined);
+    this.#dispatch();
+    if (this.#idle.has(worker) && this.#workers.size > this.#minWorkers) {
+      const timer = setTimeout(() => this.#retire(worker), this.#idleTimeoutMs);
+      timer.unref();
+      this.#idle.set(worker, timer);
+    }
   }
 
-  /** A worker left the pool: start a replacement only if a queued call is waiting. */
-  #refill(): void {
-    while (this.#queue.length > 0 && !this.#closed) {
-      let worker: PoolWorker | undefined;
-      try {
-        worker = this.#spawn();
-      } catch (err) {
-        const call = this.#queue.shift();
-        if (call) this.#settle(call, () => call.reject(spawnError(call.plugin.descriptor.name, err)));
+  /** Starts queued calls while there are workers (idle or new) for them, in queue order. */
+  #dispatch(): void {
+    for (let i = 0; i < this.#queue.length && !this.#closed; ) {
+      const call = this.#queue[i] as Call;
+      const name = call.plugin.descriptor.name;
+      if (count(this.#runningOf, name) >= this.#perPlugin) {
+        i++;
         continue;
       }
-      const next = worker && this.#queue.shift();
-      if (!worker || !next) return;
-      this.#start(worker, next);
+      let worker: PoolWorker | undefined;
+      try {
+        worker = this.#takeIdle() ?? this.#spawn();
+      } catch (err) {
+        this.#dequeue(call);
+        this.#settle(call, () => call.reject(spawnError(name, err)));
+        continue;
+      }
+      if (!worker) return;
+      this.#dequeue(call);
+      this.#start(worker, call);
     }
+  }
+
+  #retire(worker: PoolWorker): void {
+    if (!this.#idle.has(worker) || this.#workers.size <= this.#minWorkers) return;
+    this.#stop(worker);
   }
 
   #replied(worker: PoolWorker, reply: WorkerReply): void {
     const call = this.#running.get(worker);
     if (!call || call.id !== reply.id) return;
-    this.#running.delete(worker);
+    this.#ended(worker, call);
     const name = call.plugin.descriptor.name;
     this.#settle(call, () => {
       if (reply.kind === "error")
@@ -222,30 +359,44 @@ export class PluginRunner {
     this.#forget(worker);
     const call = this.#running.get(worker);
     if (call) {
-      this.#running.delete(worker);
+      this.#ended(worker, call);
       this.#settle(call, () => call.reject(pluginError(call.plugin.descriptor.name, reason, cause)));
     }
     this.#stop(worker);
-    this.#refill();
+    this.#dispatch();
   }
 
-  #timedOut(call: Call, timeoutMs: number): void {
+  #timedOut(call: Call): void {
     const name = call.plugin.descriptor.name;
     const err = new PluginExecutionError(
       "plugin_timeout",
       name,
-      `plugin "${name}" timed out after ${timeoutMs} ms`,
+      `plugin "${name}" timed out after ${call.budgetMs} ms`,
     );
-    const queued = this.#queue.indexOf(call);
-    if (queued >= 0) this.#queue.splice(queued, 1);
     const worker = call.worker;
     if (worker && this.#running.get(worker) === call) {
       // Only terminating the thread stops a synchronous loop; the pool replaces it on demand.
-      this.#running.delete(worker);
+      this.#ended(worker, call);
       this.#stop(worker);
-      this.#refill();
     }
     this.#settle(call, () => call.reject(err));
+    this.#dispatch();
+  }
+
+  /** A `plugin_busy` refusal; retry once the soonest running call of `name` (else any) must end. */
+  #busy(name: string, reason: string): PluginExecutionError {
+    const now = performance.now();
+    let soonest = Number.POSITIVE_INFINITY;
+    let soonestOwn = Number.POSITIVE_INFINITY;
+    for (const call of this.#running.values()) {
+      const left = (call.deadline ?? now) - now;
+      soonest = Math.min(soonest, left);
+      if (call.plugin.descriptor.name === name) soonestOwn = Math.min(soonestOwn, left);
+    }
+    const atShare = count(this.#runningOf, name) >= this.#perPlugin;
+    const wait = atShare ? soonestOwn : soonest;
+    const retryAfterSeconds = Number.isFinite(wait) ? Math.max(1, Math.ceil(wait / 1000)) : 1;
+    return new PluginExecutionError("plugin_busy", name, reason, { retryAfterSeconds });
   }
 
   #stop(worker: PoolWorker): void {
@@ -257,8 +408,8 @@ export class PluginRunner {
 
   #forget(worker: PoolWorker): void {
     this.#workers.delete(worker);
-    const at = this.#idle.indexOf(worker);
-    if (at >= 0) this.#idle.splice(at, 1);
+    clearTimeout(this.#idle.get(worker));
+    this.#idle.delete(worker);
   }
 
   #settle(call: Call, outcome: () => void): void {
@@ -284,6 +435,16 @@ export class PluginRunner {
       call.reject(pluginError(name, "invalid output", err));
     }
   }
+}
+
+function count(map: Map<string, number>, key: string): number {
+  return map.get(key) ?? 0;
+}
+
+function bump(map: Map<string, number>, key: string, by: number): void {
+  const next = count(map, key) + by;
+  if (next > 0) map.set(key, next);
+  else map.delete(key);
 }
 
 function writeToStderr(plugin: string, _stream: LogStream, line: string): void {
@@ -326,5 +487,10 @@ function checkTimeout(ms: number, label: string): number {
 function checkPositiveInt(n: number, label: string): number {
   if (!Number.isSafeInteger(n) || n <= 0)
     throw new RangeError(`${label} must be a positive integer, got ${n}`);
+  return n;
+}
+
+function checkCount(n: number, label: string): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${label} must be 0 or more, got ${n}`);
   return n;
 }

@@ -34,17 +34,69 @@ const writeOut = process.stdout.write.bind(process.stdout);
 const writeErr = process.stderr.write.bind(process.stderr);
 let lastPlugin = "";
 
+// Output is bounded per call here, before it crosses to the server: a plugin printing
+// 100 MB would otherwise make the server buffer and split all of it. The first
+// `maxLogBytes` of stdout + stderr pass; the rest is counted, dropped and reported.
+/** @type {number} */
+const maxLogBytes = workerData.maxLogBytes;
+let logLeft = maxLogBytes;
+let dropped = 0;
+process.stdout.write = bounded(writeOut);
+process.stderr.write = bounded(writeErr);
+
+/** @param {(chunk: any, encoding?: any, cb?: any) => boolean} write */
+function bounded(write) {
+  return (/** @type {any} */ chunk, /** @type {any} */ encoding, /** @type {any} */ cb) => {
+    const done = typeof encoding === "function" ? encoding : cb;
+    const enc = typeof encoding === "string" ? encoding : "utf8";
+    const bytes = typeof chunk === "string" ? byteLength(chunk, enc) : (chunk?.byteLength ?? 0);
+    if (bytes <= logLeft) {
+      logLeft -= bytes;
+      return write(chunk, encoding, cb);
+    }
+    if (logLeft > 0) {
+      // Keep what fits (strings are cut by characters first, so a huge one is never copied whole).
+      const head =
+        typeof chunk === "string"
+          ? Buffer.from(chunk.slice(0, logLeft), enc)
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      const kept = head.subarray(0, logLeft);
+      write(kept);
+      if (kept[kept.length - 1] !== 0x0a) write("\n");
+      dropped += bytes - kept.length;
+      logLeft = 0;
+    } else dropped += bytes;
+    if (typeof done === "function") process.nextTick(done);
+    return true;
+  };
+}
+
+/** Reports what the last call dropped, in the plugin's own log. */
+function reportDropped() {
+  if (dropped === 0) return;
+  writeErr(
+    `[mozaiks] output truncated: ${dropped} more bytes of stdout/stderr dropped ` +
+      `(limit ${maxLogBytes} bytes per call)\n`,
+  );
+  dropped = 0;
+}
+
 parentPort.on("message", (job) => {
+  // Output left over from the previous call (its timers, say) is reported under its plugin.
+  reportDropped();
+  logLeft = maxLogBytes;
   if (job.plugin !== lastPlugin) {
     // Output printed so far belongs to the previous plugin (see log-lines.ts).
     lastPlugin = job.plugin;
     writeOut(`${PLUGIN_MARK}${job.plugin}\n`);
     writeErr(`${PLUGIN_MARK}${job.plugin}\n`);
   }
-  run(job).then(
-    (reply) => post({ id: job.id, ...reply }),
-    (err) => post({ id: job.id, kind: "error", error: describe(err) }),
-  );
+  run(job)
+    .then(
+      (reply) => post({ id: job.id, ...reply }),
+      (err) => post({ id: job.id, kind: "error", error: describe(err) }),
+    )
+    .finally(reportDropped);
 });
 
 /** @param {string} entryPath */
