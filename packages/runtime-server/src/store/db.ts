@@ -51,17 +51,19 @@ function migrateSqlite(sqlite: Database.Database): void {
   sqlite.exec(
     "CREATE TABLE IF NOT EXISTS __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)",
   );
-  sqlite.transaction(() => {
-    const last = sqlite.prepare("SELECT max(created_at) AS at FROM __drizzle_migrations").get() as {
-      at: number | null;
-    };
-    const record = sqlite.prepare("INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)");
-    for (const m of migrations) {
-      if (last.at !== null && Number(last.at) >= m.folderMillis) continue;
-      for (const stmt of m.sql) if (stmt.trim() !== "") sqlite.exec(stmt);
-      record.run(m.hash, m.folderMillis);
-    }
-  }).immediate();
+  sqlite
+    .transaction(() => {
+      const last = sqlite.prepare("SELECT max(created_at) AS at FROM __drizzle_migrations").get() as {
+        at: number | null;
+      };
+      const record = sqlite.prepare("INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)");
+      for (const m of migrations) {
+        if (last.at !== null && Number(last.at) >= m.folderMillis) continue;
+        for (const stmt of m.sql) if (stmt.trim() !== "") sqlite.exec(stmt);
+        record.run(m.hash, m.folderMillis);
+      }
+    })
+    .immediate();
 }
 
 /**

@@ -36,7 +36,9 @@ export function parseDatabaseUrl(value: string): DatabaseTarget {
     return { dialect: "sqlite", path: decodeURIComponent(v.slice("file:".length)) };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
-    throw new Error(`unsupported scheme ${v.split(":")[0]}: (use a file path, file:, postgres:// or postgresql://)`);
+    throw new Error(
+      `unsupported scheme ${v.split(":")[0]}: (use a file path, file:, postgres:// or postgresql://)`,
+    );
   }
   return { dialect: "sqlite", path: v };
 }

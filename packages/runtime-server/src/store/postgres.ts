@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { type NodePgDatabase, drizzle } from "drizzle-orm/node-postgres";
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 import * as schema from "./schema-pg.js";
@@ -8,8 +8,8 @@ import type { SqlClient } from "./sql.js";
 /** The PostgreSQL migrations folder (drizzle-kit, `drizzle-pg.config.ts`), from `src/` and `dist/`. */
 export const PG_MIGRATIONS_DIR = fileURLToPath(new URL("../../drizzle-pg", import.meta.url));
 
-/** Key of the advisory lock instances take while migrating ("mozaiks" in ASCII, fits a bigint). */
-const MIGRATION_LOCK = 0x6d6f7a61696b73;
+/** Key of the advisory lock instances take while migrating ("mozaiks" in ASCII, as a bigint). */
+const MIGRATION_LOCK = "30803343872453491";
 
 /** An open PostgreSQL runtime database. */
 export interface PgStore {
@@ -51,13 +51,15 @@ function pgClient(pool: pg.Pool): SqlClient {
     run: async (sql, params = []) => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
     get: async <T>(sql: string, params: ReadonlyArray<unknown> = []) =>
       (await query(sql, params)).rows[0] as T | undefined,
-    all: async <T>(sql: string, params: ReadonlyArray<unknown> = []) => (await query(sql, params)).rows as T[],
+    all: async <T>(sql: string, params: ReadonlyArray<unknown> = []) =>
+      (await query(sql, params)).rows as T[],
     async batch(list) {
       const client = await pool.connect();
       try {
         await client.query("BEGIN");
         const out: number[] = [];
-        for (const s of list) out.push((await client.query(text(s.sql), [...(s.params ?? [])])).rowCount ?? 0);
+        for (const s of list)
+          out.push((await client.query(text(s.sql), [...(s.params ?? [])])).rowCount ?? 0);
         await client.query("COMMIT");
         return out;
       } catch (err) {

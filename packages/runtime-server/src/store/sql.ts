@@ -46,7 +46,8 @@ export function sqliteClient(db: Database.Database): SqlClient {
   return {
     dialect: "sqlite",
     run: async (sql, params = []) => ({ changes: stmt(sql).run(...params).changes }),
-    get: async <T>(sql: string, params: ReadonlyArray<unknown> = []) => stmt(sql).get(...params) as T | undefined,
+    get: async <T>(sql: string, params: ReadonlyArray<unknown> = []) =>
+      stmt(sql).get(...params) as T | undefined,
     all: async <T>(sql: string, params: ReadonlyArray<unknown> = []) => stmt(sql).all(...params) as T[],
     batch: async (list) => batch.immediate(list),
   };

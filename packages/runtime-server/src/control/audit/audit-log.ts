@@ -114,7 +114,8 @@ export class AuditLog {
     try {
       const { store } = this.opts;
       if (store.dialect === "postgres") {
-        for (let i = 0; i < rows.length; i += PG_BATCH) await insertRows(store.sql, rows.slice(i, i + PG_BATCH));
+        for (let i = 0; i < rows.length; i += PG_BATCH)
+          await insertRows(store.sql, rows.slice(i, i + PG_BATCH));
         return;
       }
       const { relaxed: sqlite } = store;

@@ -1,0 +1,58 @@
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import pg from "pg";
+import { inject } from "vitest";
+import { openStore } from "../../src/store/db.js";
+import type { RuntimeStore } from "../../src/store/open.js";
+import { openPgStore } from "../../src/store/postgres.js";
+import { tempDir } from "./runtime.js";
+
+/** A fresh, empty database on the test run's PostgreSQL server; resolves with its URL. */
+export async function freshPgDatabase(): Promise<string> {
+  const admin = inject("pgAdminUrl");
+  const name = `mozaiks_${randomUUID().replaceAll("-", "")}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** One database engine under test: `database()` names a fresh database, `open` opens it. */
+export interface Driver {
+  name: "sqlite" | "postgres";
+  /** A new empty database (a temp file for SQLite), shared by every `open` of it. */
+  database(): Promise<string>;
+  open(db: string): Promise<RuntimeStore>;
+}
+
+const tmp: Array<() => void> = [];
+
+export const sqliteDriver: Driver = {
+  name: "sqlite",
+  async database() {
+    const t = tempDir("mozaiks-store-");
+    tmp.push(t.cleanup);
+    return join(t.dir, "rt.db");
+  },
+  open: async (path) => openStore(path),
+};
+
+export const postgresDriver: Driver = {
+  name: "postgres",
+  database: freshPgDatabase,
+  open: (url) => openPgStore(url, { max: 4 }),
+};
+
+/** Both engines, for `describe.each(drivers)("…", (driver) => …)`. */
+export const drivers: Driver[] = [sqliteDriver, postgresDriver];
+
+/** Removes the SQLite temp files of this file's tests (call in `afterAll`). */
+export function cleanupDrivers(): void {
+  for (const c of tmp.splice(0)) c();
+}
