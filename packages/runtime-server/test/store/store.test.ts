@@ -1,11 +1,14 @@
 import type { EntitlementManifest } from "@mozaiks/contracts";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import { afterAll, describe, expect, it } from "vitest";
 import { frozenClock } from "../../src/clock.js";
 import { AuditLog } from "../../src/control/audit/audit-log.js";
 import { EntitlementState } from "../../src/control/entitlements/state.js";
 import { RunLog } from "../../src/control/workflows/run-log.js";
 import { createLogger } from "../../src/logger.js";
+import { MIGRATIONS_DIR } from "../../src/store/db.js";
 import { parseDatabaseUrl, type RuntimeStore } from "../../src/store/open.js";
+import { PG_MIGRATIONS_DIR } from "../../src/store/postgres.js";
 import { cleanupDrivers, drivers } from "../helpers/drivers.js";
 import { APP_ID, NOW } from "../helpers/keys.js";
 
@@ -69,8 +72,8 @@ describe.each(drivers)("store on $name", (driver) => {
       a.dialect === "sqlite"
         ? await a.sql.get<{ n: number }>("SELECT count(*) AS n FROM __drizzle_migrations")
         : await a.sql.get<{ n: number }>("SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations");
-    const files = a.dialect === "sqlite" ? 3 : 1;
-    expect(applied?.n).toBe(files);
+    const folder = a.dialect === "sqlite" ? MIGRATIONS_DIR : PG_MIGRATIONS_DIR;
+    expect(Number(applied?.n)).toBe(readMigrationFiles({ migrationsFolder: folder }).length);
     for (const s of stores) await s.close();
   });
 
