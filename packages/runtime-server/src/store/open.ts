@@ -59,5 +59,5 @@ export function describeTarget(t: DatabaseTarget): string {
 /** The SQLite store, or a clear error naming what does not run on PostgreSQL yet. */
 export function requireSqlite(store: RuntimeStore, what: string): Store {
   if (store.dialect === "sqlite") return store;
-  throw new Error(`${what} runs on the SQLite store only (MOZAIKS_DATABASE_URL names PostgreSQL)`);
+  throw new Error(`${what}: needs the SQLite store for now (MOZAIKS_DATABASE_URL names PostgreSQL)`);
 }
