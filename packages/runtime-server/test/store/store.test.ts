@@ -45,7 +45,7 @@ describe.each(drivers)("store on $name", (driver) => {
   it("creates every runtime table through the migrations, once, when instances open it together", async () => {
     const db = await driver.database();
     const stores = await Promise.all([driver.open(db), driver.open(db), driver.open(db)]);
-    const [a] = stores as [RuntimeStore];
+    const a = stores[0] as RuntimeStore;
     const tables =
       a.dialect === "sqlite"
         ? await a.sql.all<{ name: string }>(
