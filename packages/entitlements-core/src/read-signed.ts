@@ -18,7 +18,7 @@ export type SchemaError<S> = Extract<Parsed<S>, { success: false }> extends { er
 
 /** Options of {@link readSignedDocument}: verification keys and policy, plus the schema. */
 export interface ReadSignedOptions<S extends DocumentSchema> extends VerifyOptions {
-  /** The schema of the document, or a choice made from the parsed (unverified) object. */
+  /** The schema of the document, or a choice made from the parsed (not yet verified) object. */
   schema: S | ((doc: Record<string, unknown>) => S);
   /** Deepest nesting accepted (default 256); deeper text is refused before anything recurses. */
   maxDepth?: number | undefined;
@@ -77,12 +77,13 @@ export function readSignedDocument<S extends DocumentSchema>(
   if (!isPlainObject(lossless))
     return { ok: false, stage: "json", message: "document must be a JSON object" };
   const document = toPlainJson(lossless) as Record<string, unknown>;
+  // Chosen before verifying (so callers can name the kind of a refused document), applied after.
+  const schema = typeof options.schema === "function" ? options.schema(document) : options.schema;
   // HMAC signatures cover the Python form (1.0 ≠ 1); Ed25519 covers the JSON.parse value.
   const verification = verifyManifest(typeof document._signature === "string" ? lossless : document, options);
   if (!verification.ok) {
     return { ok: false, stage: "signature", reason: verification.reason, message: verification.message };
   }
-  const schema = typeof options.schema === "function" ? options.schema(document) : options.schema;
   const parsed = schema.safeParse(document) as Parsed<S>;
   if (parsed.success) return { ok: true, value: parsed.data as SchemaOutput<S>, document, verification };
   const error = parsed.error as SchemaError<S>;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { stringifyJson } from "@mozaiks/entitlements-core";
 
 /**
  * Writes a file so readers see either the old or the new content, never a torn one: write a
@@ -24,4 +25,13 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o644):
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+/**
+ * Writes a (signed) JSON document atomically, indented, as text that reads back to exactly
+ * what was signed: `stringifyJson` equals `JSON.stringify(doc, null, 2)` for plain values and
+ * also writes `bigint` and `PythonFloat` (from a lossless read) without changing them.
+ */
+export async function writeJsonFileAtomic(file: string, doc: unknown, mode?: number): Promise<void> {
+  await writeFileAtomic(file, `${stringifyJson(doc, 2)}\n`, mode);
 }

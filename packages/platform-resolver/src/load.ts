@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { CapabilityRegistry, PlanCapabilities } from "@mozaiks/contracts";
+import { parseJsonLossless } from "@mozaiks/entitlements-core";
 import { ConfigInvalidError, ConfigUnreadableError } from "./errors.js";
 import { type ConfigIssue, hasErrors } from "./issues.js";
 import { asArray, isRecord } from "./json.js";
@@ -13,31 +14,45 @@ export interface PlatformConfig {
   files: { registry: string; plans: string };
 }
 
-/** Reads and parses a JSON file; errors name the file (and the position of a syntax error). */
-export async function readJsonFile(file: string): Promise<unknown> {
-  let text: string;
+/** Reads a text file; a missing or unreadable file is a `ConfigUnreadableError` naming it. */
+export async function readTextFile(file: string): Promise<string> {
   try {
-    text = await readFile(file, "utf8");
+    return await readFile(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "file not found" : code === "EACCES" ? "permission denied" : String(err);
     throw new ConfigUnreadableError(file, why, { cause: err });
   }
+}
+
+/** A `ConfigInvalidError` for a file that is not valid JSON. */
+export function invalidJson(file: string, message: string, cause?: unknown): ConfigInvalidError {
+  return new ConfigInvalidError(
+    [{ file, path: "$", code: "invalid_json", message: `not valid JSON: ${message}`, severity: "error" }],
+    { cause },
+  );
+}
+
+/** Reads and parses a JSON file; errors name the file (and the position of a syntax error). */
+export async function readJsonFile(file: string): Promise<unknown> {
+  const text = await readTextFile(file);
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new ConfigInvalidError(
-      [
-        {
-          file,
-          path: "$",
-          code: "invalid_json",
-          message: `not valid JSON: ${(err as Error).message}`,
-          severity: "error",
-        },
-      ],
-      { cause: err },
-    );
+    throw invalidJson(file, (err as Error).message, err);
+  }
+}
+
+/**
+ * Reads a signed JSON file keeping what `JSON.parse` loses (`1.0` vs `1`, digits beyond 2^53),
+ * so it can be delivered exactly as it was signed (see `stringifyJson`).
+ */
+export async function readJsonFileLossless(file: string): Promise<unknown> {
+  const text = await readTextFile(file);
+  try {
+    return parseJsonLossless(text);
+  } catch (err) {
+    throw invalidJson(file, (err as Error).message, err);
   }
 }
 

@@ -1,3 +1,5 @@
+import { stringifyJson } from "@mozaiks/entitlements-core";
+
 /** Retry policy for pushes to a runtime. */
 export interface RetryOptions {
   /** Retries after the first attempt (default 3). */
@@ -57,7 +59,8 @@ export async function postJsonWithRetry(
   const base = options.baseDelayMs ?? 250;
   const max = options.maxDelayMs ?? 5000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const body = JSON.stringify(payload);
+  // Written like a bundle file, so a signed document arrives exactly as it was signed.
+  const body = stringifyJson(payload);
   let last: PushResult = { ok: false, attempts: 0 };
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
     let hint: number | undefined;

@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { PlanCatalog } from "@mozaiks/contracts";
-import { writeFileAtomic } from "./atomic-write.js";
+import { writeJsonFileAtomic } from "./atomic-write.js";
 import { PlatformError } from "./errors.js";
 import { type AppPushResult, pushToRuntime, type RetryOptions } from "./push.js";
 import type { PlatformResolver, Resolution } from "./resolver.js";
@@ -84,8 +84,8 @@ export class SubscriptionManager {
     const files = { manifest: join(appDir, MANIFEST_FILE), catalog: join(appDir, PLAN_CATALOG_FILE) };
     try {
       await mkdir(appDir, { recursive: true });
-      await writeFileAtomic(files.manifest, `${JSON.stringify(built.document, null, 2)}\n`);
-      await writeFileAtomic(files.catalog, `${JSON.stringify(catalog, null, 2)}\n`);
+      await writeJsonFileAtomic(files.manifest, built.document);
+      await writeJsonFileAtomic(files.catalog, catalog);
     } catch (err) {
       throw new PlatformError(
         "bundle_write_failed",

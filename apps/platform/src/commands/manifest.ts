@@ -1,8 +1,10 @@
-import { EntitlementManifestSchema, PlanCatalogSchema, summarizeIssues } from "@mozaiks/contracts";
-import { type Jwks, parseJwks, verifyManifest } from "@mozaiks/entitlements-core";
+import { EntitlementManifestSchema, PlanCatalogSchema } from "@mozaiks/contracts";
+import { type Jwks, parseJwks, readSignedDocument, stringifyJson } from "@mozaiks/entitlements-core";
 import {
+  invalidJson,
   PlatformResolver,
   readJsonFile,
+  readTextFile,
   type SubscriptionInput,
   writeFileAtomic,
 } from "@mozaiks/platform-resolver";
@@ -50,7 +52,7 @@ async function build(flags: BuildFlags, cmd: Command): Promise<void> {
   }
   const resolution = resolver.resolve(sub, "command line");
   const doc = signer ? signer.sign(resolution.manifest) : resolution.manifest;
-  const text = `${JSON.stringify(doc, null, 2)}\n`;
+  const text = `${stringifyJson(doc, 2)}\n`;
   const summary = {
     app_id: sub.app_id,
     plan: resolution.requestedPlan,
@@ -102,19 +104,28 @@ async function verify(file: string, flags: VerifyFlags, cmd: Command): Promise<v
     );
   }
   const jwks = jwksFile ? await loadJwks(jwksFile) : undefined;
-  const doc = await readJsonFile(file);
-  const isCatalog = typeof doc === "object" && doc !== null && "plans" in doc && "default_plan" in doc;
-  const kind = isCatalog ? "plan_catalog" : "entitlement_manifest";
-  const result = verifyManifest(doc, { jwks, hmacKey, now, requireSignature: true });
+  // The exact text, read the way the runtime reads it: a legacy HMAC covers `1.0` vs `1`.
+  let kind = "entitlement_manifest";
+  const r = readSignedDocument(await readTextFile(file), {
+    jwks,
+    hmacKey,
+    now,
+    requireSignature: true,
+    schema: (doc) => {
+      const isCatalog = "plans" in doc && "default_plan" in doc;
+      if (isCatalog) kind = "plan_catalog";
+      return isCatalog ? PlanCatalogSchema : EntitlementManifestSchema;
+    },
+  });
+  if (!r.ok && r.stage === "json") throw invalidJson(file, r.message);
   let report: Record<string, unknown>;
-  if (!result.ok) {
-    report = { ok: false, file, kind, reason: result.reason, message: result.message };
+  if (r.ok) {
+    const { alg, kid } = r.verification;
+    report = { ok: true, file, kind, alg, ...(kid && { kid }) };
+  } else if (r.stage === "signature") {
+    report = { ok: false, file, kind, reason: r.reason, message: r.message };
   } else {
-    const schema = isCatalog ? PlanCatalogSchema : EntitlementManifestSchema;
-    const parsed = schema.safeParse(doc);
-    report = parsed.success
-      ? { ok: true, file, kind, alg: result.alg, ...(result.kid && { kid: result.kid }) }
-      : { ok: false, file, kind, reason: "schema", message: summarizeIssues(parsed.error) };
+    report = { ok: false, file, kind, reason: "schema", message: r.message };
   }
   out.result(report, () =>
     report.ok

@@ -4,6 +4,7 @@ import {
   PlatformResolver,
   pushToRuntime,
   readJsonFile,
+  readJsonFileLossless,
   type SubscriptionInput,
   SubscriptionManager,
 } from "@mozaiks/platform-resolver";
@@ -62,7 +63,8 @@ async function documentsFrom(flags: PushFlags, manager: () => Promise<Subscripti
   if (flags.manifest) {
     return Promise.all(
       flags.manifest.map(async (file) => {
-        const doc = await readJsonFile(file);
+        // Lossless, so a Python-signed `1.0` is pushed as `1.0` and its HMAC still holds.
+        const doc = await readJsonFileLossless(file);
         if (
           typeof doc !== "object" ||
           doc === null ||

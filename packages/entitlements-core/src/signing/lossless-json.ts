@@ -51,6 +51,7 @@ export function parseJsonLossless(text: string, options: { maxDepth?: number } =
   const parseValue = (depth: number): unknown => {
     ws();
     const c = text[pos];
+    if (c === undefined) err(text.trim() === "" ? "empty document" : "unexpected end of input");
     if ((c === "{" || c === "[") && depth >= maxDepth) err(`nesting deeper than ${maxDepth} levels`);
     if (c === "{") {
       pos++;
