@@ -31,4 +31,15 @@ describe("error codes", () => {
       .map(([code, status]) => `${status} ${code}`);
     expect(missing, "add these to the Errors table of docs/reference/runtime-api.md").toEqual([]);
   });
+
+  it("documented in docs/reference/runtime-api.md all exist, with that status", () => {
+    const known = new Map(errorStatus());
+    const stray = [...documentedStatus()].flatMap(([status, cell]) =>
+      [...cell.matchAll(/`([a-z_]+)`/g)]
+        .map((m) => m[1] as string)
+        .filter((code) => known.get(code) !== status)
+        .map((code) => `${status} ${code}`),
+    );
+    expect(stray, "not in ERROR_STATUS with this status").toEqual([]);
+  });
 });
