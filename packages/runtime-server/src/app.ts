@@ -100,7 +100,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
     store,
     audit,
     anomalies: new AnomalyDetector({ now: () => clock.now().getTime() }),
-    state: new EntitlementState({ store, clock, appId: config.appId, logger }),
+    state: new EntitlementState({ store, clock, appId: config.appId, logger, audit }),
     ledger: new UsageLedger(requireSqlite(store, "the usage ledger"), clock, config.appId),
     verifier: new TokenVerifier({
       keys: deps.keys.user,

@@ -103,6 +103,20 @@ const databaseUrl = optionalString.transform((v, ctx) => {
   }
 });
 
+/** Default of `MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS`: a synced v1.1/legacy manifest lives a day. */
+export const DEFAULT_SYNCED_MANIFEST_TTL_SECONDS = 86_400;
+
+const flag = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const s = v?.trim().toLowerCase() ?? "";
+    if (s === "" || s === "false" || s === "0") return false;
+    if (s === "true" || s === "1") return true;
+    ctx.addIssue({ code: "custom", message: `must be true or false, got "${v}"` });
+    return z.NEVER;
+  });
+
 /** Every environment variable the runtime reads, validated in one place. */
 export const RuntimeEnvSchema = z
   .object({
@@ -146,6 +160,8 @@ export const RuntimeEnvSchema = z
     ),
     MOZAIKS_ENTITLEMENT_PUBLIC_KEYS: optionalString,
     MOZAIKS_ENTITLEMENT_SIGNING_KEY: optionalString,
+    MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS: flag,
+    MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS: integer(DEFAULT_SYNCED_MANIFEST_TTL_SECONDS, 1, 10 * 365 * 86_400),
     MOZAIKS_SHUTDOWN_TIMEOUT_MS: integer(10_000, 0, 600_000),
   })
   .superRefine((env, ctx) => {
@@ -205,7 +221,14 @@ export interface RuntimeConfig {
     tokenCacheSize: number;
   };
   internalApiKey: string | undefined;
-  entitlementKeys: { publicKeysPath: string | undefined; hmacKey: string | undefined };
+  /** `allowUnsigned`: production may start without a verification key (`MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS`). */
+  entitlementKeys: {
+    publicKeysPath: string | undefined;
+    hmacKey: string | undefined;
+    allowUnsigned: boolean;
+  };
+  /** Longest life of a manifest derived from a v1.1 payload or a legacy sync (`MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS`). */
+  syncedManifestTtlSeconds: number;
   shutdownTimeoutMs: number;
 }
 
@@ -262,7 +285,9 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
     entitlementKeys: {
       publicKeysPath: e.MOZAIKS_ENTITLEMENT_PUBLIC_KEYS,
       hmacKey: e.MOZAIKS_ENTITLEMENT_SIGNING_KEY,
+      allowUnsigned: e.MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS,
     },
+    syncedManifestTtlSeconds: e.MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS,
     shutdownTimeoutMs: e.MOZAIKS_SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -15,7 +15,9 @@ export function requiresSignatures(keys: EntitlementKeys): boolean {
 }
 
 /** Reads `MOZAIKS_ENTITLEMENT_PUBLIC_KEYS` (a JWKS file) and `MOZAIKS_ENTITLEMENT_SIGNING_KEY`. */
-export function entitlementKeysFromConfig(config: RuntimeConfig["entitlementKeys"]): EntitlementKeys {
+export function entitlementKeysFromConfig(
+  config: Pick<RuntimeConfig["entitlementKeys"], "publicKeysPath" | "hmacKey">,
+): EntitlementKeys {
   let jwks: Jwks | undefined;
   if (config.publicKeysPath) {
     try {

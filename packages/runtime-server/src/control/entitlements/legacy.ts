@@ -7,6 +7,7 @@ import {
 import type { Clock } from "../../clock.js";
 import { RuntimeError } from "../../errors.js";
 import { parseOrThrow } from "../validation.js";
+import { syncedExpiry } from "./freshness.js";
 import { applyManifest, assertTenant, type SyncDeps, type SyncResult } from "./sync.js";
 
 /**
@@ -57,5 +58,10 @@ export async function syncLegacySubscription(
       { sync_endpoint: "/api/internal/entitlement/sync" },
     );
   }
-  return applyManifest(translateLegacy(payload, catalog, deps.appId, deps.clock), "legacy", deps, requestId);
+  const manifest = syncedExpiry(
+    translateLegacy(payload, catalog, deps.appId, deps.clock),
+    deps,
+    catalog.expires_at,
+  );
+  return applyManifest(manifest, "legacy", deps, requestId);
 }

@@ -3,8 +3,10 @@ import { CapabilityEvaluator, DEFAULT_CAPABILITIES, DEFAULT_LIMITS } from "@moza
 import type { Logger } from "pino";
 import type { Clock } from "../../clock.js";
 import type { RuntimeStore } from "../../store/open.js";
+import type { AuditLog } from "../audit/audit-log.js";
 import { LruCache } from "../auth/lru.js";
 import type { UsageSubject } from "../usage/ledger.js";
+import { type ManifestSubject, pickAtStart } from "./freshness.js";
 
 /** The entitlements in force for one caller. */
 export interface ResolvedEntitlements {
@@ -47,10 +49,6 @@ const UPSERT = `INSERT INTO entitlements (scope, subject_id, manifest, source, s
   ON CONFLICT (scope, subject_id) DO UPDATE SET manifest = excluded.manifest, source = excluded.source,
     synced_at = excluded.synced_at, revision = excluded.revision`;
 
-function issuedAt(m: EntitlementManifest): number {
-  return m.issued_at ? Date.parse(m.issued_at) : Number.NEGATIVE_INFINITY;
-}
-
 /**
  * Holds the app-level manifest and the per-user manifests (persisted in `entitlements`, cached
  * in a bounded LRU). A user-scoped manifest overrides the app-level one; an expired manifest
@@ -70,7 +68,15 @@ export class EntitlementState {
   /** Counts local writes, so a refresh that raced one does not put an older row back. */
   #writes = 0;
 
-  constructor(private readonly opts: { store: RuntimeStore; clock: Clock; appId: string; logger: Logger }) {}
+  constructor(
+    private readonly opts: {
+      store: RuntimeStore;
+      clock: Clock;
+      appId: string;
+      logger: Logger;
+      audit?: AuditLog;
+    },
+  ) {}
 
   /** True once {@link init} ran. */
   get loaded(): boolean {
@@ -78,8 +84,10 @@ export class EntitlementState {
   }
 
   /**
-   * Chooses the app-level manifest at start: the last synced one from the database, unless the
-   * bundle's file was issued later (a redeployed bundle wins over an older sync).
+   * Chooses the app-level manifest at start: the persisted one, unless the bundle's file was
+   * issued later (a redeployed bundle wins over an older sync). A winning bundle manifest is
+   * persisted, so an older file deployed afterwards cannot roll it back (it is logged and
+   * audited as stale instead).
    */
   async init(bundle: { doc: EntitlementManifest; source: string } | undefined): Promise<void> {
     const { sql } = this.opts.store;
@@ -89,10 +97,37 @@ export class EntitlementState {
     const stored = row
       ? { doc: JSON.parse(row.manifest) as EntitlementManifest, source: row.source }
       : undefined;
-    const pick = stored && (!bundle || issuedAt(stored.doc) >= issuedAt(bundle.doc)) ? stored : bundle;
+    const { pick, stale } = pickAtStart(bundle, stored);
+    if (stale) this.#reportStaleBundle(stale.doc, stale.source, stored?.doc);
+    if (pick && pick === bundle) await this.#persist("app", this.opts.appId, pick.doc, pick.source);
     this.#app = pick ? entry(pick.doc, pick.source) : undefined;
     this.#loaded = true;
     this.opts.logger.info({ source: this.#app?.source ?? "default" }, "app entitlements loaded");
+  }
+
+  #reportStaleBundle(
+    doc: EntitlementManifest,
+    source: string,
+    current: EntitlementManifest | undefined,
+  ): void {
+    const details = {
+      error: "manifest_stale",
+      source,
+      issued_at: doc.issued_at ?? null,
+      current_issued_at: current?.issued_at ?? null,
+    };
+    this.opts.logger.warn(details, "bundle manifest is older than the one in force: keeping the newer one");
+    this.opts.audit?.record({ eventType: "entitlement_sync", result: "denied", subject: "app", details });
+  }
+
+  /**
+   * The manifest in force for `subject` as persisted (expired or not), read from the database so
+   * a sync another instance accepted counts; for the app, the bundle's when nothing is persisted.
+   */
+  async current(subject: ManifestSubject): Promise<EntitlementManifest | undefined> {
+    const row = await this.opts.store.sql.get<{ manifest: string }>(SELECT_ONE, [subject.scope, subject.id]);
+    if (row) return JSON.parse(row.manifest) as EntitlementManifest;
+    return subject.scope === "app" ? this.#app?.manifest : undefined;
   }
 
   /** The app-level manifest (or undefined in OSS default mode). */

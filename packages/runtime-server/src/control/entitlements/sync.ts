@@ -8,6 +8,7 @@ import { RuntimeError } from "../../errors.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { UsageLedger } from "../usage/ledger.js";
 import { parseOrThrow } from "../validation.js";
+import { syncedExpiry, whenFresh } from "./freshness.js";
 import type { EntitlementState } from "./state.js";
 import { type VerifyDeps, verifySignedDocument } from "./verify.js";
 
@@ -17,6 +18,8 @@ export interface SyncDeps extends VerifyDeps {
   state: EntitlementState;
   ledger: UsageLedger;
   audit: AuditLog;
+  /** Longest life of a manifest derived from a v1.1 or legacy payload (default one day). */
+  syncedManifestTtlSeconds?: number | undefined;
 }
 
 /** What a sync route answers. */
@@ -74,8 +77,26 @@ export function assertTenant(
   );
 }
 
-/** Persists a verified manifest at app or user scope and answers the sync. */
-export async function applyManifest(
+/**
+ * Applies a verified manifest at app or user scope, unless it is older than the one in force
+ * for that subject (`409 manifest_stale`, see freshness.ts), and answers the sync.
+ */
+export function applyManifest(
+  manifest: EntitlementManifest,
+  format: SyncResult["format"],
+  deps: SyncDeps,
+  requestId?: string,
+  baselines: Record<string, number> = {},
+): Promise<SyncResult> {
+  const subject = manifest.user_id
+    ? { scope: "user" as const, id: manifest.user_id }
+    : { scope: "app" as const, id: deps.appId };
+  return whenFresh(manifest, subject, deps, { format, requestId }, () =>
+    persistManifest(manifest, format, deps, requestId, baselines),
+  );
+}
+
+async function persistManifest(
   manifest: EntitlementManifest,
   format: SyncResult["format"],
   deps: SyncDeps,
@@ -122,7 +143,7 @@ export async function syncEntitlements(
     assertTenant(payload.app_id, deps, requestId, payload.user_id);
     verifySignedDocument(body, "entitlement sync payload", deps, requestId);
     const { manifest, usageBaselines } = normalizeSyncPayload(payload);
-    return applyManifest(manifest, "v1.1", deps, requestId, usageBaselines);
+    return applyManifest(syncedExpiry(manifest, deps), "v1.1", deps, requestId, usageBaselines);
   }
   const manifest = parseOrThrow(EntitlementManifestSchema, body, "entitlement manifest");
   assertTenant(manifest.app_id, deps, requestId, manifest.user_id);

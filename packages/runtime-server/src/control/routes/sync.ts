@@ -15,6 +15,7 @@ export function syncRoutes(ctx: RuntimeContext) {
     keys: ctx.entitlementKeys,
     clock: ctx.clock,
     logger: ctx.logger,
+    syncedManifestTtlSeconds: ctx.config.syncedManifestTtlSeconds,
   });
   return new Hono<RuntimeEnv>()
     .post("/api/internal/entitlement/sync", async (c) => {
