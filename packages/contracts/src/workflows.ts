@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CapabilityIdSchema } from "./capability.js";
-import { OrchestrationEventSchema, UsageEventSchema } from "./events.js";
+import { OrchestrationEventSchema, RunStatusSchema, UsageEventSchema } from "./events.js";
 import { contract } from "./registry.js";
 
 /** `schema_version` of a `workflows/<name>/workflow.yaml` definition. */
@@ -102,6 +102,10 @@ export const WorkflowDefinitionSchema = contract(
       input: z.record(z.string().regex(FIELD, "must be an identifier"), WorkflowInputFieldSchema).optional(),
       steps: z.array(WorkflowStepSchema).min(1).max(50),
       output: TemplateValueSchema.optional(),
+      /** Capability that reads the run's output as artifacts; default `cap.artifact.view`. */
+      artifact_capability: CapabilityIdSchema.refine((c) => c.startsWith("cap.artifact."), {
+        message: "must be a cap.artifact.* capability",
+      }).optional(),
     })
     .superRefine((def, ctx) => {
       const seen = new Set<string>();
@@ -148,6 +152,39 @@ function referenceProblem(
 export function workflowCapability(def: Pick<WorkflowDefinition, "name" | "capability">): string {
   return def.capability ?? `cap.workflow.${def.name}`;
 }
+
+/** Capability of run artifacts when a workflow declares none (granted by the self-hosted defaults). */
+export const DEFAULT_ARTIFACT_CAPABILITY = "cap.artifact.view";
+
+/** The capability that reads a workflow's run artifacts: its `artifact_capability`, else `cap.artifact.view`. */
+export function artifactCapability(def: Pick<WorkflowDefinition, "artifact_capability"> | undefined): string {
+  return def?.artifact_capability ?? DEFAULT_ARTIFACT_CAPABILITY;
+}
+
+/** One artifact of a run, as listed by `GET /api/runs/:run_id/artifacts`. */
+export const RunArtifactSchema = z.object({
+  name: z.string().min(1),
+  media_type: z.literal("application/json"),
+  size_bytes: z.number().int().min(0),
+  url: z.string().startsWith("/api/runs/"),
+});
+export type RunArtifact = z.infer<typeof RunArtifactSchema>;
+
+/** `200` answer of `GET /api/runs/:run_id/artifacts`. */
+export const RunArtifactsResponseSchema = contract(
+  z.object({
+    run_id: z.string().min(1),
+    status: RunStatusSchema,
+    capability: CapabilityIdSchema,
+    artifacts: z.array(RunArtifactSchema),
+  }),
+  {
+    id: "run-artifacts-response",
+    description:
+      "The artifacts of a run (one per top-level field of its completed output) and the capability that reads them.",
+  },
+);
+export type RunArtifactsResponse = z.infer<typeof RunArtifactsResponseSchema>;
 
 /** `POST /api/workflows/:name/runs` body. */
 export const WorkflowRunRequestSchema = contract(

@@ -16,6 +16,7 @@ import { loadBundleEntitlements } from "./control/entitlements/bundle.js";
 import type { EntitlementKeys } from "./control/entitlements/keys.js";
 import { EntitlementState } from "./control/entitlements/state.js";
 import { type PluginExecutor, PluginRegistry } from "./control/plugins.js";
+import { artifactRoutes } from "./control/routes/artifacts.js";
 import { entitlementsRoutes } from "./control/routes/entitlements.js";
 import { executeRoutes } from "./control/routes/execute.js";
 import { healthRoutes } from "./control/routes/health.js";
@@ -182,6 +183,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
   app.route("/", syncRoutes(ctx));
   app.route("/", usageRoutes(ctx));
   app.route("/", workflowRoutes(ctx, workflows));
+  app.route("/", artifactRoutes(ctx, workflows));
   for (const mod of deps.modules ?? []) app.route("/", mod(ctx, { user }));
 
   app.notFound((c) => {

@@ -10,6 +10,7 @@ import { RuntimeError } from "../../errors.js";
 import type { RuntimeContext } from "../../runtime-context.js";
 import type { AuthenticatedUser } from "../auth/types.js";
 import { requireCapabilityFor, reserveLimitFor } from "../entitlements/enforce.js";
+import { artifactScope } from "./artifacts.js";
 import { signLaunchToken } from "./launch-keys.js";
 import type { WorkflowService } from "./service.js";
 import { tokenBudgetFor } from "./token-budget.js";
@@ -68,7 +69,7 @@ export async function authorizeLaunch(
   const scope: LaunchScope = {
     workflow: workflowCapability(def),
     tools,
-    artifacts: [],
+    artifacts: artifactScope(resolved, def),
     token_allowance: budget.allowance,
     token_enforcement: budget.enforcement,
     max_tool_calls: toolLimit === undefined || toolLimit < 0 ? null : toolLimit,
