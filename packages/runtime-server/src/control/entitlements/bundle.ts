@@ -5,10 +5,9 @@ import {
   EntitlementManifestSchema,
   type PlanCatalog,
   PlanCatalogSchema,
-  summarizeIssues,
 } from "@mozaiks/contracts";
 import { RuntimeError } from "../../errors.js";
-import { type VerifyDeps, verifySignedDocument } from "./verify.js";
+import { readSignedText, type VerifyDeps } from "./verify.js";
 
 /** The entitlement files of an app bundle, verified. */
 export interface BundleEntitlements {
@@ -16,16 +15,11 @@ export interface BundleEntitlements {
   catalog: PlanCatalog | undefined;
 }
 
-function readJson(path: string): unknown {
+function readText(path: string): string {
   try {
-    return JSON.parse(readFileSync(path, "utf8"));
+    return readFileSync(path, "utf8");
   } catch (err) {
-    throw new RuntimeError(
-      "invalid_request",
-      `${path} is not valid JSON: ${(err as Error).message}`,
-      {},
-      { cause: err },
-    );
+    throw new RuntimeError("invalid_request", `${path}: ${(err as Error).message}`, {}, { cause: err });
   }
 }
 
@@ -42,35 +36,31 @@ export function loadBundleEntitlements(
   let manifest: BundleEntitlements["manifest"];
   const manifestPath = join(appPath, "entitlement_manifest.json");
   if (existsSync(manifestPath)) {
-    const raw = readJson(manifestPath);
-    verifySignedDocument(raw, manifestPath, deps);
-    const parsed = EntitlementManifestSchema.safeParse(raw);
-    if (!parsed.success) {
-      throw new RuntimeError("invalid_request", `${manifestPath}: ${summarizeIssues(parsed.error)}`);
-    }
-    if (parsed.data.app_id !== appId) {
+    const { value: doc } = readSignedText(
+      readText(manifestPath),
+      manifestPath,
+      EntitlementManifestSchema,
+      deps,
+    );
+    if (doc.app_id !== appId) {
       throw new RuntimeError(
         "tenant_isolation",
-        `${manifestPath} is for app '${parsed.data.app_id}', this runtime serves '${appId}'`,
+        `${manifestPath} is for app '${doc.app_id}', this runtime serves '${appId}'`,
       );
     }
-    manifest = { doc: parsed.data, source: `file:${manifestPath}` };
+    manifest = { doc, source: `file:${manifestPath}` };
   }
   let catalog: PlanCatalog | undefined;
   const catalogPath = join(appPath, "plan_catalog.json");
   if (existsSync(catalogPath)) {
-    const raw = readJson(catalogPath);
-    verifySignedDocument(raw, catalogPath, deps);
-    const parsed = PlanCatalogSchema.safeParse(raw);
-    if (!parsed.success)
-      throw new RuntimeError("invalid_request", `${catalogPath}: ${summarizeIssues(parsed.error)}`);
-    if (parsed.data.app_id !== undefined && parsed.data.app_id !== appId) {
+    const { value } = readSignedText(readText(catalogPath), catalogPath, PlanCatalogSchema, deps);
+    if (value.app_id !== undefined && value.app_id !== appId) {
       throw new RuntimeError(
         "tenant_isolation",
-        `${catalogPath} is for app '${parsed.data.app_id}', not '${appId}'`,
+        `${catalogPath} is for app '${value.app_id}', not '${appId}'`,
       );
     }
-    catalog = parsed.data;
+    catalog = value;
   }
   return { manifest, catalog };
 }

@@ -1,16 +1,16 @@
 import {
   type EntitlementManifest,
   EntitlementManifestSchema,
+  type EntitlementSyncV11,
   EntitlementSyncV11Schema,
 } from "@mozaiks/contracts";
 import { normalizeSyncPayload } from "@mozaiks/entitlements-core";
 import { RuntimeError } from "../../errors.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { UsageLedger } from "../usage/ledger.js";
-import { parseOrThrow } from "../validation.js";
 import { syncedExpiry, whenFresh } from "./freshness.js";
 import type { EntitlementState } from "./state.js";
-import { type VerifyDeps, verifySignedDocument } from "./verify.js";
+import { readSignedText, type VerifyDeps } from "./verify.js";
 
 /** Everything a sync needs. */
 export interface SyncDeps extends VerifyDeps {
@@ -131,22 +131,28 @@ async function persistManifest(
 
 /**
  * `POST /api/internal/entitlement/sync`: a v1.1 payload (normalized by entitlements-core) or a
- * capability manifest; either is verified when keys are configured, and checked for tenant.
+ * capability manifest, read from the raw body text (a legacy HMAC signature covers `1.0` vs `1`,
+ * which `JSON.parse` loses); either is verified when keys are configured, then checked for tenant.
  */
 export async function syncEntitlements(
-  body: unknown,
+  text: string,
   deps: SyncDeps,
   requestId?: string,
 ): Promise<SyncResult> {
-  if (isV11Payload(body)) {
-    const payload = parseOrThrow(EntitlementSyncV11Schema, body, "v1.1 entitlement sync payload");
+  const { value, document } = readSignedText(
+    text,
+    "entitlement sync payload",
+    (doc) => (isV11Payload(doc) ? EntitlementSyncV11Schema : EntitlementManifestSchema),
+    deps,
+    requestId,
+  );
+  if (isV11Payload(document)) {
+    const payload = value as EntitlementSyncV11;
     assertTenant(payload.app_id, deps, requestId, payload.user_id);
-    verifySignedDocument(body, "entitlement sync payload", deps, requestId);
     const { manifest, usageBaselines } = normalizeSyncPayload(payload);
     return applyManifest(syncedExpiry(manifest, deps), "v1.1", deps, requestId, usageBaselines);
   }
-  const manifest = parseOrThrow(EntitlementManifestSchema, body, "entitlement manifest");
+  const manifest = value as EntitlementManifest;
   assertTenant(manifest.app_id, deps, requestId, manifest.user_id);
-  verifySignedDocument(body, "entitlement manifest", deps, requestId);
   return applyManifest(manifest, "manifest", deps, requestId);
 }

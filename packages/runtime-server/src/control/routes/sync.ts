@@ -3,7 +3,7 @@ import type { RuntimeEnv } from "../../context.js";
 import type { RuntimeContext } from "../../runtime-context.js";
 import { syncLegacySubscription } from "../entitlements/legacy.js";
 import { type SyncDeps, syncEntitlements } from "../entitlements/sync.js";
-import { readJson } from "./body.js";
+import { readPayloadText } from "../entitlements/verify.js";
 
 /** Internal sync routes: v1.1 / manifest sync and legacy subscription sync (internal key). */
 export function syncRoutes(ctx: RuntimeContext) {
@@ -19,7 +19,8 @@ export function syncRoutes(ctx: RuntimeContext) {
   });
   return new Hono<RuntimeEnv>()
     .post("/api/internal/entitlement/sync", async (c) => {
-      const result = await syncEntitlements(await readJson(c), deps(), c.var.requestId);
+      // The raw text, not a JSON.parse value: a legacy HMAC signature covers `1.0` vs `1`.
+      const result = await syncEntitlements(await c.req.text(), deps(), c.var.requestId);
       c.var.log.info(
         { scope: result.scope, format: result.format, user_id: result.user_id },
         "entitlements synced",
@@ -27,7 +28,8 @@ export function syncRoutes(ctx: RuntimeContext) {
       return c.json(result);
     })
     .post("/api/internal/subscription/sync", async (c) => {
-      const result = await syncLegacySubscription(await readJson(c), ctx.catalog, deps(), c.var.requestId);
+      const body = readPayloadText(await c.req.text(), "legacy subscription payload");
+      const result = await syncLegacySubscription(body, ctx.catalog, deps(), c.var.requestId);
       c.var.log.info({ user_id: result.user_id }, "legacy subscription synced");
       return c.json(result);
     });
