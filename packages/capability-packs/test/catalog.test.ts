@@ -129,14 +129,14 @@ describe("catalog loading", () => {
     ]);
     write(
       ext,
-      "schema_version: mozaiks.runtime_extensions.v1\nextensions:\n  - kind: startup_service\n    entrypoint: backend.audit_subscriber:AuditSubscriber\n",
+      "schema_version: mozaiks.runtime_extensions.v1\nextensions:\n  - kind: startup_service\n    entrypoint: backend.lifecycle_hooks:Hooks\n",
     );
     expect(messages(root)).toEqual([
-      "public/audit/app_overlay/modules/audit/runtime_extensions.yaml:4:17 $.extensions[0].entrypoint: no file for entrypoint backend.audit_subscriber:AuditSubscriber [extension_entrypoint_missing]",
+      "public/audit/app_overlay/modules/audit/runtime_extensions.yaml:4:17 $.extensions[0].entrypoint: no file for entrypoint backend.lifecycle_hooks:Hooks [extension_entrypoint_missing]",
     ]);
     write(
-      path.join(root, "public/audit/app_overlay/modules/audit/backend/audit_subscriber.ts"),
-      "export class AuditSubscriber {}\n",
+      path.join(root, "public/audit/app_overlay/modules/audit/backend/lifecycle_hooks.ts"),
+      "export class Hooks {}\n",
     );
     expect(messages(root)).toEqual([]);
     expect(loadCatalog(root).packs.get("audit")?.modules[0]?.runtimeExtensions?.extensions).toHaveLength(1);

@@ -1,15 +1,25 @@
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { Hono } from "hono";
 import type { RouteModule } from "../app.js";
 import type { RuntimeEnv } from "../context.js";
 import type { RuntimeContext } from "../runtime-context.js";
+import { requireSqlite } from "../store/open.js";
 import { type DeliveryPolicy, type DrainResult, ModuleEventBus } from "./bus.js";
-import { invokeAction } from "./invoke.js";
+import { systemActor } from "./context.js";
+import {
+  extensionLogger,
+  type HostedRouter,
+  loadExtensions,
+  type RunningService,
+  startServices,
+  stopServices,
+} from "./extensions.js";
+import { type InvokeDeps, invokeAction, runInTransaction } from "./invoke.js";
 import { type HostedModule, importHandler, loadAppModules } from "./load.js";
 import { applyModuleMigrations, readMigrationFiles } from "./migrations.js";
 import { moduleRoutes } from "./routes.js";
 import type { ModuleHostState } from "./state.js";
-import { requireSqlite } from "../store/open.js";
 import { createModuleStore } from "./store.js";
 
 /** Options of {@link createModuleHost}. */
@@ -24,6 +34,10 @@ export interface ModuleHostOptions {
   pollIntervalMs?: number;
   /** Loads a handler file (default: tsx for TypeScript, native import for JavaScript). */
   importModule?: (file: string) => Promise<Record<string, unknown>>;
+  /** How long a startup service's construction and `start()` may take before the start fails (ms, default 10000). */
+  extensionStartTimeoutMs?: number;
+  /** How long a startup service's `stop()` may take before shutdown moves on (ms, default 5000). */
+  extensionStopTimeoutMs?: number;
 }
 
 /** A route module that hosts pack modules, with its lifecycle and the bus for tests/ops. */
@@ -38,7 +52,9 @@ export type ModuleHost = RouteModule & {
  * Hosts the modules of an app bundle (as expanded from capability packs) in the runtime:
  * at start it loads and checks their contracts, applies each module's SQL migrations to the
  * runtime database, and registers their reactions on an in-process bus with a transactional
- * outbox; it serves `/api/modules/:module/:action`. Pass it in `createRuntimeApp({ modules })`.
+ * outbox; it serves `/api/modules/:module/:action`. The modules' runtime extensions are hosted
+ * too: startup services start last in `start()` and stop first in `close()`, API routers answer
+ * under `/api/ext/<module_id><prefix>`. Pass it in `createRuntimeApp({ modules })`.
  *
  * @example
  * ```ts
@@ -50,27 +66,60 @@ export type ModuleHost = RouteModule & {
  */
 export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
   const modules = new Map<string, HostedModule>();
+  const routers = new Map<string, HostedRouter[]>();
+  const services: RunningService[] = [];
   let runtime: RuntimeContext | undefined;
   let timer: NodeJS.Timeout | undefined;
+  const depsOf = (): InvokeDeps => {
+    if (!runtime || !state.bus) throw new Error("module host is not started");
+    const { sqlite } = requireSqlite(runtime.store, "pack modules");
+    return { sqlite, store: storeOf(runtime), clock: runtime.clock, bus: state.bus };
+  };
   const state: ModuleHostState = {
     modules,
+    routers,
     bus: undefined,
-    invoke(mod, action, input, actor) {
-      if (!runtime || !state.bus) throw new Error("module host is not started");
-      const { sqlite } = requireSqlite(runtime.store, "pack modules");
-      return invokeAction(
-        { sqlite, store: storeOf(runtime), clock: runtime.clock, bus: state.bus },
-        mod,
-        action,
-        input,
-        actor,
-      );
-    },
+    invoke: (mod, action, input, actor) => invokeAction(depsOf(), mod, action, input, actor),
+    transact: (mod, actor, fn, what) => runInTransaction(depsOf(), mod, actor, fn, what),
+  };
+  const timeouts = {
+    startTimeoutMs: options.extensionStartTimeoutMs ?? 10_000,
+    stopTimeoutMs: options.extensionStopTimeoutMs ?? 5_000,
   };
   let store: ReturnType<typeof createModuleStore> | undefined;
   const storeOf = (ctx: RuntimeContext) => {
     store ??= createModuleStore(requireSqlite(ctx.store, "pack modules").sqlite);
     return store;
+  };
+
+  /** Starts the startup services (the start fails if one does) and logs what is hosted. */
+  const startExtensions = async (
+    ctx: RuntimeContext,
+    extensions: Awaited<ReturnType<typeof loadExtensions>>,
+  ): Promise<void> => {
+    const actor = systemActor(ctx.config.appId);
+    const started = await startServices(
+      extensions.services,
+      (svc, signal) => ({
+        module_id: svc.module.id,
+        app_id: ctx.config.appId,
+        log: extensionLogger(ctx.logger.child({ module: svc.module.id, extension: svc.entrypoint })),
+        now: () => ctx.clock.now(),
+        newId: () => randomUUID(),
+        transact: (fn) => state.transact(svc.module, actor, fn, `startup_service ${svc.entrypoint}`),
+        signal,
+      }),
+      { ...timeouts, logger: ctx.logger },
+    );
+    services.push(...started);
+    if (extensions.services.length + extensions.routers.length === 0) return;
+    ctx.logger.info(
+      {
+        startup_services: extensions.services.map((s) => `${s.module.id}:${s.entrypoint}`),
+        api_routers: extensions.routers.map((r) => `${r.mount} (${r.entrypoint})`),
+      },
+      "module runtime extensions hosted",
+    );
   };
 
   const routes = (
@@ -87,9 +136,13 @@ export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
       runtime = ctx;
       const dir =
         options.modulesDir ?? (ctx.config.appPath ? join(ctx.config.appPath, "modules") : undefined);
-      const loaded = dir ? await loadAppModules(dir, options.importModule ?? importHandler) : [];
+      const importModule = options.importModule ?? importHandler;
+      const loaded = dir ? await loadAppModules(dir, importModule) : [];
+      // Extensions are imported and checked before any migration runs, like the handlers.
+      const extensions = await loadExtensions(loaded, importModule);
       // Module handlers are synchronous (they run inside a better-sqlite3 transaction).
       modules.clear();
+      routers.clear();
       if (loaded.length === 0) return;
       const { sqlite } = requireSqlite(ctx.store, "pack modules");
       for (const mod of loaded) {
@@ -113,6 +166,7 @@ export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
       bus.register(loaded);
       state.bus = bus;
       for (const mod of loaded) modules.set(mod.id, mod);
+      for (const r of extensions.routers) routers.set(r.module.id, [...(routers.get(r.module.id) ?? []), r]);
       ctx.logger.info({ modules: [...modules.keys()] }, "modules hosted");
       // Deliveries left pending by a previous process (crash, restart) resume here.
       bus.poll();
@@ -121,8 +175,11 @@ export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
         timer = setInterval(() => bus.poll(), poll);
         timer.unref();
       }
+      await startExtensions(ctx, extensions);
     },
     async close() {
+      // Services stop first, while the bus and the database still take their writes.
+      if (runtime) await stopServices(services, { ...timeouts, logger: runtime.logger });
       if (timer) clearInterval(timer);
       await state.bus?.stop();
     },

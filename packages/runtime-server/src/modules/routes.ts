@@ -1,4 +1,3 @@
-import type { ModuleActor } from "@mozaiks/contracts";
 import { Hono, type MiddlewareHandler } from "hono";
 import type { RuntimeEnv } from "../context.js";
 import { requireCapabilityFor } from "../control/entitlements/enforce.js";
@@ -7,13 +6,16 @@ import { invalidRequest } from "../control/validation.js";
 import { RuntimeError } from "../errors.js";
 import type { RuntimeContext } from "../runtime-context.js";
 import { isModuleRefusal, refusalToRuntimeError } from "./errors.js";
+import { actorOf, serveExtension } from "./extension-routes.js";
+import { EXTENSION_ROUTE_BASE } from "./extensions.js";
 import type { ModuleHostState } from "./state.js";
 
 /**
  * `GET /api/modules` lists the hosted modules and whether the caller may use each;
  * `POST /api/modules/:module/:action` authenticates (bearer JWT), requires the module's
  * capability (or the action's own) through the control layer, validates the JSON body against
- * the action's JSON Schema, then runs the action in a transaction.
+ * the action's JSON Schema, then runs the action in a transaction. Runtime extensions' API
+ * routers answer under `/api/ext/<module_id><prefix>` (see serveExtension).
  */
 export function moduleRoutes(
   ctx: RuntimeContext,
@@ -28,6 +30,7 @@ export function moduleRoutes(
         capability: m.capability,
         allowed: evaluator.has(m.capability),
         actions: [...m.actions.keys()],
+        api_routers: (state.routers.get(m.id) ?? []).map((r) => r.mount),
         emits: [...m.emits],
       }));
       return c.json({ modules });
@@ -50,19 +53,14 @@ export function moduleRoutes(
       const body = await readJson(c, { emptyAsObject: true });
       const parsed = entry.input.safeParse(body);
       if (!parsed.success) throw invalidRequest(parsed.error, `input of ${moduleId}.${actionName}`);
-      const actor: ModuleActor = {
-        app_id: ctx.config.appId,
-        user_id: u.userId,
-        username: u.username,
-        roles: u.roles,
-        is_superadmin: u.isSuperadmin,
-      };
       try {
-        const result = state.invoke(mod, actionName, parsed.data, actor);
+        const result = state.invoke(mod, actionName, parsed.data, actorOf(ctx, c));
         return c.json((result ?? null) as object);
       } catch (err) {
         if (isModuleRefusal(err)) throw refusalToRuntimeError(err, { module: moduleId, action: actionName });
         throw err;
       }
-    });
+    })
+    .all(`${EXTENSION_ROUTE_BASE}/:module/*`, user, serveExtension(ctx, state))
+    .all(`${EXTENSION_ROUTE_BASE}/:module`, user, serveExtension(ctx, state));
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyOverlay, loadCatalog, planBuildOrThrow } from "@mozaiks/capability-packs";
 import { createLocalJWKSet } from "jose";
+import type { Logger } from "pino";
 import { createRuntimeApp, type RuntimeApp } from "../../src/app.js";
 import { frozenClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
@@ -45,7 +46,7 @@ export function copyModules(from: string, to: string): void {
 /** An in-process runtime hosting the bundle's modules, frozen clock, real SQLite file or memory. */
 export async function moduleRuntime(
   appPath: string,
-  opts: { host?: ModuleHostOptions; store?: Store; start?: boolean } = {},
+  opts: { host?: ModuleHostOptions; store?: Store; start?: boolean; logger?: Logger } = {},
 ): Promise<{ app: RuntimeApp; host: ModuleHost; clock: ReturnType<typeof frozenClock>; store: Store }> {
   const config = loadConfig({
     MOZAIKS_APP_ID: APP_ID,
@@ -63,7 +64,7 @@ export async function moduleRuntime(
     config: { ...config, appPath },
     store,
     clock,
-    logger: createLogger("silent"),
+    logger: opts.logger ?? createLogger("silent"),
     keys: { user: { jwks: createLocalJWKSet(userJwks) }, entitlements: {} },
     modules: [host],
   });

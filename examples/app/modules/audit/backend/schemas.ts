@@ -20,4 +20,6 @@ export interface AuditRecord {
 }
 
 export const DEFAULT_LIST_LIMIT = 50;
+/** Most records one export returns. */
+export const EXPORT_MAX_LIMIT = 1000;
 export const RECORD_CREATED = "domain.audit.record_created";

@@ -37,14 +37,43 @@ export function recordEvent(
     occurred_at: event.occurred_at,
     recorded_at: ctx.now().toISOString(),
   };
+  return append(ctx, record);
+}
+
+/** Appends a record and announces it with record_created, unless its source was recorded already. */
+function append(ctx: ModuleContext, record: AuditRecord): { recorded: boolean; record_id?: string } {
   if (!repo.appendRecord(ctx.store, record)) return { recorded: false };
   ctx.emit(RECORD_CREATED, {
     record_id: record.id,
-    source_event_id: event.event_id,
-    source_event_type: event.event_type,
+    source_event_id: record.source_event_id,
+    source_event_type: record.event_type,
     subject_user_id: record.subject_user_id,
   });
   return { recorded: true, record_id: record.id };
+}
+
+/**
+ * Appends a record of the runtime starting or stopping (the lifecycle startup service). It is
+ * about no user, so only superadmins see it; its source id is fresh, as each start is a fact.
+ */
+export function recordLifecycle(
+  ctx: ModuleContext,
+  eventType: "runtime.started" | "runtime.stopped",
+  appId: string,
+): { recorded: boolean; record_id?: string } {
+  const at = ctx.now().toISOString();
+  return append(ctx, {
+    id: ctx.newId(),
+    source_event_id: `runtime:${ctx.newId()}`,
+    event_type: eventType,
+    source_module: "runtime",
+    subject_user_id: null,
+    actor_user_id: null,
+    summary: `runtime ${eventType === "runtime.started" ? "started" : "stopped"} for app ${appId}`,
+    payload: { app_id: appId },
+    occurred_at: at,
+    recorded_at: at,
+  });
 }
 
 export function listVisible(ctx: ModuleContext, input: ListAuditInput): { records: AuditRecord[] } {
