@@ -35,7 +35,8 @@ describe("workflow launch checks", () => {
       scope: {
         workflow: "cap.workflow.summarize",
         tools: ["cap.tool.word_count"],
-        artifacts: [],
+        // The example manifest grants cap.artifact.view, the default artifact capability.
+        artifacts: ["cap.artifact.view"],
         token_allowance: null,
         token_enforcement: "soft",
         max_tool_calls: 20,
