@@ -23,6 +23,7 @@ import { healthRoutes } from "./control/routes/health.js";
 import { pluginListRoutes } from "./control/routes/plugins.js";
 import { syncRoutes } from "./control/routes/sync.js";
 import { usageRoutes } from "./control/routes/usage.js";
+import { SqliteCounterStore } from "./control/usage/counters-sqlite.js";
 import { UsageLedger } from "./control/usage/ledger.js";
 import { workflowRoutes } from "./control/workflows/routes.js";
 import { WorkflowService } from "./control/workflows/service.js";
@@ -102,7 +103,13 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
     audit,
     anomalies: new AnomalyDetector({ now: () => clock.now().getTime() }),
     state: new EntitlementState({ store, clock, appId: config.appId, logger, audit }),
-    ledger: new UsageLedger(requireSqlite(store, "the usage ledger"), clock, config.appId),
+    ledger: new UsageLedger({
+      counters: new SqliteCounterStore(requireSqlite(store, "the usage ledger")),
+      clock,
+      appId: config.appId,
+      logger,
+      resolve: (userId) => ctx.state.resolve(userId),
+    }),
     verifier: new TokenVerifier({
       keys: deps.keys.user,
       clock,

@@ -117,6 +117,9 @@ const flag = z
     return z.NEVER;
   });
 
+/** Default of `MOZAIKS_RUN_TOKEN_CAP`: the most tokens one run holds of a monthly budget. */
+export const DEFAULT_RUN_TOKEN_CAP = 20_000;
+
 /** Every environment variable the runtime reads, validated in one place. */
 export const RuntimeEnvSchema = z
   .object({
@@ -163,6 +166,7 @@ export const RuntimeEnvSchema = z
     MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS: flag,
     MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS: integer(DEFAULT_SYNCED_MANIFEST_TTL_SECONDS, 1, 10 * 365 * 86_400),
     MOZAIKS_SHUTDOWN_TIMEOUT_MS: integer(10_000, 0, 600_000),
+    MOZAIKS_RUN_TOKEN_CAP: integer(DEFAULT_RUN_TOKEN_CAP, 1, Number.MAX_SAFE_INTEGER),
   })
   .superRefine((env, ctx) => {
     const maxWorkers = env.MOZAIKS_PLUGIN_MAX_WORKERS ?? defaultMaxWorkers();
@@ -230,6 +234,8 @@ export interface RuntimeConfig {
   /** Longest life of a manifest derived from a v1.1 payload or a legacy sync (`MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS`). */
   syncedManifestTtlSeconds: number;
   shutdownTimeoutMs: number;
+  /** Most tokens one workflow run reserves at launch under `soft`/`hard` budgets (`MOZAIKS_RUN_TOKEN_CAP`). */
+  runTokenCap?: number;
 }
 
 /** Raised when the environment is invalid; `problems` lists every bad variable. */
@@ -289,6 +295,7 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
     },
     syncedManifestTtlSeconds: e.MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS,
     shutdownTimeoutMs: e.MOZAIKS_SHUTDOWN_TIMEOUT_MS,
+    runTokenCap: e.MOZAIKS_RUN_TOKEN_CAP,
   };
 }
 

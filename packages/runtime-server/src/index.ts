@@ -42,8 +42,35 @@ export { type EntitlementKeys, entitlementKeysFromConfig } from "./control/entit
 export { EntitlementState, type ResolvedEntitlements } from "./control/entitlements/state.js";
 export { type PluginExecutor, PluginRegistry } from "./control/plugins.js";
 export { PLUGIN_CALLS_DAILY } from "./control/routes/execute.js";
-export { type Reservation, TOKENS_MONTHLY, UsageLedger, type UsageSubject } from "./control/usage/ledger.js";
-export { type LimitPeriod, periodOf, periodStart } from "./control/usage/periods.js";
+export type {
+  CounterDrift,
+  CounterKey,
+  CounterStore,
+  CounterValue,
+  Hold,
+  LedgerRow,
+  ReserveOutcome,
+} from "./control/usage/counters.js";
+export { SqliteCounterStore } from "./control/usage/counters-sqlite.js";
+export {
+  type LimitContext,
+  type LimitUsage,
+  type Reservation,
+  TOKENS_MONTHLY,
+  UsageLedger,
+  type UsageLedgerDeps,
+  type UsageSubject,
+} from "./control/usage/ledger.js";
+export {
+  FOREVER,
+  type LimitPeriod,
+  LimitPeriodResolver,
+  type LimitPeriodSpec,
+  periodFromSuffix,
+  resetsAt,
+  type UsageWindow,
+  windowOf,
+} from "./control/usage/periods.js";
 export {
   type LoadWorkflowsResult,
   loadWorkflows,

@@ -19,43 +19,63 @@ export const entitlements = sqliteTable(
   (t) => [primaryKey({ columns: [t.scope, t.subjectId] })],
 );
 
-/** The usage ledger: every counted unit, idempotent by `event_id`. Limits are derived from it. */
-export const usageEvents = sqliteTable(
-  "usage_events",
-  {
-    eventId: text("event_id").primaryKey(),
-    appId: text("app_id").notNull(),
-    userId: text("user_id").notNull(),
-    metric: text("metric").notNull(),
-    amount: integer("amount").notNull(),
-    occurredAt: integer("occurred_at").notNull(),
-    kind: text("kind").notNull(),
-    workflowId: text("workflow_id"),
-    runId: text("run_id"),
-    model: text("model"),
-    inputTokens: integer("input_tokens"),
-    outputTokens: integer("output_tokens"),
-    batchId: text("batch_id"),
-    recordedAt: integer("recorded_at").notNull(),
-  },
-  (t) => [
-    index("usage_events_user_metric_time").on(t.userId, t.metric, t.occurredAt),
-    index("usage_events_metric_time").on(t.metric, t.occurredAt),
-  ],
-);
+/**
+ * The usage ledger: every counted unit, idempotent by `event_id`. A row names the counter it
+ * counted in (`subject_*`, `period_*`; null when it counts in none), so counters can be
+ * recomputed from the ledger alone.
+ */
+export const usageEvents = sqliteTable("usage_events", {
+  eventId: text("event_id").primaryKey(),
+  appId: text("app_id").notNull(),
+  userId: text("user_id").notNull(),
+  metric: text("metric").notNull(),
+  amount: integer("amount").notNull(),
+  occurredAt: integer("occurred_at").notNull(),
+  kind: text("kind").notNull(),
+  workflowId: text("workflow_id"),
+  runId: text("run_id"),
+  model: text("model"),
+  inputTokens: integer("input_tokens"),
+  outputTokens: integer("output_tokens"),
+  batchId: text("batch_id"),
+  recordedAt: integer("recorded_at").notNull(),
+  subjectScope: text("subject_scope", { enum: ["app", "user"] }),
+  subjectId: text("subject_id"),
+  periodStart: integer("period_start"),
+  periodEnd: integer("period_end"),
+});
 
-/** v1.1 `used` values: a floor for a subject's usage in one period (seed 001 §3). */
-export const usageBaselines = sqliteTable(
-  "usage_baselines",
+/**
+ * Usage per (subject, limit, window), kept in the same transaction as each ledger write: `used`
+ * is the ledger's sum for the key, `floor` the v1.1 platform value (effective usage is the
+ * larger). `period_end` 0 is a gauge that never resets.
+ */
+export const usageCounters = sqliteTable(
+  "usage_counters",
   {
-    scope: text("scope", { enum: ["app", "user"] }).notNull(),
+    subjectScope: text("subject_scope", { enum: ["app", "user"] }).notNull(),
     subjectId: text("subject_id").notNull(),
     metric: text("metric").notNull(),
     periodStart: integer("period_start").notNull(),
-    used: integer("used").notNull(),
+    periodEnd: integer("period_end").notNull(),
+    used: integer("used").notNull().default(0),
+    floor: integer("floor").notNull().default(0),
+    updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.scope, t.subjectId, t.metric, t.periodStart] })],
+  (t) => [primaryKey({ columns: [t.subjectScope, t.subjectId, t.metric, t.periodStart, t.periodEnd] })],
 );
+
+/** Token allowances reserved by running workflows, until their end settles them. */
+export const usageHolds = sqliteTable("usage_holds", {
+  runId: text("run_id").primaryKey(),
+  subjectScope: text("subject_scope", { enum: ["app", "user"] }).notNull(),
+  subjectId: text("subject_id").notNull(),
+  metric: text("metric").notNull(),
+  periodStart: integer("period_start").notNull(),
+  periodEnd: integer("period_end").notNull(),
+  held: integer("held").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
 
 /** Workflow runs (written by the workflow launcher). */
 export const runs = sqliteTable("runs", {

@@ -41,7 +41,8 @@ describe("entitlement sync (v1.1 and manifests)", () => {
       used: 0,
       remaining: tokens,
       enforcement: bundle.enforcement["cap.limit.tokens_monthly"],
-      period: "month",
+      period: "monthly",
+      resets_at: "2026-04-01T00:00:00.000Z",
     });
     expect(e.plan).toMatchObject({ tier: "starter" });
     await app.runtime.close();
@@ -66,7 +67,7 @@ describe("entitlement sync (v1.1 and manifests)", () => {
       remaining: 600,
       enforcement: "hard",
     });
-    expect(mine.limits["cap.limit.plugin_calls_daily"]).toMatchObject({ limit: 5, period: "day" });
+    expect(mine.limits["cap.limit.plugin_calls_daily"]).toMatchObject({ limit: 5, period: "daily" });
     const other = await entitlementsOf(app, "user-2");
     expect(other.source).toMatch(/^file:/);
     await app.runtime.close();

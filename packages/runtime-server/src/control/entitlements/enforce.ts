@@ -15,7 +15,7 @@ export interface EnforcementDeps {
   state: EntitlementState;
   ledger: UsageLedger;
   audit: AuditLog;
-  /** Seed 000 anomaly patterns (rapid denials, repeated limit hits), reported as audit events. */
+  /** Anomaly patterns (rapid denials, repeated limit hits), reported as audit events. */
   anomalies?: AnomalyDetector | undefined;
 }
 
@@ -70,18 +70,17 @@ export async function requireCapabilityFor(
  * limit (undefined otherwise), auditing the check. Throws `LimitExceededError` (→ 429) under
  * `soft`/`hard` enforcement; under `warn` the reservation carries a warning.
  */
-export function reserveLimitFor(
+export async function reserveLimitFor(
   deps: EnforcementDeps,
   resolved: ResolvedEntitlements,
-  user: AuthenticatedUser,
+  user: Pick<AuthenticatedUser, "userId">,
   limitId: string,
   opts: { kind: string; amount?: number; requestId?: string },
-): Reservation | undefined {
+): Promise<Reservation | undefined> {
   if (!(limitId in resolved.evaluator.limits)) return undefined;
   try {
-    const r = deps.ledger.reserve({
-      subject: resolved.subject,
-      evaluator: resolved.evaluator,
+    const r = await deps.ledger.reserve({
+      ctx: resolved,
       limitId,
       userId: user.userId,
       amount: opts.amount ?? 1,

@@ -36,6 +36,7 @@ export function translateLegacy(
     capabilities: [...plan.capabilities],
     limits: { ...plan.limits },
     enforcement: { ...plan.enforcement },
+    ...(catalog.limit_periods && { limit_periods: { ...catalog.limit_periods } }),
     plan: { id: planId, name: plan.display_name, tier: plan.tier, status: payload.status },
     metadata: { capability_source: "plan_catalog.json" },
     issued_at: clock.now().toISOString(),

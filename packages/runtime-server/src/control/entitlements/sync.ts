@@ -108,8 +108,8 @@ async function persistManifest(
   if (userId) await deps.state.setUser(userId, manifest, source);
   else await deps.state.setApp(manifest, source);
   const subject = userId ? { scope: "user" as const, id: userId } : { scope: "app" as const, id: deps.appId };
-  if (Object.keys(baselines).length > 0) deps.ledger.setBaselines(subject, baselines);
   const resolved = await deps.state.resolve(userId ?? undefined);
+  if (Object.keys(baselines).length > 0) await deps.ledger.setBaselines(resolved, baselines);
   deps.audit.record({
     eventType: "entitlement_sync",
     result: "applied",

@@ -2,9 +2,13 @@ import type { EntitlementsResponse } from "@mozaiks/contracts";
 import { Hono } from "hono";
 import type { RuntimeEnv } from "../../context.js";
 import type { RuntimeContext } from "../../runtime-context.js";
-import { periodOf } from "../usage/periods.js";
+import { resetsAt } from "../usage/periods.js";
 
-/** `GET /api/entitlements`: the caller's effective capabilities, limits with usage, and source. */
+/**
+ * `GET /api/entitlements`: the caller's effective capabilities, limits with usage (one counter
+ * read each, whatever the ledger's size), how each is counted (`period`, anchors) and when it
+ * resets, and the manifest source.
+ */
 export function entitlementsRoutes(ctx: RuntimeContext) {
   return new Hono<RuntimeEnv>().get("/api/entitlements", async (c) => {
     const user = c.var.user;
@@ -13,14 +17,15 @@ export function entitlementsRoutes(ctx: RuntimeContext) {
     const now = ctx.clock.now();
     const limits: EntitlementsResponse["limits"] = {};
     for (const id of Object.keys(ev.limits)) {
-      const used = ctx.ledger.used(resolved.subject, id, now);
+      const { used, period, window } = await ctx.ledger.usage(resolved, id, now);
       const limit = ev.getLimit(id);
       limits[id] = {
         limit: limit ?? -1,
         used,
         remaining: limit === undefined ? null : Math.max(0, limit - used),
         enforcement: ev.enforcementFor(id),
-        period: periodOf(id),
+        ...period,
+        resets_at: resetsAt(window),
       };
     }
     const plan = resolved.manifest.plan;

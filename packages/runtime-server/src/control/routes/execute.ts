@@ -32,7 +32,7 @@ export function executeRoutes(ctx: RuntimeContext) {
     const user = c.var.user;
     const requestId = c.var.requestId;
     const resolved = await requireCapabilityFor(ctx, user, plugin.capability, requestId);
-    const reservation = reserveLimitFor(ctx, resolved, user, PLUGIN_CALLS_DAILY, {
+    const reservation = await reserveLimitFor(ctx, resolved, user, PLUGIN_CALLS_DAILY, {
       kind: "plugin_call",
       requestId,
     });

@@ -33,8 +33,9 @@ export interface Launch {
 
 /**
  * The control check before a run (DESIGN §2, §4): the workflow capability, then every tool
- * capability its steps use (denied at launch, naming the tool), then the token budget, and
- * last the atomic `workflows_daily` reservation (so a denial above consumes nothing). The
+ * capability its steps use (denied at launch, naming the tool), then the token budget (a hold
+ * under soft/hard, given back when a later check refuses the launch), and last the atomic
+ * `workflows_daily` reservation (so a denial above consumes nothing). The
  * scope holds exactly the granted tool capabilities the steps need.
  */
 export async function authorizeLaunch(
@@ -56,11 +57,25 @@ export async function authorizeLaunch(
       tools.push(plugin.capability);
     }
   }
-  const budget = tokenBudgetFor(ctx, resolved, user, requestId);
-  const reservation = reserveLimitFor(ctx, resolved, user, WORKFLOWS_DAILY, {
-    kind: "workflow_run",
+  const runId = `run_${randomUUID()}`;
+  const budget = await tokenBudgetFor(
+    ctx,
+    resolved,
+    user,
+    { runId, workflowId: def.name, runTokenCap: ctx.config.runTokenCap },
     requestId,
-  });
+  );
+  let reservation: Awaited<ReturnType<typeof reserveLimitFor>>;
+  try {
+    reservation = await reserveLimitFor(ctx, resolved, user, WORKFLOWS_DAILY, {
+      kind: "workflow_run",
+      requestId,
+    });
+  } catch (err) {
+    // The run never starts: give its token hold back.
+    if (budget.held > 0) await ctx.ledger.settle(runId, user.userId);
+    throw err;
+  }
   const warnings = [budget.warning?.message, reservation?.warning?.message].filter((w): w is string =>
     Boolean(w),
   );
@@ -74,7 +89,6 @@ export async function authorizeLaunch(
     token_enforcement: budget.enforcement,
     max_tool_calls: toolLimit === undefined || toolLimit < 0 ? null : toolLimit,
   };
-  const runId = `run_${randomUUID()}`;
   const iat = Math.floor(ctx.clock.now().getTime() / 1000);
   const claims: ExecutionContext = {
     iss: LAUNCH_TOKEN_ISSUER,

@@ -1,10 +1,11 @@
 import { join } from "node:path";
-import { type RunEvent, RunEventSchema, type WorkflowDefinition } from "@mozaiks/contracts";
+import { type RunEvent, RunEventSchema, type RunStatus, type WorkflowDefinition } from "@mozaiks/contracts";
 import { WorkflowEngine } from "../../engine/workflows/index.js";
 import type { RuntimeContext } from "../../runtime-context.js";
 import { loadWorkflows, type WorkflowLoadError } from "./definitions.js";
 import { createLaunchKeys, type LaunchKeys } from "./launch-keys.js";
 import { RunLog } from "./run-log.js";
+import { reserveToolCall, settleInterruptedRuns } from "./settlement.js";
 
 /** How long `close()` waits for runs in flight before closing the store under them. */
 const CLOSE_DEADLINE_MS = 5_000;
@@ -43,7 +44,9 @@ export class WorkflowService {
       plugins: (name) => this.ctx.plugins.get(name),
       runner: this.ctx.plugins.executor,
       now: () => this.ctx.clock.now(),
+      reserveToolCall: (claims) => reserveToolCall(this.ctx, claims),
     });
+    await settleInterruptedRuns(this.ctx, this.log);
     const { workflows, errors } = appPath
       ? await loadWorkflows(join(appPath, "workflows"))
       : { workflows: [], errors: [] };
@@ -83,7 +86,18 @@ export class WorkflowService {
   launch(run: LaunchedRun): void {
     const engine = this.#engine;
     if (!engine) throw new Error("workflow service not started");
-    const sink = { emit: (e: RunEvent) => this.#record(run, e) };
+    // Events are recorded in emission order; the run ends (status, hold settlement) after the last.
+    let recorded = Promise.resolve();
+    const sink = {
+      emit: (e: RunEvent) => {
+        recorded = recorded.then(() => this.#record(run, e));
+      },
+    };
+    const end = async (status: RunStatus) => {
+      await recorded;
+      await this.log.finish(run.runId, status);
+      await this.ctx.ledger.settle(run.runId, run.userId);
+    };
     const p = engine
       .run({
         runId: run.runId,
@@ -93,10 +107,10 @@ export class WorkflowService {
         sink,
       })
       .then(
-        (r) => this.log.finish(run.runId, r.status),
+        (r) => end(r.status),
         (err: unknown) => {
           this.ctx.logger.error({ err, run_id: run.runId }, "workflow run crashed");
-          return this.log.finish(run.runId, "failed");
+          return end("failed");
         },
       )
       .catch((err: unknown) => this.ctx.logger.error({ err, run_id: run.runId }, "cannot record run status"));
@@ -104,7 +118,7 @@ export class WorkflowService {
     void p.finally(() => this.#active.delete(p));
   }
 
-  #record(run: LaunchedRun, event: RunEvent): void {
+  async #record(run: LaunchedRun, event: RunEvent): Promise<void> {
     if (this.log.closed) return;
     const parsed = RunEventSchema.safeParse(event);
     if (!parsed.success || parsed.data.run_id !== run.runId) {
@@ -121,9 +135,11 @@ export class WorkflowService {
         this.ctx.logger.error({ run_id: run.runId }, "usage event for another subject; dropped");
         return;
       }
-      this.ctx.ledger.ingest({ batch_id: `run:${run.runId}`, events: [e] });
+      await this.ctx.ledger
+        .ingest({ batch_id: `run:${run.runId}`, events: [e] })
+        .catch((err: unknown) => this.ctx.logger.error({ err, run_id: run.runId }, "cannot record run usage"));
     }
-    this.log
+    await this.log
       .append(run.runId, e)
       .catch((err: unknown) => this.ctx.logger.error({ err, run_id: run.runId }, "cannot record run event"));
   }

@@ -5,6 +5,7 @@ import {
   type LimitExceededError,
   silentLogger,
 } from "@mozaiks/entitlements-core";
+import { DEFAULT_RUN_TOKEN_CAP } from "../../config.js";
 import type { AuthenticatedUser } from "../auth/types.js";
 import type { EnforcementDeps } from "../entitlements/enforce.js";
 import type { ResolvedEntitlements } from "../entitlements/state.js";
@@ -12,30 +13,35 @@ import { TOKENS_MONTHLY } from "../usage/ledger.js";
 
 /** What the token budget contributes to a launch scope. */
 export interface TokenBudget {
-  /** Remaining tokens under `hard` enforcement; null otherwise (or when unlimited). */
+  /** Tokens held for the run under `hard` enforcement; null otherwise (or when unlimited). */
   allowance: number | null;
   enforcement: EnforcementMode;
+  /** Tokens reserved at launch (settled at the run's end); 0 when nothing was held. */
+  held: number;
   /** Set when exhausted under `warn` (the launch is allowed). */
   warning: LimitExceededError | undefined;
 }
 
 /**
- * Applies `cap.limit.tokens_monthly` at launch (docs/reference/capabilities.md#enforcement-modes):
- * exhausted under `soft`/`hard` → `LimitExceededError` (429); `warn` → allowed with a warning;
- * `hard` → the remaining tokens become the run's `token_allowance`. Nothing is reserved: the
- * run's usage events count later.
+ * Applies `cap.limit.tokens_monthly` at launch (docs/reference/capabilities.md#enforcement-modes).
+ * Under `soft` and `hard` the launch holds `min(remaining, runTokenCap)` tokens in one
+ * conditional update of the counter (nothing left → `LimitExceededError`, 429); the run's usage
+ * draws on the hold and its end releases the rest. `hard` makes the hold the run's
+ * `token_allowance`, so concurrent runs never use more than was left; `soft` never bounds a
+ * running run (the overshoot is what admitted runs use beyond their holds). `warn` → allowed
+ * with a warning, `none` → allowed; neither holds anything.
  */
-export function tokenBudgetFor(
+export async function tokenBudgetFor(
   deps: EnforcementDeps,
   resolved: ResolvedEntitlements,
   user: AuthenticatedUser,
+  run: { runId: string; workflowId: string; runTokenCap?: number | undefined },
   requestId?: string,
-): TokenBudget {
+): Promise<TokenBudget> {
   const ev = resolved.evaluator;
   const enforcement = ev.enforcementFor(TOKENS_MONTHLY);
   const limit = ev.getLimit(TOKENS_MONTHLY);
-  if (limit === undefined || limit < 0) return { allowance: null, enforcement, warning: undefined };
-  const used = deps.ledger.used(resolved.subject, TOKENS_MONTHLY);
+  if (limit === undefined) return { allowance: null, enforcement, held: 0, warning: undefined };
   let warning: LimitExceededError | undefined;
   const enforcer = new CapabilityEnforcer(ev, {
     logger: silentLogger,
@@ -43,22 +49,41 @@ export function tokenBudgetFor(
       warning = e;
     },
   });
-  const audit = (result: "allowed" | "warning" | "denied") =>
+  const audit = (result: "allowed" | "warning" | "denied", details: Record<string, unknown>) =>
     deps.audit.record({
       eventType: "limit_check",
       result,
       userId: user.userId,
       subject: TOKENS_MONTHLY,
       requestId,
-      details: { limit, used, enforcement, phase: "workflow_launch" },
+      details: { limit, enforcement, phase: "workflow_launch", ...details },
     });
+
+  if (enforcement === "soft" || enforcement === "hard") {
+    const { granted, usedBefore } = await deps.ledger.hold({
+      ctx: resolved,
+      limitId: TOKENS_MONTHLY,
+      userId: user.userId,
+      runId: run.runId,
+      workflowId: run.workflowId,
+      want: run.runTokenCap ?? DEFAULT_RUN_TOKEN_CAP,
+      limit,
+    });
+    if (granted === 0) {
+      audit("denied", { used: usedBefore });
+      enforcer.requireWithinLimit(TOKENS_MONTHLY, Math.max(usedBefore, limit), 1);
+    }
+    audit("allowed", { used: usedBefore, held: granted });
+    return { allowance: enforcement === "hard" ? granted : null, enforcement, held: granted, warning };
+  }
+
+  const used = await deps.ledger.used(resolved, TOKENS_MONTHLY);
   try {
     enforcer.requireWithinLimit(TOKENS_MONTHLY, used, 1);
   } catch (err) {
-    if (isEntitlementsError(err) && err.code === "limit_exceeded") audit("denied");
+    if (isEntitlementsError(err) && err.code === "limit_exceeded") audit("denied", { used });
     throw err;
   }
-  audit(warning ? "warning" : "allowed");
-  const allowance = enforcement === "hard" ? Math.max(0, limit - used) : null;
-  return { allowance, enforcement, warning };
+  audit(warning ? "warning" : "allowed", { used });
+  return { allowance: null, enforcement, held: 0, warning };
 }

@@ -10,7 +10,12 @@ import type { LoadedPlugin } from "../plugins/index.js";
 import { type LaunchVerifyKey, verifyLaunchToken } from "./launch-token.js";
 import { countTokens, LOCAL_MODEL, summarize } from "./local-model.js";
 import { resolveTemplate, type TemplateScope } from "./template.js";
-import { ToolDispatcher, type ToolRunner, WorkflowStepError } from "./tool-dispatcher.js";
+import {
+  type ToolCallReserver,
+  ToolDispatcher,
+  type ToolRunner,
+  WorkflowStepError,
+} from "./tool-dispatcher.js";
 
 /** Where the engine reports events; it never writes storage itself. */
 export interface RunEventSink {
@@ -25,6 +30,8 @@ export interface WorkflowEngineDeps {
   plugins: (name: string) => LoadedPlugin | undefined;
   runner: ToolRunner;
   now: () => Date;
+  /** Counts each routed tool call against the caller's limits (the control layer's reservation). */
+  reserveToolCall?: ToolCallReserver;
 }
 
 /** One run handed to the engine. */
@@ -90,7 +97,7 @@ export class WorkflowEngine {
     const scope: TemplateScope = { input: job.input, steps: {} };
     const usage = { input: 0, output: 0, total: 0, calls: 0 };
     let allowance = claims.scope.token_allowance ?? Number.POSITIVE_INFINITY;
-    const tools = new ToolDispatcher(claims, this.deps.plugins, this.deps.runner);
+    const tools = new ToolDispatcher(claims, this.deps.plugins, this.deps.runner, this.deps.reserveToolCall);
     const usageEvent = (over: Partial<UsageEvent> & Pick<UsageEvent, "kind" | "event_id">): UsageEvent => ({
       timestamp: ts(),
       app_id: claims.app_id,
@@ -107,8 +114,15 @@ export class WorkflowEngine {
     const runStep = async (step: WorkflowStep): Promise<unknown> => {
       if (step.kind === "model") {
         const prompt = String(resolveTemplate(step.prompt, scope) ?? "");
-        // The allowance is a max_tokens budget for the whole run, never a reason to stop it.
-        const headroom = Math.max(0, allowance - countTokens(prompt));
+        const promptTokens = countTokens(prompt);
+        // Under `hard` the allowance bounds what the run may use, input included: a prompt that
+        // does not fit is never sent (under `soft` it is only a max_tokens budget).
+        if (claims.scope.token_enforcement === "hard" && promptTokens > allowance) {
+          throw new WorkflowStepError(
+            `step '${step.id}': the prompt needs ${promptTokens} tokens, the run's token allowance has ${allowance} left`,
+          );
+        }
+        const headroom = Math.max(0, allowance - promptTokens);
         const out = summarize(prompt, Math.min(step.max_tokens, headroom));
         const total = out.inputTokens + out.outputTokens;
         allowance = Math.max(0, allowance - total);

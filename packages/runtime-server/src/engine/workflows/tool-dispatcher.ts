@@ -6,6 +6,12 @@ export interface ToolRunner {
   run(plugin: LoadedPlugin, data: Record<string, unknown>): Promise<unknown>;
 }
 
+/**
+ * Asks the control layer to count one tool call against the caller's limits before it runs
+ * (injected: the engine never reads entitlements). Rejects when the call is not allowed.
+ */
+export type ToolCallReserver = (claims: ExecutionContext, plugin: LoadedPlugin) => Promise<void>;
+
 /** A step the launch scope does not cover, or a tool that failed: ends the run as `run_failed`. */
 export class WorkflowStepError extends Error {
   readonly code = "workflow_step_failed" as const;
@@ -31,6 +37,7 @@ export class ToolDispatcher {
     private readonly claims: ExecutionContext,
     private readonly plugins: (name: string) => LoadedPlugin | undefined,
     private readonly runner: ToolRunner,
+    private readonly reserve?: ToolCallReserver,
   ) {}
 
   async call(stepId: string, tool: string, data: Record<string, unknown>): Promise<unknown> {
@@ -46,6 +53,13 @@ export class ToolDispatcher {
       );
     }
     this.#calls += 1;
+    if (this.reserve) {
+      try {
+        await this.reserve(this.claims, plugin);
+      } catch (err) {
+        throw new WorkflowStepError(`step '${stepId}': tool '${tool}' refused: ${messageOf(err)}`, { cause: err });
+      }
+    }
     // The token carries no roles, so the plugin is told of none rather than trusting the input.
     const context: PluginContext = {
       app_id: this.claims.app_id,

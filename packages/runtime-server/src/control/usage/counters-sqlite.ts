@@ -1,0 +1,352 @@
+import type Database from "better-sqlite3";
+import type { Store } from "../../store/db.js";
+import type {
+  CounterDrift,
+  CounterKey,
+  CounterStore,
+  CounterValue,
+  Hold,
+  LedgerRow,
+  ReserveOutcome,
+  ScanProgress,
+} from "./counters.js";
+
+const KEY_WHERE =
+  "subject_scope = @scope AND subject_id = @subject AND metric = @metric AND period_start = @start AND period_end = @end";
+const KEY_COLUMNS = "subject_scope, subject_id, metric, period_start, period_end";
+
+/** Rows per chunk when scanning the ledger (verify / rebuild). */
+const SCAN_CHUNK = 100_000;
+
+interface KeyParams {
+  scope: string;
+  subject: string;
+  metric: string;
+  start: number;
+  end: number;
+}
+
+function keyParams(k: CounterKey): KeyParams {
+  return { scope: k.subject.scope, subject: k.subject.id, metric: k.metric, start: k.window.start, end: k.window.end };
+}
+
+function keyString(scope: string, subject: string, metric: string, start: number, end: number): string {
+  return JSON.stringify([scope, subject, metric, start, end]);
+}
+
+function parseKey(s: string): CounterKey {
+  const [scope, id, metric, start, end] = JSON.parse(s) as [UsageScope, string, string, number, number];
+  return { subject: { scope, id }, metric, window: { start, end } };
+}
+
+type UsageScope = "app" | "user";
+
+function rowParams(r: LedgerRow, amount = r.amount) {
+  const k = r.counter;
+  return {
+    eventId: r.eventId,
+    appId: r.appId,
+    userId: r.userId,
+    metric: r.metric,
+    amount,
+    occurredAt: r.occurredAt,
+    kind: r.kind,
+    workflowId: r.workflowId,
+    runId: r.runId,
+    model: r.model,
+    inputTokens: r.inputTokens,
+    outputTokens: r.outputTokens,
+    batchId: r.batchId,
+    recordedAt: r.recordedAt,
+    scope: k?.subject.scope ?? null,
+    subject: k?.subject.id ?? null,
+    start: k?.window.start ?? null,
+    end: k?.window.end ?? null,
+  };
+}
+
+/** The statements of one connection. */
+function prepare(db: Database.Database) {
+  return {
+    read: db.prepare<KeyParams, CounterValue>(`SELECT used, floor FROM usage_counters WHERE ${KEY_WHERE}`),
+    insertRow: db.prepare(
+      `INSERT INTO usage_events (event_id, app_id, user_id, metric, amount, occurred_at, kind, workflow_id,
+         run_id, model, input_tokens, output_tokens, batch_id, recorded_at, subject_scope, subject_id,
+         period_start, period_end)
+       VALUES (@eventId, @appId, @userId, @metric, @amount, @occurredAt, @kind, @workflowId, @runId, @model,
+         @inputTokens, @outputTokens, @batchId, @recordedAt, @scope, @subject, @start, @end)
+       ON CONFLICT (event_id) DO NOTHING`,
+    ),
+    hasRow: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM usage_events WHERE event_id = ?"),
+    /** Unconditional add (ingest, release): creates the counter on first use. */
+    add: db.prepare(
+      `INSERT INTO usage_counters (${KEY_COLUMNS}, used, floor, updated_at)
+       VALUES (@scope, @subject, @metric, @start, @end, @amount, 0, @now)
+       ON CONFLICT (${KEY_COLUMNS}) DO UPDATE SET used = used + excluded.used, updated_at = excluded.updated_at`,
+    ),
+    /**
+     * The reservation: one conditional upsert. A new counter is created only when the amount
+     * fits; an existing one is raised only when `max(used, floor) + amount <= limit`.
+     */
+    reserve: db.prepare<KeyParams & { amount: number; limit: number | null; now: number }, CounterValue>(
+      `INSERT INTO usage_counters (${KEY_COLUMNS}, used, floor, updated_at)
+       SELECT @scope, @subject, @metric, @start, @end, @amount, 0, @now
+       WHERE @limit IS NULL OR @amount <= @limit
+       ON CONFLICT (${KEY_COLUMNS}) DO UPDATE SET used = used + excluded.used, updated_at = excluded.updated_at
+       WHERE @limit IS NULL OR max(usage_counters.used, usage_counters.floor) + excluded.used <= @limit
+       RETURNING used, floor`,
+    ),
+    raiseFloor: db.prepare(
+      `INSERT INTO usage_counters (${KEY_COLUMNS}, used, floor, updated_at)
+       VALUES (@scope, @subject, @metric, @start, @end, 0, @floor, @now)
+       ON CONFLICT (${KEY_COLUMNS}) DO UPDATE SET floor = max(floor, excluded.floor), updated_at = excluded.updated_at`,
+    ),
+    hold: db.prepare<[string], HoldRow>("SELECT * FROM usage_holds WHERE run_id = ?"),
+    openHolds: db.prepare<[], HoldRow>("SELECT * FROM usage_holds WHERE held > 0 ORDER BY created_at"),
+    insertHold: db.prepare(
+      `INSERT INTO usage_holds (run_id, subject_scope, subject_id, metric, period_start, period_end, held, created_at)
+       VALUES (@runId, @scope, @subject, @metric, @start, @end, @held, @now)
+       ON CONFLICT (run_id) DO UPDATE SET held = held + excluded.held`,
+    ),
+    useHold: db.prepare("UPDATE usage_holds SET held = held - @amount WHERE run_id = @runId"),
+    deleteHold: db.prepare("DELETE FROM usage_holds WHERE run_id = ?"),
+    counters: db.prepare<[], { scope: string; subject: string; metric: string; start: number; end: number; used: number }>(
+      `SELECT subject_scope AS scope, subject_id AS subject, metric, period_start AS start, period_end AS end, used
+       FROM usage_counters`,
+    ),
+    ledgerChunk: db.prepare<
+      [number, number],
+      { rowid: number; scope: string; subject: string; metric: string; start: number; end: number; amount: number }
+    >(
+      `SELECT rowid, subject_scope AS scope, subject_id AS subject, metric, period_start AS start,
+         period_end AS end, amount
+       FROM usage_events WHERE rowid > ? ORDER BY rowid LIMIT ?`,
+    ),
+    ledgerSize: db.prepare<[], { n: number }>("SELECT coalesce(max(rowid), 0) AS n FROM usage_events"),
+    setUsed: db.prepare(`UPDATE usage_counters SET used = @used, updated_at = @now WHERE ${KEY_WHERE}`),
+    insertUsed: db.prepare(
+      `INSERT INTO usage_counters (${KEY_COLUMNS}, used, floor, updated_at)
+       VALUES (@scope, @subject, @metric, @start, @end, @used, 0, @now)`,
+    ),
+  };
+}
+
+interface HoldRow {
+  run_id: string;
+  subject_scope: UsageScope;
+  subject_id: string;
+  metric: string;
+  period_start: number;
+  period_end: number;
+  held: number;
+}
+
+function toHold(r: HoldRow): Hold {
+  return {
+    runId: r.run_id,
+    held: r.held,
+    counter: {
+      subject: { scope: r.subject_scope, id: r.subject_id },
+      metric: r.metric,
+      window: { start: r.period_start, end: r.period_end },
+    },
+  };
+}
+
+const ZERO: CounterValue = { used: 0, floor: 0 };
+
+/** Thrown inside a transaction to roll it back. */
+class Rollback extends Error {}
+
+/**
+ * {@link CounterStore} on better-sqlite3. Ingest, floors and settlement run on the
+ * `synchronous = FULL` connection; reservations on the relaxed one (see `Store`). Each write
+ * is one `BEGIN IMMEDIATE` transaction; the reservation's check is the conditional upsert itself.
+ */
+export class SqliteCounterStore implements CounterStore {
+  readonly #full: ReturnType<typeof prepare>;
+  readonly #fast: ReturnType<typeof prepare>;
+
+  constructor(private readonly store: Store) {
+    this.#full = prepare(store.sqlite);
+    this.#fast = store.relaxed === store.sqlite ? this.#full : prepare(store.relaxed);
+  }
+
+  async read(key: CounterKey): Promise<CounterValue> {
+    return this.#full.read.get(keyParams(key)) ?? ZERO;
+  }
+
+  async record(rows: LedgerRow[]): Promise<number> {
+    const st = this.#full;
+    const run = this.store.sqlite.transaction(() => {
+      let accepted = 0;
+      for (const r of rows) {
+        if (st.insertRow.run(rowParams(r)).changes === 0) continue;
+        accepted += 1;
+        if (r.counter) st.add.run({ ...keyParams(r.counter), amount: r.amount, now: r.recordedAt });
+        if (r.runId && r.amount > 0) this.#useHold(st, r);
+      }
+      return accepted;
+    });
+    return run.immediate();
+  }
+
+  /** A held run's recorded usage is covered by its hold first: the counter drops by that part. */
+  #useHold(st: ReturnType<typeof prepare>, r: LedgerRow): void {
+    const row = st.hold.get(r.runId as string);
+    if (!row || row.held <= 0 || row.metric !== r.metric) return;
+    const h = toHold(row);
+    const covered = Math.min(r.amount, h.held);
+    st.useHold.run({ runId: h.runId, amount: covered });
+    st.insertRow.run(
+      rowParams({ ...r, eventId: `${r.eventId}.held`, kind: "token_hold_used", counter: h.counter }, -covered),
+    );
+    st.add.run({ ...keyParams(h.counter), amount: -covered, now: r.recordedAt });
+  }
+
+  async reserve(row: LedgerRow & { counter: CounterKey }, limit: number | null): Promise<ReserveOutcome> {
+    const st = this.#fast;
+    const key = keyParams(row.counter);
+    const run = this.store.relaxed.transaction((): ReserveOutcome => {
+      if (st.insertRow.run(rowParams(row)).changes === 0) {
+        return { status: "duplicate", current: st.read.get(key) ?? ZERO };
+      }
+      const after = st.reserve.get({ ...key, amount: row.amount, limit, now: row.recordedAt });
+      if (!after) throw new Rollback();
+      return { status: "reserved", before: { used: after.used - row.amount, floor: after.floor } };
+    });
+    try {
+      return run.immediate();
+    } catch (err) {
+      if (err instanceof Rollback) return { status: "exceeded", current: st.read.get(key) ?? ZERO };
+      throw err;
+    }
+  }
+
+  async reserveUpTo(
+    row: LedgerRow & { counter: CounterKey },
+    want: number,
+    limit: number | null,
+  ): Promise<{ granted: number; before: CounterValue }> {
+    const st = this.#fast;
+    const key = keyParams(row.counter);
+    const run = this.store.relaxed.transaction(() => {
+      const before = st.read.get(key) ?? ZERO;
+      const left = limit === null ? want : limit - Math.max(before.used, before.floor);
+      const granted = Math.max(0, Math.min(want, left));
+      if (granted === 0) return { granted, before };
+      // Guarded like any reservation, so the grant can never overshoot even if `before` were stale.
+      if (!st.reserve.get({ ...key, amount: granted, limit, now: row.recordedAt })) throw new Rollback();
+      st.insertRow.run(rowParams(row, granted));
+      if (row.runId) {
+        st.insertHold.run({ ...key, runId: row.runId, held: granted, now: row.recordedAt });
+      }
+      return { granted, before };
+    });
+    try {
+      return run.immediate();
+    } catch (err) {
+      if (err instanceof Rollback) return { granted: 0, before: st.read.get(key) ?? ZERO };
+      throw err;
+    }
+  }
+
+  async release(
+    row: LedgerRow & { counter: CounterKey },
+    amount: number,
+  ): Promise<{ delta: number; duplicate: boolean; current: CounterValue }> {
+    const st = this.#fast;
+    const key = keyParams(row.counter);
+    const run = this.store.relaxed.transaction(() => {
+      if (st.hasRow.get(row.eventId)) return { delta: 0, duplicate: true, current: st.read.get(key) ?? ZERO };
+      const before = st.read.get(key) ?? ZERO;
+      const delta = -Math.min(amount, Math.max(0, before.used));
+      st.insertRow.run(rowParams(row, delta));
+      if (delta !== 0) st.add.run({ ...key, amount: delta, now: row.recordedAt });
+      return { delta, duplicate: false, current: { used: before.used + delta, floor: before.floor } };
+    });
+    return run.immediate();
+  }
+
+  async raiseFloor(key: CounterKey, floor: number, now: number): Promise<void> {
+    this.#full.raiseFloor.run({ ...keyParams(key), floor, now });
+  }
+
+  async hold(runId: string): Promise<Hold | undefined> {
+    const row = this.#full.hold.get(runId);
+    return row ? toHold(row) : undefined;
+  }
+
+  async openHolds(): Promise<Hold[]> {
+    return this.#full.openHolds.all().map(toHold);
+  }
+
+  async settle(runId: string, release: Omit<LedgerRow, "amount" | "counter">): Promise<number> {
+    const st = this.#full;
+    const run = this.store.sqlite.transaction(() => {
+      const row = st.hold.get(runId);
+      if (!row) return 0;
+      const h = toHold(row);
+      if (h.held > 0) {
+        st.insertRow.run(rowParams({ ...release, amount: -h.held, counter: h.counter }));
+        st.add.run({ ...keyParams(h.counter), amount: -h.held, now: release.recordedAt });
+      }
+      st.deleteHold.run(runId);
+      return h.held;
+    });
+    return run.immediate();
+  }
+
+  /** Sums of the ledger per counter key, read in chunks of {@link SCAN_CHUNK} rows. */
+  #ledgerSums(st: ReturnType<typeof prepare>, progress?: ScanProgress): Map<string, number> {
+    const sums = new Map<string, number>();
+    const total = st.ledgerSize.get()?.n ?? 0;
+    let after = 0;
+    let scanned = 0;
+    for (;;) {
+      const rows = st.ledgerChunk.all(after, SCAN_CHUNK);
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        if (r.scope === null) continue;
+        const k = keyString(r.scope, r.subject, r.metric, r.start, r.end);
+        sums.set(k, (sums.get(k) ?? 0) + r.amount);
+      }
+      scanned += rows.length;
+      after = (rows.at(-1) as { rowid: number }).rowid;
+      progress?.(scanned, total);
+    }
+    return sums;
+  }
+
+  #drift(st: ReturnType<typeof prepare>, progress?: ScanProgress): CounterDrift[] {
+    const sums = this.#ledgerSums(st, progress);
+    const out: CounterDrift[] = [];
+    for (const c of st.counters.all()) {
+      const k = keyString(c.scope, c.subject, c.metric, c.start, c.end);
+      const ledger = sums.get(k) ?? 0;
+      sums.delete(k);
+      if (ledger !== c.used) out.push({ key: parseKey(k), counter: c.used, ledger });
+    }
+    for (const [k, ledger] of sums) if (ledger !== 0) out.push({ key: parseKey(k), counter: 0, ledger });
+    return out;
+  }
+
+  async drift(progress?: ScanProgress): Promise<CounterDrift[]> {
+    // One read transaction: the counters and the ledger are compared at the same snapshot.
+    return this.store.sqlite.transaction(() => this.#drift(this.#full, progress)).deferred();
+  }
+
+  async rebuild(progress?: ScanProgress): Promise<CounterDrift[]> {
+    const st = this.#full;
+    const now = Date.now();
+    const run = this.store.sqlite.transaction(() => {
+      const drift = this.#drift(st, progress);
+      for (const d of drift) {
+        const p = { ...keyParams(d.key), used: d.ledger, now };
+        if (st.setUsed.run(p).changes === 0) st.insertUsed.run(p);
+      }
+      return drift;
+    });
+    return run.immediate();
+  }
+}

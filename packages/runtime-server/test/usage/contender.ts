@@ -1,0 +1,85 @@
+// A contender in its own process with its own connections to one SQLite file: it waits for a
+// start instant (busy-waiting, so every contender fires together) and then reserves or ingests
+// through the real ledger. Driven over IPC by test/usage/concurrency.test.ts.
+import type { EntitlementManifest, UsageIngestBatch } from "@mozaiks/contracts";
+import { CapabilityEvaluator } from "@mozaiks/entitlements-core";
+import { frozenClock } from "../../src/clock.js";
+import { SqliteCounterStore } from "../../src/control/usage/counters-sqlite.js";
+import { type LimitContext, UsageLedger } from "../../src/control/usage/ledger.js";
+import { openStore } from "../../src/store/db.js";
+
+export type ContenderCommand =
+  | { op: "reserve"; at: number; limitId: string; limit: number; subject: string }
+  | { op: "ingest"; at: number; batches: UsageIngestBatch[] }
+  | { op: "exit" };
+
+export const CONTENDER_NOW = "2026-03-15T12:00:00Z";
+const APP_ID = "example-app";
+
+/** The entitlements every contender reserves under: `limitId` at `limit`, hard, counted daily. */
+export function contenderContext(limitId: string, limit: number, subject: string): LimitContext {
+  const manifest: EntitlementManifest = {
+    app_id: APP_ID,
+    user_id: subject,
+    capabilities: [],
+    limits: { [limitId]: limit },
+    enforcement: { [limitId]: "hard" },
+    limit_periods: { [limitId]: { period: "daily" } },
+  };
+  return {
+    manifest,
+    evaluator: new CapabilityEvaluator(manifest),
+    source: "runtime",
+    subject: { scope: "user", id: subject },
+  };
+}
+
+/** A ledger on `path` whose users are all governed by their own (user-scoped) manifests. */
+export function contenderLedger(path: string) {
+  const store = openStore(path);
+  const ledger = new UsageLedger({
+    counters: new SqliteCounterStore(store),
+    clock: frozenClock(CONTENDER_NOW),
+    appId: APP_ID,
+    logger: { warn() {} },
+    resolve: async (userId) => contenderContext("cap.limit.tokens_monthly", 1_000_000, userId),
+  });
+  return { store, ledger };
+}
+
+function waitUntil(at: number): void {
+  while (Date.now() < at) {
+    // busy-wait: a timer would let the contenders drift apart by a millisecond or more
+  }
+}
+
+if (process.send && process.env.MOZAIKS_CONTENDER === "1") {
+  const path = process.argv[2] as string;
+  const { store, ledger } = contenderLedger(path);
+  process.on("message", async (cmd: ContenderCommand) => {
+    if (cmd.op === "exit") {
+      store.close();
+      process.exit(0);
+    }
+    waitUntil(cmd.at);
+    if (cmd.op === "reserve") {
+      try {
+        await ledger.reserve({
+          ctx: contenderContext(cmd.limitId, cmd.limit, cmd.subject),
+          limitId: cmd.limitId,
+          userId: cmd.subject,
+          kind: "test",
+        });
+        process.send?.({ ok: true });
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        process.send?.({ ok: false, code: code ?? String(err) });
+      }
+      return;
+    }
+    let accepted = 0;
+    for (const batch of cmd.batches) accepted += (await ledger.ingest(batch)).accepted;
+    process.send?.({ ok: true, accepted });
+  });
+  process.send({ ready: true });
+}
