@@ -5,7 +5,6 @@ import {
   type SchemaOutput,
   toPlainJson,
   type VerifyResult,
-  verifyManifest,
 } from "@mozaiks/entitlements-core";
 import type { Logger } from "pino";
 import type { z } from "zod";
@@ -15,7 +14,7 @@ import type { AuditLog } from "../audit/audit-log.js";
 import { invalidRequest } from "../validation.js";
 import { type EntitlementKeys, requiresSignatures } from "./keys.js";
 
-/** Context for {@link readSignedText} and {@link verifySignedDocument}. */
+/** Context for {@link readSignedText}. */
 export interface VerifyDeps {
   keys: EntitlementKeys;
   clock: Clock;
@@ -88,17 +87,6 @@ export function readSignedText<S extends DocumentSchema>(
     refuse({ ok: false, reason: r.reason, message: r.message }, what, deps, requestId);
   accept(r.verification, what, deps, requestId);
   throw invalidRequest(r.error as z.ZodError, what);
-}
-
-/**
- * Verifies a document that is already a value (no text to read), with the same audit and
- * errors as {@link readSignedText}. Prefer `readSignedText` whenever the text exists: a value
- * from `JSON.parse` has lost what a legacy HMAC signature covers (`1.0` vs `1`, digits beyond 2^53).
- */
-export function verifySignedDocument(doc: unknown, what: string, deps: VerifyDeps, requestId?: string): void {
-  const result = verifyManifest(doc, { ...deps.keys, now: deps.clock.now() });
-  if (!result.ok) refuse(result, what, deps, requestId);
-  accept(result, what, deps, requestId);
 }
 
 /**
