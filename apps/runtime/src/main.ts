@@ -7,6 +7,7 @@ import {
   isRuntimeError,
   loadConfig,
 } from "@mozaiks/runtime-server";
+import { countersCommand } from "./commands/counters.js";
 import { withBundleDefaults } from "./env.js";
 import { listen, PortInUseError } from "./server.js";
 
@@ -87,7 +88,13 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
 }
 
-main().catch((err: unknown) => {
+const entry = process.argv[2] === "counters" ? () => countersMain(process.argv.slice(3)) : main;
+
+async function countersMain(args: string[]): Promise<void> {
+  process.exit(await countersCommand(args, process.env));
+}
+
+entry().catch((err: unknown) => {
   process.stderr.write(
     `mozaiks-runtime: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );
