@@ -144,11 +144,7 @@ describe("usage counters under real concurrency (separate processes, one SQLite 
       const ctx = contenderContext("cap.limit.tokens_monthly", 1_000_000, `ingest-user-${u}`);
       expect(await ledger.used(ctx, "cap.limit.tokens_monthly")).toBe(expected);
     }
-    expect(
-      await new (await import("../../src/control/usage/counters-sqlite.js")).SqliteCounterStore(
-        store,
-      ).drift(),
-    ).toEqual([]);
+    expect(await new SqliteCounterStore(store).drift()).toEqual([]);
     store.close();
   }, 120_000);
 });

@@ -29,9 +29,13 @@ export function usageRoutes(ctx: RuntimeContext) {
     const resolved = await ctx.state.resolve(req.user_id ?? undefined);
     const { period } = await ctx.ledger.usage(resolved, req.limit_id);
     if (period.period === "run") {
-      throw new RuntimeError("invalid_request", `${req.limit_id} counts per workflow run: nothing to ${what}`, {
-        issues: [{ path: ["limit_id"], message: "a per-run limit is not counted", code: "custom" }],
-      });
+      throw new RuntimeError(
+        "invalid_request",
+        `${req.limit_id} counts per workflow run: nothing to ${what}`,
+        {
+          issues: [{ path: ["limit_id"], message: "a per-run limit is not counted", code: "custom" }],
+        },
+      );
     }
     return { req, resolved, period };
   };

@@ -27,7 +27,13 @@ interface KeyParams {
 }
 
 function keyParams(k: CounterKey): KeyParams {
-  return { scope: k.subject.scope, subject: k.subject.id, metric: k.metric, start: k.window.start, end: k.window.end };
+  return {
+    scope: k.subject.scope,
+    subject: k.subject.id,
+    metric: k.metric,
+    start: k.window.start,
+    end: k.window.end,
+  };
 }
 
 function keyString(scope: string, subject: string, metric: string, start: number, end: number): string {
@@ -110,13 +116,24 @@ function prepare(db: Database.Database) {
     ),
     useHold: db.prepare("UPDATE usage_holds SET held = held - @amount WHERE run_id = @runId"),
     deleteHold: db.prepare("DELETE FROM usage_holds WHERE run_id = ?"),
-    counters: db.prepare<[], { scope: string; subject: string; metric: string; start: number; end: number; used: number }>(
+    counters: db.prepare<
+      [],
+      { scope: string; subject: string; metric: string; start: number; end: number; used: number }
+    >(
       `SELECT subject_scope AS scope, subject_id AS subject, metric, period_start AS start, period_end AS end, used
        FROM usage_counters`,
     ),
     ledgerChunk: db.prepare<
       [number, number],
-      { rowid: number; scope: string; subject: string; metric: string; start: number; end: number; amount: number }
+      {
+        rowid: number;
+        scope: string;
+        subject: string;
+        metric: string;
+        start: number;
+        end: number;
+        amount: number;
+      }
     >(
       `SELECT rowid, subject_scope AS scope, subject_id AS subject, metric, period_start AS start,
          period_end AS end, amount
@@ -199,7 +216,10 @@ export class SqliteCounterStore implements CounterStore {
     const covered = Math.min(r.amount, h.held);
     st.useHold.run({ runId: h.runId, amount: covered });
     st.insertRow.run(
-      rowParams({ ...r, eventId: `${r.eventId}.held`, kind: "token_hold_used", counter: h.counter }, -covered),
+      rowParams(
+        { ...r, eventId: `${r.eventId}.held`, kind: "token_hold_used", counter: h.counter },
+        -covered,
+      ),
     );
     st.add.run({ ...keyParams(h.counter), amount: -covered, now: r.recordedAt });
   }

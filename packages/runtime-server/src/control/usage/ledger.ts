@@ -98,7 +98,10 @@ export class UsageLedger {
     }
   }
 
-  #row(over: Partial<RowBase> & Pick<RowBase, "eventId" | "userId" | "metric" | "kind">, now: number): RowBase {
+  #row(
+    over: Partial<RowBase> & Pick<RowBase, "eventId" | "userId" | "metric" | "kind">,
+    now: number,
+  ): RowBase {
     return {
       appId: this.deps.appId,
       amount: 0,
@@ -149,7 +152,13 @@ export class UsageLedger {
     const enforced = limit !== undefined && (mode === "soft" || mode === "hard");
     const row = {
       ...this.#row(
-        { eventId: opts.eventId ?? `rsv_${randomUUID()}`, userId: opts.userId, metric: limitId, kind: opts.kind, amount },
+        {
+          eventId: opts.eventId ?? `rsv_${randomUUID()}`,
+          userId: opts.userId,
+          metric: limitId,
+          kind: opts.kind,
+          amount,
+        },
         now.getTime(),
       ),
       counter: key,
@@ -233,7 +242,13 @@ export class UsageLedger {
   async settle(runId: string, userId: string): Promise<number> {
     const now = this.deps.clock.now().getTime();
     const release = this.#row(
-      { eventId: `${runId}.token_release`, userId, metric: TOKENS_MONTHLY, kind: "token_hold_release", runId },
+      {
+        eventId: `${runId}.token_release`,
+        userId,
+        metric: TOKENS_MONTHLY,
+        kind: "token_hold_release",
+        runId,
+      },
       now,
     );
     const hold = await this.deps.counters.hold(runId);
