@@ -163,6 +163,8 @@ async function main() {
     MOZAIKS_AUTH_HS256_SECRET: SECRET,
     MOZAIKS_INTERNAL_API_KEY: INTERNAL,
     MOZAIKS_ENV: "production",
+    // The bench bundle has no manifest (OSS defaults): nothing to verify.
+    MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS: "true",
     MOZAIKS_LOG_LEVEL: "silent",
   });
   const runtimeInProcess = await start("serve-runtime.ts", {
@@ -171,6 +173,8 @@ async function main() {
     MOZAIKS_DB_PATH: join(tmp, "runtime-inprocess.db"),
     MOZAIKS_AUTH_HS256_SECRET: SECRET,
     MOZAIKS_ENV: "production",
+    // The bench bundle has no manifest (OSS defaults): nothing to verify.
+    MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS: "true",
     MOZAIKS_LOG_LEVEL: "silent",
     BENCH_INPROCESS_PLUGINS: "1",
   });

@@ -4,9 +4,9 @@ import { type Clock, systemClock } from "./clock.js";
 import { ConfigError, type RuntimeConfig } from "./config.js";
 import { createDevAuth, type DevAuth } from "./control/auth/dev-token.js";
 import { hasUserAuthKeys, userAuthKeysFromConfig } from "./control/auth/keys.js";
-import { entitlementKeysFromConfig, requiresSignatures } from "./control/entitlements/keys.js";
+import { checkEntitlementKeys, entitlementKeysFromConfig } from "./control/entitlements/keys.js";
 import { createLogger } from "./logger.js";
-import { describeTarget, openDatabase } from "./store/open.js";
+import { checkAppPath, openWritableDatabase } from "./startup/checks.js";
 
 /** A runtime built from configuration, plus the development identity when one was generated. */
 export interface ConfiguredRuntime {
@@ -19,7 +19,10 @@ export interface ConfiguredRuntime {
 /**
  * Builds a runtime from validated configuration: reads key material, opens (and migrates) the
  * database, and in development mode without auth keys generates an ephemeral Ed25519 identity
- * with a ready-to-use token. Production without auth keys is refused.
+ * with a ready-to-use token. Production without user-auth keys, or without an entitlement
+ * verification key (unless `MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS=true`), is refused, as are an
+ * unusable JWKS file, a missing `MOZAIKS_APP_PATH` and a database that cannot be written — each
+ * as a one-line {@link ConfigError}.
  *
  * @example
  * ```ts
@@ -33,6 +36,7 @@ export async function createRuntimeFromConfig(
 ): Promise<ConfiguredRuntime> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.logLevel);
+  checkAppPath(config.appPath);
   let user = userAuthKeysFromConfig(config.auth);
   let devAuth: DevAuth | undefined;
   if (!hasUserAuthKeys(user)) {
@@ -53,16 +57,10 @@ export async function createRuntimeFromConfig(
     logger.warn("development mode: no user-auth key configured, using an ephemeral Ed25519 key");
   }
   const entitlements = entitlementKeysFromConfig(config.entitlementKeys);
-  if (!requiresSignatures(entitlements)) {
-    logger.warn("no entitlement verification key configured: manifests are accepted unsigned");
-  }
+  const keyWarning = checkEntitlementKeys(entitlements, config);
+  if (keyWarning) logger.warn(keyWarning);
   if (!config.auth.audience) logger.warn("MOZAIKS_AUTH_AUDIENCE is not set: token audience is not checked");
-  const target = config.database ?? { dialect: "sqlite" as const, path: config.dbPath };
-  const store = await openDatabase(target).catch((err: unknown) => {
-    throw new ConfigError([
-      `MOZAIKS_DATABASE_URL: cannot open ${describeTarget(target)}: ${(err as Error).message}`,
-    ]);
-  });
+  const store = await openWritableDatabase(config);
   const app = createRuntimeApp({
     config,
     store,

@@ -238,11 +238,18 @@ export interface RuntimeConfig {
   runTokenCap?: number;
 }
 
-/** Raised when the environment is invalid; `problems` lists every bad variable. */
+/**
+ * Raised when the environment is invalid; `problems` lists every bad variable. A single problem
+ * (what start-up checks raise) is one line, so it reads as one line on stderr.
+ */
 export class ConfigError extends Error {
   readonly code = "invalid_config" as const;
   constructor(readonly problems: string[]) {
-    super(`Invalid runtime configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      problems.length === 1
+        ? `Invalid runtime configuration: ${problems[0]}`
+        : `Invalid runtime configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
     this.name = "ConfigError";
   }
 }

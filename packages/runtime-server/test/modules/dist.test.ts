@@ -20,6 +20,7 @@ import { createModuleHost, createRuntimeFromConfig, loadConfig } from ${JSON.str
 import { SignJWT } from ${JSON.stringify(JOSE)};
 const secret = "s".repeat(48);
 const config = loadConfig({ MOZAIKS_APP_ID: "example-app", MOZAIKS_DB_PATH: ":memory:", MOZAIKS_AUTH_HS256_SECRET: secret,
+  MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS: "true",
   MOZAIKS_LOG_LEVEL: "silent", MOZAIKS_APP_PATH: ${JSON.stringify(appPath)} });
 const host = createModuleHost();
 const { app } = await createRuntimeFromConfig(config, { modules: [host] });
