@@ -12,12 +12,19 @@ export interface ToolRunner {
  */
 export type ToolCallReserver = (claims: ExecutionContext, plugin: LoadedPlugin) => Promise<void>;
 
-/** A step the launch scope does not cover, or a tool that failed: ends the run as `run_failed`. */
+/**
+ * A step the launch scope does not cover, or a tool that failed: ends the run as `run_failed`
+ * (an agent reports tool refusals to its model instead). `reason` is a stable code:
+ * `tool_not_loaded`, `tool_not_in_scope`, `tool_call_limit`, `tool_call_refused`, `tool_failed`,
+ * a model failure (`model_timeout`, …), else `workflow_step_failed`.
+ */
 export class WorkflowStepError extends Error {
   readonly code = "workflow_step_failed" as const;
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly reason: string;
+  constructor(message: string, options?: { cause?: unknown; reason?: string }) {
     super(message, options);
     this.name = "WorkflowStepError";
+    this.reason = options?.reason ?? "workflow_step_failed";
   }
 }
 
@@ -43,13 +50,20 @@ export class ToolDispatcher {
   async call(stepId: string, tool: string, data: Record<string, unknown>): Promise<unknown> {
     const { scope } = this.claims;
     const plugin = this.plugins(tool);
-    if (!plugin) throw new WorkflowStepError(`step '${stepId}': tool '${tool}' is not loaded`);
+    if (!plugin) {
+      throw new WorkflowStepError(`step '${stepId}': tool '${tool}' is not loaded`, {
+        reason: "tool_not_loaded",
+      });
+    }
     if (!scope.tools.includes(plugin.capability)) {
-      throw new WorkflowStepError(`step '${stepId}': ${plugin.capability} is not in the launch scope`);
+      throw new WorkflowStepError(`step '${stepId}': ${plugin.capability} is not in the launch scope`, {
+        reason: "tool_not_in_scope",
+      });
     }
     if (scope.max_tool_calls !== null && this.#calls >= scope.max_tool_calls) {
       throw new WorkflowStepError(
         `step '${stepId}': the launch scope allows ${scope.max_tool_calls} tool calls`,
+        { reason: "tool_call_limit" },
       );
     }
     this.#calls += 1;
@@ -57,7 +71,10 @@ export class ToolDispatcher {
       try {
         await this.reserve(this.claims, plugin);
       } catch (err) {
-        throw new WorkflowStepError(`step '${stepId}': tool '${tool}' refused: ${messageOf(err)}`, { cause: err });
+        throw new WorkflowStepError(`step '${stepId}': tool '${tool}' refused: ${messageOf(err)}`, {
+          cause: err,
+          reason: "tool_call_refused",
+        });
       }
     }
     // The token carries no roles, so the plugin is told of none rather than trusting the input.
@@ -74,6 +91,7 @@ export class ToolDispatcher {
       const code = isPluginExecutionError(err) ? err.code : "plugin_error";
       throw new WorkflowStepError(`step '${stepId}': tool '${tool}' failed (${code}): ${messageOf(err)}`, {
         cause: err,
+        reason: "tool_failed",
       });
     }
   }
