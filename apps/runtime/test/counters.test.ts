@@ -77,7 +77,9 @@ describe("mozaiks-runtime counters verify|rebuild", () => {
     expect(verify.stdout).toMatch(
       /app:example-app cap\.limit\.tokens_monthly \[2026-01-01T00:00:00\.000Z .. 2026-02-01T00:00:00\.000Z\] counter 2512, ledger 2505/,
     );
-    expect(verify.stdout).toMatch(/\[2026-03-01T00:00:00\.000Z .. 2026-04-01T00:00:00\.000Z\] counter 0, ledger 2490/);
+    expect(verify.stdout).toMatch(
+      /\[2026-03-01T00:00:00\.000Z .. 2026-04-01T00:00:00\.000Z\] counter 0, ledger 2490/,
+    );
     expect(verify.stderr).toMatch(/scanned 2500 of ~2500 ledger rows/);
 
     const rebuild = cli(["counters", "rebuild", "--db", path]);
