@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { whenFresh } from "../../src/control/entitlements/freshness.js";
 import { openStore } from "../../src/store/db.js";
 import { NOW } from "../helpers/keys.js";
 import { buildTestRuntime, internal, tempDir } from "../helpers/runtime.js";
@@ -122,6 +123,53 @@ describe("no rollback: 409 manifest_stale", () => {
     expect(answers.slice(1).map((r) => r.status)).toEqual(Array(7).fill(409));
     expect((await inForce(app, "user-1")).evaluator.capabilities).toEqual(["cap.tool.v7"]);
     await app.runtime.close();
+  });
+});
+
+describe("no rollback across instances sharing one database", () => {
+  it("does not let a sync that compared against a row another instance replaced overwrite it", async () => {
+    const tmp = tempDir();
+    const dbPath = join(tmp.dir, "runtime.db");
+    const a = await buildTestRuntime({
+      appPath: undefined,
+      entitlementKeys: { jwks },
+      store: openStore(dbPath),
+    });
+    const b = await buildTestRuntime({
+      appPath: undefined,
+      entitlementKeys: { jwks },
+      store: openStore(dbPath),
+    });
+    const doc = (caps: string[], issued: string) =>
+      signer.sign({ app_id: "example-app", user_id: "user-1", capabilities: caps, issued_at: issued });
+    expect((await a.app.request(SYNC, internal(doc(["cap.tool.v0"], at(0))))).status).toBe(200);
+    const older = doc(["cap.tool.v1"], at(1000));
+    const newer = doc(["cap.tool.v2"], at(2000));
+    const subject = { scope: "user" as const, id: "user-1" };
+    const state = a.app.runtime.ctx.state;
+    // Instance A compares `older` against v0 and passes; before it writes, instance B accepts
+    // `newer`. A's write must not land on B's row: A compares again and finds itself stale.
+    let attempts = 0;
+    const outcome = whenFresh(
+      older,
+      subject,
+      { state, audit: a.app.runtime.ctx.audit },
+      { format: "manifest" },
+      async (expected) => {
+        attempts++;
+        if (attempts === 1) expect((await b.app.request(SYNC, internal(newer))).status).toBe(200);
+        return (await state.setUser("user-1", older, "runtime", expected)) ? "written" : undefined;
+      },
+    );
+    await expect(outcome).rejects.toMatchObject({ code: "manifest_stale", details: { reason: "older" } });
+    expect(attempts).toBe(1);
+    const row = a.store.sqlite
+      .prepare("select manifest from entitlements where scope = 'user' and subject_id = 'user-1'")
+      .get() as { manifest: string };
+    expect(JSON.parse(row.manifest).capabilities).toEqual(["cap.tool.v2"]);
+    await a.app.runtime.close();
+    await b.app.runtime.close();
+    tmp.cleanup();
   });
 });
 

@@ -137,34 +137,62 @@ export function syncedExpiry(
   return withSyncedExpiry(manifest, { ttlSeconds, now: deps.clock.now(), alsoBefore });
 }
 
+/** The manifest in force for a subject with the persisted row text it came from (`null`: none). */
+export interface InForce {
+  manifest: EntitlementManifest;
+  row: string | null;
+}
+
+/** How often a sync that lost a race to another instance re-reads and compares again. */
+const MAX_ATTEMPTS = 5;
+
 /**
  * Runs `apply` only if `manifest` may replace the one in force for `subject`
  * ({@link assertFresh}); a stale one is audited (`entitlement_sync` denied) and rethrown as
- * `409 manifest_stale`. Calls for one subject run one at a time, so two syncs never interleave
- * their read-compare-write.
+ * `409 manifest_stale`. `apply` gets the row text it compared against and must write only if
+ * that row is still in place (answering `undefined` otherwise): then another instance wrote in
+ * between, and the comparison runs again against what it wrote. Calls for one subject within
+ * this instance run one at a time.
  */
 export function whenFresh<T>(
   manifest: EntitlementManifest,
   subject: ManifestSubject,
-  deps: { state: { current(s: ManifestSubject): Promise<EntitlementManifest | undefined> }; audit: AuditLog },
+  deps: { state: { current(s: ManifestSubject): Promise<InForce | undefined> }; audit: AuditLog },
   ctx: { format: string; requestId?: string | undefined },
-  apply: () => Promise<T>,
+  apply: (expected: string | null) => Promise<T | undefined>,
 ): Promise<T> {
-  return queue.run(`${subject.scope}:${subject.id}`, async () => {
-    try {
-      assertFresh(manifest, await deps.state.current(subject), subject);
-    } catch (err) {
-      deps.audit.record({
-        eventType: "entitlement_sync",
-        result: "denied",
-        userId: subject.scope === "user" ? subject.id : null,
-        subject: subject.scope,
-        requestId: ctx.requestId,
-        details: { format: ctx.format, error: "manifest_stale", ...(isRuntimeError(err) ? err.details : {}) },
-      });
-      throw err;
+  return queueOf(deps.state).run(`${subject.scope}:${subject.id}`, async () => {
+    for (let attempt = 1; ; attempt++) {
+      const current = await deps.state.current(subject);
+      try {
+        assertFresh(manifest, current?.manifest, subject);
+        if (attempt > MAX_ATTEMPTS) {
+          throw new RuntimeError(
+            "conflict",
+            `the manifest for ${subject.scope} '${subject.id}' keeps changing; retry`,
+            {
+              scope: subject.scope,
+            },
+          );
+        }
+      } catch (err) {
+        deps.audit.record({
+          eventType: "entitlement_sync",
+          result: "denied",
+          userId: subject.scope === "user" ? subject.id : null,
+          subject: subject.scope,
+          requestId: ctx.requestId,
+          details: {
+            format: ctx.format,
+            error: isRuntimeError(err) ? err.code : "internal_error",
+            ...(isRuntimeError(err) ? err.details : {}),
+          },
+        });
+        throw err;
+      }
+      const done = await apply(current?.row ?? null);
+      if (done !== undefined) return done;
     }
-    return apply();
   });
 }
 
@@ -187,4 +215,13 @@ export class KeyedQueue {
   }
 }
 
-const queue = new KeyedQueue();
+// One queue per entitlement state (one runtime instance), so instances never wait on each other.
+const queues = new WeakMap<object, KeyedQueue>();
+function queueOf(state: object): KeyedQueue {
+  let q = queues.get(state);
+  if (!q) {
+    q = new KeyedQueue();
+    queues.set(state, q);
+  }
+  return q;
+}

@@ -48,6 +48,16 @@ const UPSERT = `INSERT INTO entitlements (scope, subject_id, manifest, source, s
   VALUES (?, ?, ?, ?, ?, (SELECT version FROM runtime_versions WHERE key = 'entitlements'))
   ON CONFLICT (scope, subject_id) DO UPDATE SET manifest = excluded.manifest, source = excluded.source,
     synced_at = excluded.synced_at, revision = excluded.revision`;
+// Conditional writes (a sync replacing exactly the row it compared against, see freshness.ts):
+// insert only where no row exists yet, or update only the row still holding the text read.
+const INSERT_NEW = `${UPSERT.slice(0, UPSERT.indexOf("ON CONFLICT"))}ON CONFLICT (scope, subject_id) DO NOTHING`;
+const REPLACE_IF = `${UPSERT} WHERE entitlements.manifest = ?`;
+
+/**
+ * What a conditional write expects to replace: the persisted row's exact text, `null` for "no
+ * row yet"; `undefined` writes unconditionally.
+ */
+export type ExpectedRow = string | null | undefined;
 
 /**
  * Holds the app-level manifest and the per-user manifests (persisted in `entitlements`, cached
@@ -121,13 +131,17 @@ export class EntitlementState {
   }
 
   /**
-   * The manifest in force for `subject` as persisted (expired or not), read from the database so
-   * a sync another instance accepted counts; for the app, the bundle's when nothing is persisted.
+   * The manifest in force for `subject` as persisted (expired or not) with its row text, read
+   * from the database so a sync another instance accepted counts; for the app, the bundle's
+   * (`row: null`) when nothing is persisted.
    */
-  async current(subject: ManifestSubject): Promise<EntitlementManifest | undefined> {
+  async current(
+    subject: ManifestSubject,
+  ): Promise<{ manifest: EntitlementManifest; row: string | null } | undefined> {
     const row = await this.opts.store.sql.get<{ manifest: string }>(SELECT_ONE, [subject.scope, subject.id]);
-    if (row) return JSON.parse(row.manifest) as EntitlementManifest;
-    return subject.scope === "app" ? this.#app?.manifest : undefined;
+    if (row) return { manifest: JSON.parse(row.manifest) as EntitlementManifest, row: row.manifest };
+    const bundle = subject.scope === "app" ? this.#app?.manifest : undefined;
+    return bundle ? { manifest: bundle, row: null } : undefined;
   }
 
   /** The app-level manifest (or undefined in OSS default mode). */
@@ -136,15 +150,22 @@ export class EntitlementState {
   }
 
   /** Replaces and persists the app-level manifest. */
-  async setApp(manifest: EntitlementManifest, source: string): Promise<void> {
-    await this.#persist("app", this.opts.appId, manifest, source);
+  async setApp(manifest: EntitlementManifest, source: string, expected?: ExpectedRow): Promise<boolean> {
+    if (!(await this.#persist("app", this.opts.appId, manifest, source, expected))) return false;
     this.#app = entry(manifest, source);
+    return true;
   }
 
   /** Replaces and persists one user's manifest. */
-  async setUser(userId: string, manifest: EntitlementManifest, source: string): Promise<void> {
-    await this.#persist("user", userId, manifest, source);
+  async setUser(
+    userId: string,
+    manifest: EntitlementManifest,
+    source: string,
+    expected?: ExpectedRow,
+  ): Promise<boolean> {
+    if (!(await this.#persist("user", userId, manifest, source, expected))) return false;
     this.#users.set(userId, entry(manifest, source));
+    return true;
   }
 
   async #persist(
@@ -152,13 +173,19 @@ export class EntitlementState {
     subjectId: string,
     manifest: EntitlementManifest,
     source: string,
-  ): Promise<void> {
+    expected?: ExpectedRow,
+  ): Promise<boolean> {
     const syncedAt = this.opts.clock.now().getTime();
     this.#writes++;
-    await this.opts.store.sql.batch([
-      { sql: BUMP },
-      { sql: UPSERT, params: [scope, subjectId, JSON.stringify(manifest), source, syncedAt] },
-    ]);
+    const params = [scope, subjectId, JSON.stringify(manifest), source, syncedAt];
+    const write =
+      expected === undefined
+        ? { sql: UPSERT, params }
+        : expected === null
+          ? { sql: INSERT_NEW, params }
+          : { sql: REPLACE_IF, params: [...params, expected] };
+    const [, changed] = await this.opts.store.sql.batch([{ sql: BUMP }, write]);
+    return (changed ?? 0) > 0;
   }
 
   /**

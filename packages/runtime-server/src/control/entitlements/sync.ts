@@ -91,8 +91,8 @@ export function applyManifest(
   const subject = manifest.user_id
     ? { scope: "user" as const, id: manifest.user_id }
     : { scope: "app" as const, id: deps.appId };
-  return whenFresh(manifest, subject, deps, { format, requestId }, () =>
-    persistManifest(manifest, format, deps, requestId, baselines),
+  return whenFresh(manifest, subject, deps, { format, requestId }, (expected) =>
+    persistManifest(manifest, format, deps, requestId, baselines, expected),
   );
 }
 
@@ -102,11 +102,15 @@ async function persistManifest(
   deps: SyncDeps,
   requestId?: string,
   baselines: Record<string, number> = {},
-): Promise<SyncResult> {
+  expected: string | null = null,
+): Promise<SyncResult | undefined> {
   const userId = manifest.user_id ?? null;
   const source = "runtime";
-  if (userId) await deps.state.setUser(userId, manifest, source);
-  else await deps.state.setApp(manifest, source);
+  // Written only over the row the freshness check compared against (undefined: lost a race).
+  const written = userId
+    ? await deps.state.setUser(userId, manifest, source, expected)
+    : await deps.state.setApp(manifest, source, expected);
+  if (!written) return undefined;
   const subject = userId ? { scope: "user" as const, id: userId } : { scope: "app" as const, id: deps.appId };
   const resolved = await deps.state.resolve(userId ?? undefined);
   if (Object.keys(baselines).length > 0) await deps.ledger.setBaselines(resolved, baselines);
