@@ -57,7 +57,8 @@ function stale(
  *
  * @example
  * ```ts
- * assertFresh(incoming, await state.current({ scope: "user", id: "u1" }), { scope: "user", id: "u1" });
+ * const subject = { scope: "user" as const, id: "u1" };
+ * assertFresh(incoming, (await state.current(subject))?.manifest, subject);
  * ```
  */
 export function assertFresh(
