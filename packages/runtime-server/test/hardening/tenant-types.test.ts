@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { signToken } from "../helpers/keys.js";
-import { bearer, buildTestRuntime } from "../helpers/runtime.js";
+import { bearer, buildTestRuntime, internal } from "../helpers/runtime.js";
 
 // A validly signed token whose claims have the wrong JSON type must never be read as if the
 // claim were absent: `app_id` of any other type is a tenant violation, the other claims make
@@ -103,6 +103,24 @@ describe("other claims are type-checked, failing closed", () => {
     const { app } = await buildTestRuntime();
     const token = await signToken({ roles: [], is_superadmin: true, scope: undefined, scp: ["runtime:use"] });
     expect((await call(app, USER_ROUTES[0], token)).status).toBe(200);
+    await app.runtime.close();
+  });
+});
+
+describe("sync payloads addressed to another app", () => {
+  it("refuses a legacy payload whose app_id and appId disagree, whichever names the other app", async () => {
+    const { app } = await buildTestRuntime();
+    for (const ids of [
+      { app_id: "example-app", appId: "other-app" },
+      { app_id: "other-app", appId: "example-app" },
+    ]) {
+      const res = await app.request(
+        "/api/internal/subscription/sync",
+        internal({ userId: "user-1", plan: "pro", status: "active", ...ids }),
+      );
+      expect(res.status, JSON.stringify(ids)).toBe(403);
+      expect(await res.json()).toMatchObject({ error: "tenant_isolation", actual_app_id: "other-app" });
+    }
     await app.runtime.close();
   });
 });

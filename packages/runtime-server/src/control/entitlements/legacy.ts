@@ -51,7 +51,12 @@ export async function syncLegacySubscription(
   requestId?: string,
 ): Promise<SyncResult> {
   const payload = parseOrThrow(LegacySubscriptionSyncSchema, body, "legacy subscription payload");
-  assertTenant(payload.app_id, deps, requestId, payload.user_id);
+  // Both spellings are accepted and the parsed value keeps one: each one present must name this app.
+  const raw = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+  for (const key of ["app_id", "appId"]) {
+    const named = raw[key];
+    if (typeof named === "string") assertTenant(named, deps, requestId, payload.user_id);
+  }
   if (!catalog) {
     throw new RuntimeError(
       "plan_catalog_missing",
