@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, check, index, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  check,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 
 // The PostgreSQL twin of schema.ts: same tables, columns and indexes. Times in milliseconds are
 // bigint (read back as numbers, see src/store/postgres.ts).
@@ -150,3 +160,56 @@ export const moduleDeliveryFailures = pgTable("module_delivery_failures", {
   error: text("error").notNull(),
   failedAt: text("failed_at").notNull(),
 });
+
+export const webhookSubscriptions = pgTable("webhook_subscriptions", {
+  id: text("id").primaryKey(),
+  url: text("url").notNull(),
+  secret: text("secret").notNull(),
+  source: text("source", { enum: ["bundle", "api"] }).notNull(),
+  eventTypes: text("event_types").notNull(),
+  thresholds: text("thresholds").notNull(),
+  limitThresholds: text("limit_thresholds").notNull(),
+  leadSeconds: integer("lead_seconds").notNull(),
+  enabled: integer("enabled").notNull(),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});
+
+export const webhookMessages = pgTable(
+  "webhook_messages",
+  {
+    seq: bigserial("seq", { mode: "number" }).primaryKey(),
+    id: text("id").notNull().unique(),
+    subscriptionId: text("subscription_id").notNull(),
+    eventType: text("event_type").notNull(),
+    dedupeKey: text("dedupe_key").notNull(),
+    payload: text("payload").notNull(),
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: ms("created_at").notNull(),
+    nextAttemptAt: ms("next_attempt_at").notNull(),
+    leaseUntil: ms("lease_until").notNull().default(0),
+    deliveredAt: ms("delivered_at"),
+    lastHttpStatus: integer("last_http_status"),
+    lastError: text("last_error"),
+  },
+  (t) => [
+    uniqueIndex("webhook_messages_dedupe").on(t.subscriptionId, t.dedupeKey),
+    index("webhook_messages_due").on(t.status, t.nextAttemptAt),
+    check("webhook_messages_status", sql`${t.status} IN ('pending', 'delivered', 'dead')`),
+  ],
+);
+
+export const webhookAttempts = pgTable(
+  "webhook_attempts",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    messageId: text("message_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    at: ms("at").notNull(),
+    httpStatus: integer("http_status"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+  },
+  (t) => [index("webhook_attempts_message").on(t.messageId, t.attempt)],
+);

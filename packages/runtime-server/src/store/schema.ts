@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // The SQLite dialect of the runtime's tables; `schema-pg.ts` is its PostgreSQL twin (same table
 // and column names, so the SQL in src/store/sql.ts consumers runs on both).
@@ -183,3 +183,65 @@ export const moduleDeliveryFailures = sqliteTable("module_delivery_failures", {
   error: text("error").notNull(),
   failedAt: text("failed_at").notNull(),
 });
+
+/** Webhook subscriptions: from the bundle's `webhooks.json` (`source` bundle) or the internal API. */
+export const webhookSubscriptions = sqliteTable("webhook_subscriptions", {
+  id: text("id").primaryKey(),
+  url: text("url").notNull(),
+  secret: text("secret").notNull(),
+  source: text("source", { enum: ["bundle", "api"] }).notNull(),
+  /** JSON arrays / object of the subscription's settings. */
+  eventTypes: text("event_types").notNull(),
+  thresholds: text("thresholds").notNull(),
+  limitThresholds: text("limit_thresholds").notNull(),
+  leadSeconds: integer("lead_seconds").notNull(),
+  enabled: integer("enabled").notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/**
+ * The webhook outbox: one message per (subscription, event), its body as signed, and its
+ * delivery state. `dedupe_key` makes an event fire once per subscription (e.g. a threshold once
+ * per limit, subject, period and percentage).
+ */
+export const webhookMessages = sqliteTable(
+  "webhook_messages",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull().unique(),
+    subscriptionId: text("subscription_id").notNull(),
+    eventType: text("event_type").notNull(),
+    dedupeKey: text("dedupe_key").notNull(),
+    payload: text("payload").notNull(),
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    /** A claimed delivery is not picked up by another drain (or instance) before this time. */
+    leaseUntil: integer("lease_until").notNull().default(0),
+    deliveredAt: integer("delivered_at"),
+    lastHttpStatus: integer("last_http_status"),
+    lastError: text("last_error"),
+  },
+  (t) => [
+    uniqueIndex("webhook_messages_dedupe").on(t.subscriptionId, t.dedupeKey),
+    index("webhook_messages_due").on(t.status, t.nextAttemptAt),
+    check("webhook_messages_status", sql`${t.status} IN ('pending', 'delivered', 'dead')`),
+  ],
+);
+
+/** Every delivery attempt of a webhook message, with its answer. */
+export const webhookAttempts = sqliteTable(
+  "webhook_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    messageId: text("message_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    at: integer("at").notNull(),
+    httpStatus: integer("http_status"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+  },
+  (t) => [index("webhook_attempts_message").on(t.messageId, t.attempt)],
+);
