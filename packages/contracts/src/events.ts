@@ -10,6 +10,7 @@ export const ORCHESTRATION_KINDS = [
   "orchestration.run_completed",
   "orchestration.run_failed",
   "orchestration.agent_started",
+  "orchestration.tool_call",
 ] as const;
 
 /** Workflow lifecycle markers (docs/reference/events.md). */
@@ -22,11 +23,16 @@ export const OrchestrationEventSchema = contract(
     workflow_id: z.string().optional(),
     agent: z.string().optional(),
     error: z.string().optional(),
+    /** Stable code of a failure (`model_timeout`, `tool_not_in_scope`, …). */
+    reason: z.string().optional(),
+    /** `orchestration.tool_call`: the plugin an agent called and what became of the call. */
+    tool: z.string().optional(),
+    outcome: z.enum(["completed", "refused", "failed"]).optional(),
   }),
   {
     id: "orchestration-event",
     description:
-      "orchestration.run_started|run_completed|run_failed|agent_started with run_id, status, timestamp.",
+      "orchestration.run_started|run_completed|run_failed|agent_started|tool_call with run_id, status, timestamp.",
   },
 );
 export type OrchestrationEvent = z.infer<typeof OrchestrationEventSchema>;

@@ -16,6 +16,7 @@ export * from "./json-schema.js";
 export * from "./launch-token.js";
 export * from "./limit-period.js";
 export * from "./manifest.js";
+export * from "./models.js";
 export * from "./packs.js";
 export * from "./platform-config.js";
 export * from "./registry.js";

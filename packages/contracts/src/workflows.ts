@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CapabilityIdSchema } from "./capability.js";
 import { OrchestrationEventSchema, RunStatusSchema, UsageEventSchema } from "./events.js";
+import { ModelProviderNameSchema } from "./models.js";
 import { contract } from "./registry.js";
 
 /** `schema_version` of a `workflows/<name>/workflow.yaml` definition. */
@@ -57,16 +58,73 @@ const ToolStepSchema = z.strictObject({
   input: z.record(z.string(), TemplateValueSchema).default({}),
 });
 
+/** Which model answers: a configured provider (else the runtime's default) and a model of it. */
+const ModelChoice = {
+  /** A provider of `models.yaml` / `MOZAIKS_MODEL_PROVIDERS`; default: the runtime's default provider. */
+  provider: ModelProviderNameSchema.optional(),
+  /** A model of that provider; default: the provider's `model`. The local model ignores it. */
+  model: z.string().min(1).max(200).optional(),
+};
+
 const ModelStepSchema = z.strictObject({
   id: StepIdSchema,
   kind: z.literal("model"),
+  system: z.string().min(1).optional(),
   prompt: z.string().min(1),
   /** Upper bound on output tokens; the launch scope's `token_allowance` can lower it. */
   max_tokens: z.number().int().positive().max(100_000).default(256),
+  ...ModelChoice,
 });
 
-export const WorkflowStepSchema = z.discriminatedUnion("kind", [ToolStepSchema, ModelStepSchema]);
+/** A plugin an agent may call, with what the model is told about it. */
+export const AgentToolSchema = z.union([
+  WorkflowNameSchema,
+  z.strictObject({
+    tool: WorkflowNameSchema,
+    /** Shown to the model; default: the plugin's description. */
+    description: z.string().max(2000).optional(),
+    /** JSON Schema of the arguments (an object schema); default: any object. */
+    parameters: z.record(z.string(), z.unknown()).optional(),
+  }),
+]);
+export type AgentTool = z.infer<typeof AgentToolSchema>;
+
+const AgentStepSchema = z.strictObject({
+  id: StepIdSchema,
+  kind: z.literal("agent"),
+  system: z.string().min(1).optional(),
+  /** The user message (a template). */
+  input: z.string().min(1),
+  /** Plugins the model may call; each call goes through the tool dispatcher. */
+  tools: z.array(AgentToolSchema).max(32).default([]),
+  /** Upper bound on output tokens per model call; the scope's `token_allowance` can lower it. */
+  max_tokens: z.number().int().positive().max(100_000).default(512),
+  /** Tool calls this agent may make (the scope's `max_tool_calls` bounds the whole run). */
+  max_tool_calls: z.number().int().min(0).max(100).optional(),
+  /** Model calls before the agent must have answered. */
+  max_turns: z.number().int().min(1).max(50).default(8),
+  ...ModelChoice,
+});
+
+export const WorkflowStepSchema = z.discriminatedUnion("kind", [
+  ToolStepSchema,
+  ModelStepSchema,
+  AgentStepSchema,
+]);
 export type WorkflowStep = z.infer<typeof WorkflowStepSchema>;
+export type AgentStep = Extract<WorkflowStep, { kind: "agent" }>;
+
+/** The plugin name of an agent tool entry. */
+export function agentToolName(tool: AgentTool): string {
+  return typeof tool === "string" ? tool : tool.tool;
+}
+
+/** Plugins a step names: a tool step's `tool`, an agent's `tools`, none for a model step. */
+export function stepPlugins(step: WorkflowStep): string[] {
+  if (step.kind === "tool") return [step.tool];
+  if (step.kind === "agent") return step.tools.map(agentToolName);
+  return [];
+}
 
 /** Every `{{…}}` reference body found in a template value. */
 export function templateReferences(value: unknown): string[] {
@@ -77,8 +135,9 @@ export function templateReferences(value: unknown): string[] {
 }
 
 /**
- * A declarative workflow (`workflows/<name>/workflow.yaml`): ordered `tool` steps (plugins) and
- * `model` steps whose inputs are templates over the run input and earlier steps' outputs.
+ * A declarative workflow (`workflows/<name>/workflow.yaml`): ordered `tool` steps (plugins),
+ * `model` steps and `agent` steps (a model that may call plugins) whose inputs are templates over
+ * the run input and earlier steps' outputs.
  * References must name declared input fields (when `input` is declared) and earlier steps.
  *
  * @example
@@ -119,7 +178,16 @@ export const WorkflowDefinitionSchema = contract(
         if (seen.has(step.id))
           ctx.addIssue({ code: "custom", path: ["steps", i, "id"], message: "duplicate step id" });
         if (step.kind === "tool") check(step.input, ["steps", i, "input"]);
-        else check(step.prompt, ["steps", i, "prompt"]);
+        else if (step.kind === "model") check(step.prompt, ["steps", i, "prompt"]);
+        else {
+          check(step.input, ["steps", i, "input"]);
+          const names = step.tools.map(agentToolName);
+          names.forEach((n, j) => {
+            if (names.indexOf(n) !== j)
+              ctx.addIssue({ code: "custom", path: ["steps", i, "tools", j], message: "duplicate tool" });
+          });
+        }
+        if (step.kind !== "tool" && step.system !== undefined) check(step.system, ["steps", i, "system"]);
         seen.add(step.id);
       });
       if (def.output !== undefined) check(def.output, ["output"]);
@@ -127,7 +195,7 @@ export const WorkflowDefinitionSchema = contract(
   {
     id: "workflow-definition",
     description:
-      "A declarative workflow (mozaiks.workflow.v1): capability, declared input, ordered tool/model steps with {{input.x}} / {{steps.<id>.output.<path>}} templates, and an output template.",
+      "A declarative workflow (mozaiks.workflow.v1): capability, declared input, ordered tool/model/agent steps with {{input.x}} / {{steps.<id>.output.<path>}} templates, and an output template.",
   },
 );
 export type WorkflowDefinition = z.infer<typeof WorkflowDefinitionSchema>;
