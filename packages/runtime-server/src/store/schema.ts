@@ -24,26 +24,31 @@ export const entitlements = sqliteTable(
  * counted in (`subject_*`, `period_*`; null when it counts in none), so counters can be
  * recomputed from the ledger alone.
  */
-export const usageEvents = sqliteTable("usage_events", {
-  eventId: text("event_id").primaryKey(),
-  appId: text("app_id").notNull(),
-  userId: text("user_id").notNull(),
-  metric: text("metric").notNull(),
-  amount: integer("amount").notNull(),
-  occurredAt: integer("occurred_at").notNull(),
-  kind: text("kind").notNull(),
-  workflowId: text("workflow_id"),
-  runId: text("run_id"),
-  model: text("model"),
-  inputTokens: integer("input_tokens"),
-  outputTokens: integer("output_tokens"),
-  batchId: text("batch_id"),
-  recordedAt: integer("recorded_at").notNull(),
-  subjectScope: text("subject_scope", { enum: ["app", "user"] }),
-  subjectId: text("subject_id"),
-  periodStart: integer("period_start"),
-  periodEnd: integer("period_end"),
-});
+export const usageEvents = sqliteTable(
+  "usage_events",
+  {
+    eventId: text("event_id").primaryKey(),
+    appId: text("app_id").notNull(),
+    userId: text("user_id").notNull(),
+    metric: text("metric").notNull(),
+    amount: integer("amount").notNull(),
+    occurredAt: integer("occurred_at").notNull(),
+    kind: text("kind").notNull(),
+    workflowId: text("workflow_id"),
+    runId: text("run_id"),
+    model: text("model"),
+    inputTokens: integer("input_tokens"),
+    outputTokens: integer("output_tokens"),
+    batchId: text("batch_id"),
+    recordedAt: integer("recorded_at").notNull(),
+    subjectScope: text("subject_scope", { enum: ["app", "user"] }),
+    subjectId: text("subject_id"),
+    periodStart: integer("period_start"),
+    periodEnd: integer("period_end"),
+  },
+  // Usage history (GET /api/usage) reads one user's rows of a metric in a time range.
+  (t) => [index("usage_events_user_metric_time").on(t.userId, t.metric, t.occurredAt)],
+);
 
 /**
  * Usage per (subject, limit, window), kept in the same transaction as each ledger write: `used`
@@ -245,3 +250,26 @@ export const webhookAttempts = sqliteTable(
   },
   (t) => [index("webhook_attempts_message").on(t.messageId, t.attempt)],
 );
+
+/**
+ * Decisions of consuming `POST /api/check` calls by idempotency key: a repeated key answers the
+ * stored decision. `pending` while the claiming request reserves; `decision` is the JSON answer.
+ */
+export const checkDecisions = sqliteTable(
+  "check_decisions",
+  {
+    userId: text("user_id").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    status: text("status", { enum: ["pending", "done"] }).notNull(),
+    decision: text("decision"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.idempotencyKey] })],
+);
+
+/** `properties` of `POST /api/track` events, by their ledger `event_id` (reporting only). */
+export const usageEventProperties = sqliteTable("usage_event_properties", {
+  eventId: text("event_id").primaryKey(),
+  properties: text("properties").notNull(),
+});
