@@ -10,6 +10,7 @@ import { RuntimeError } from "../../errors.js";
 import type { RuntimeContext } from "../../runtime-context.js";
 import type { AuthenticatedUser } from "../auth/types.js";
 import { requireCapabilityFor, reserveLimitFor } from "../entitlements/enforce.js";
+import { agentToolScope } from "./agent-tools.js";
 import { artifactScope } from "./artifacts.js";
 import { signLaunchToken } from "./launch-keys.js";
 import type { WorkflowService } from "./service.js";
@@ -57,6 +58,7 @@ export async function authorizeLaunch(
       tools.push(plugin.capability);
     }
   }
+  for (const cap of agentToolScope(resolved, ctx.plugins, def)) if (!tools.includes(cap)) tools.push(cap);
   const runId = `run_${randomUUID()}`;
   const budget = await tokenBudgetFor(
     ctx,

@@ -1,14 +1,18 @@
 import { join } from "node:path";
 import { type RunEvent, RunEventSchema, type RunStatus, type WorkflowDefinition } from "@mozaiks/contracts";
+import { loadModelProviders } from "../../engine/models/index.js";
 import { WorkflowEngine } from "../../engine/workflows/index.js";
 import type { RuntimeContext } from "../../runtime-context.js";
 import { loadWorkflows, type WorkflowLoadError } from "./definitions.js";
 import { createLaunchKeys, type LaunchKeys } from "./launch-keys.js";
 import { RunLog } from "./run-log.js";
 import { reserveToolCall, settleInterruptedRuns } from "./settlement.js";
+import { definitionProblem } from "./step-checks.js";
 
 /** How long `close()` waits for runs in flight before closing the store under them. */
 const CLOSE_DEADLINE_MS = 5_000;
+/** How long cancelled runs get to record their end before the store closes. */
+const CANCEL_GRACE_MS = 1_000;
 
 /** A launched run handed to the engine. */
 export interface LaunchedRun {
@@ -30,6 +34,8 @@ export class WorkflowService {
   #keys: LaunchKeys | undefined;
   #engine: WorkflowEngine | undefined;
   readonly #active = new Set<Promise<void>>();
+  /** One per run in flight: aborted at close, so model calls stop instead of outliving the store. */
+  readonly #aborts = new Set<AbortController>();
   readonly log: RunLog;
 
   constructor(private readonly ctx: RuntimeContext) {
@@ -39,7 +45,17 @@ export class WorkflowService {
   /** Loads `<appPath>/workflows` (after plugins: a step naming a missing plugin is a load error). */
   async start(appPath: string | undefined): Promise<void> {
     this.#keys = await createLaunchKeys();
+    const models = await loadModelProviders({
+      spec: this.ctx.config.models?.providers,
+      bundlePath: appPath,
+      env: this.ctx.config.models?.env ?? (() => undefined),
+    });
+    this.ctx.logger.info(
+      { default: models.defaultName, source: models.source, providers: models.describe() },
+      "model providers",
+    );
     this.#engine = new WorkflowEngine({
+      models,
       launchKey: this.#keys.publicKey,
       plugins: (name) => this.ctx.plugins.get(name),
       runner: this.ctx.plugins.executor,
@@ -52,16 +68,10 @@ export class WorkflowService {
       : { workflows: [], errors: [] };
     const ok: WorkflowDefinition[] = [];
     for (const def of workflows) {
-      const i = def.steps.findIndex(
-        (s) => s.kind === "tool" && !this.ctx.plugins.get(s.tool)?.descriptor.enabled,
-      );
-      const step = def.steps[i];
-      if (step?.kind === "tool") {
+      const problem = definitionProblem(def, (n) => this.ctx.plugins.get(n), models);
+      if (problem) {
         const file = join(appPath ?? "", "workflows", def.name, "workflow.yaml");
-        errors.push({
-          name: def.name,
-          message: `${file}: $.steps[${i}].tool: no enabled plugin '${step.tool}'`,
-        });
+        errors.push({ name: def.name, message: `${file}: ${problem}` });
       } else ok.push(def);
     }
     for (const e of errors) this.ctx.logger.warn({ workflow: e.name, reason: e.message }, "workflow skipped");
@@ -87,6 +97,7 @@ export class WorkflowService {
     const engine = this.#engine;
     if (!engine) throw new Error("workflow service not started");
     // Events are recorded in emission order; the run ends (status, hold settlement) after the last.
+    const abort = new AbortController();
     let recorded = Promise.resolve();
     const sink = {
       emit: (e: RunEvent) => {
@@ -105,6 +116,7 @@ export class WorkflowService {
         definition: run.definition,
         input: run.input,
         sink,
+        signal: abort.signal,
       })
       .then(
         (r) => end(r.status),
@@ -115,7 +127,11 @@ export class WorkflowService {
       )
       .catch((err: unknown) => this.ctx.logger.error({ err, run_id: run.runId }, "cannot record run status"));
     this.#active.add(p);
-    void p.finally(() => this.#active.delete(p));
+    this.#aborts.add(abort);
+    void p.finally(() => {
+      this.#active.delete(p);
+      this.#aborts.delete(abort);
+    });
   }
 
   async #record(run: LaunchedRun, event: RunEvent): Promise<void> {
@@ -152,6 +168,15 @@ export class WorkflowService {
     });
     await Promise.race([Promise.allSettled([...this.#active]), deadline]);
     clearTimeout(timer);
+    // Runs still going are cancelled (their model requests aborted) and given a moment to record it.
+    if (this.#active.size > 0) {
+      for (const a of this.#aborts) a.abort(new Error("the runtime is shutting down"));
+      const grace = new Promise<void>((done) => {
+        timer = setTimeout(done, CANCEL_GRACE_MS);
+      });
+      await Promise.race([Promise.allSettled([...this.#active]), grace]);
+      clearTimeout(timer);
+    }
     await this.log.close();
   }
 }

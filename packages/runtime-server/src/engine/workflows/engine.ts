@@ -2,13 +2,14 @@ import type {
   ExecutionContext,
   OrchestrationEvent,
   RunEvent,
-  UsageEvent,
   WorkflowDefinition,
   WorkflowStep,
 } from "@mozaiks/contracts";
+import { type ChatMessage, ModelProviders } from "../models/index.js";
 import type { LoadedPlugin } from "../plugins/index.js";
+import { runAgent } from "./agent.js";
 import { type LaunchVerifyKey, verifyLaunchToken } from "./launch-token.js";
-import { countTokens, LOCAL_MODEL, summarize } from "./local-model.js";
+import { RunModels } from "./run-models.js";
 import { resolveTemplate, type TemplateScope } from "./template.js";
 import {
   type ToolCallReserver,
@@ -32,6 +33,8 @@ export interface WorkflowEngineDeps {
   now: () => Date;
   /** Counts each routed tool call against the caller's limits (the control layer's reservation). */
   reserveToolCall?: ToolCallReserver;
+  /** Model providers by name; default: only the offline local model. */
+  models?: ModelProviders;
 }
 
 /** One run handed to the engine. */
@@ -42,18 +45,21 @@ export interface WorkflowRunJob {
   definition: WorkflowDefinition;
   input: Record<string, unknown>;
   sink: RunEventSink;
+  /** Aborting it cancels the run: model requests in flight are aborted, no further step starts. */
+  signal?: AbortSignal;
 }
 
-/** Final state of a run as the engine saw it. */
+/** Final state of a run as the engine saw it; `reason` is a stable code (docs/guides/workflows.md). */
 export type WorkflowRunResult =
   | { status: "completed"; output: unknown }
-  | { status: "failed"; error: string };
+  | { status: "failed" | "cancelled"; error: string; reason: string };
 
 /**
  * The workflow engine (docs/architecture.md#runtime-layers): verifies the launch token (shape +
- * signature), then runs the steps inside its scope. Before each tool call the dispatcher requires the tool's capability
- * in `scope.tools` and counts calls against `scope.max_tool_calls`; model steps use the local
- * model with `scope.token_allowance` as their `max_tokens` budget. It decides nothing about
+ * signature), then runs the steps inside its scope. Before each tool call — a tool step's or
+ * an agent's — the dispatcher requires the tool's capability in `scope.tools` and counts calls
+ * against `scope.max_tool_calls`; model and agent steps call their provider (the offline local
+ * model by default) with `scope.token_allowance` bounding `max_tokens`. It decides nothing about
  * entitlements: it never widens, recomputes or reads anything beyond the token.
  *
  * @example
@@ -77,10 +83,19 @@ export class WorkflowEngine {
             : "in_progress";
       sink.emit({ kind, run_id: runId, status, timestamp: ts(), workflow_id: definition.name, ...extra });
     };
-    const fail = (error: string): WorkflowRunResult => {
-      lifecycle("orchestration.run_failed", { error });
-      return { status: "failed", error };
+    const end = (result: WorkflowRunResult): WorkflowRunResult => {
+      if (result.status === "completed") lifecycle("orchestration.run_completed", { output: result.output });
+      else {
+        lifecycle("orchestration.run_failed", {
+          error: result.error,
+          reason: result.reason,
+          ...(result.status === "cancelled" ? { status: "cancelled" as const } : {}),
+        });
+      }
+      return result;
     };
+    const fail = (error: string): WorkflowRunResult =>
+      end({ status: "failed", error, reason: "launch_token_invalid" });
 
     let claims: ExecutionContext;
     try {
@@ -95,52 +110,37 @@ export class WorkflowEngine {
 
     lifecycle("orchestration.run_started");
     const scope: TemplateScope = { input: job.input, steps: {} };
-    const usage = { input: 0, output: 0, total: 0, calls: 0 };
-    let allowance = claims.scope.token_allowance ?? Number.POSITIVE_INFINITY;
     const tools = new ToolDispatcher(claims, this.deps.plugins, this.deps.runner, this.deps.reserveToolCall);
-    const usageEvent = (over: Partial<UsageEvent> & Pick<UsageEvent, "kind" | "event_id">): UsageEvent => ({
-      timestamp: ts(),
-      app_id: claims.app_id,
-      user_id: claims.user_id,
-      workflow_id: claims.workflow_id,
-      run_id: runId,
-      model: LOCAL_MODEL,
-      input_tokens: 0,
-      output_tokens: 0,
-      total_tokens: 0,
-      ...over,
-    });
+    const models = new RunModels(
+      claims,
+      this.deps.models ?? new ModelProviders([]),
+      (e) => sink.emit(e),
+      this.deps.now,
+      job.signal,
+    );
+    const text = (template: string | undefined) =>
+      template === undefined ? undefined : String(resolveTemplate(template, scope) ?? "");
 
     const runStep = async (step: WorkflowStep): Promise<unknown> => {
       if (step.kind === "model") {
-        const prompt = String(resolveTemplate(step.prompt, scope) ?? "");
-        const promptTokens = countTokens(prompt);
-        // Under `hard` the allowance bounds what the run may use, input included: a prompt that
-        // does not fit is never sent (under `soft` it is only a max_tokens budget).
-        if (claims.scope.token_enforcement === "hard" && promptTokens > allowance) {
-          throw new WorkflowStepError(
-            `step '${step.id}': the prompt needs ${promptTokens} tokens, the run's token allowance has ${allowance} left`,
-          );
-        }
-        const headroom = Math.max(0, allowance - promptTokens);
-        const out = summarize(prompt, Math.min(step.max_tokens, headroom));
-        const total = out.inputTokens + out.outputTokens;
-        allowance = Math.max(0, allowance - total);
-        usage.input += out.inputTokens;
-        usage.output += out.outputTokens;
-        usage.total += total;
-        usage.calls += 1;
-        sink.emit(
-          usageEvent({
-            kind: "chat.usage_delta",
-            // Namespaced so no step id (e.g. one named "summary") can collide with the run summary.
-            event_id: `${runId}.step.${step.id}`,
-            input_tokens: out.inputTokens,
-            output_tokens: out.outputTokens,
-            total_tokens: total,
-          }),
-        );
-        return { text: out.text, tokens: { input: out.inputTokens, output: out.outputTokens, total } };
+        const messages: ChatMessage[] = [];
+        const system = text(step.system);
+        if (system) messages.push({ role: "system", content: system });
+        messages.push({ role: "user", content: text(step.prompt) ?? "" });
+        // Namespaced so no step id (e.g. one named "summary") can collide with the run summary.
+        const r = await models.call(step, messages, [], `${runId}.step.${step.id}`);
+        return { text: r.text, model: r.model, tokens: r.tokens };
+      }
+      if (step.kind === "agent") {
+        return runAgent(step, text(step.input) ?? "", text(step.system), {
+          claims,
+          models,
+          tools,
+          plugins: this.deps.plugins,
+          emit: (e) => lifecycle(e.kind, e),
+          runId,
+          signal: job.signal,
+        });
       }
       const data = resolveTemplate(step.input, scope) as Record<string, unknown>;
       return tools.call(step.id, step.tool, data);
@@ -149,6 +149,7 @@ export class WorkflowEngine {
     let result: WorkflowRunResult;
     try {
       for (const step of definition.steps) {
+        if (job.signal?.aborted) break;
         lifecycle("orchestration.agent_started", { agent: step.id });
         // Defined, not assigned: a step id like `__proto__` stays an own key the templates read.
         Object.defineProperty(scope.steps, step.id, {
@@ -161,24 +162,15 @@ export class WorkflowEngine {
       const output = definition.output === undefined ? null : resolveTemplate(definition.output, scope);
       result = { status: "completed", output };
     } catch (err) {
-      result = {
-        status: "failed",
-        error: err instanceof WorkflowStepError ? err.message : `internal: ${String(err)}`,
-      };
+      result =
+        err instanceof WorkflowStepError
+          ? { status: "failed", error: err.message, reason: err.reason }
+          : { status: "failed", error: `internal: ${String(err)}`, reason: "internal" };
     }
-    if (usage.calls > 0) {
-      sink.emit(
-        usageEvent({
-          kind: "chat.usage_summary",
-          event_id: `${runId}.run_summary`,
-          input_tokens: usage.input,
-          output_tokens: usage.output,
-          total_tokens: usage.total,
-        }),
-      );
-    }
-    if (result.status === "completed") lifecycle("orchestration.run_completed", { output: result.output });
-    else lifecycle("orchestration.run_failed", { error: result.error });
-    return result;
+    if (job.signal?.aborted)
+      result = { status: "cancelled", error: "the run was cancelled", reason: "cancelled" };
+    const summary = models.summary(`${runId}.run_summary`);
+    if (summary) sink.emit(summary);
+    return end(result);
   }
 }
