@@ -29,41 +29,52 @@ export const entitlements = pgTable(
   (t) => [primaryKey({ columns: [t.scope, t.subjectId] })],
 );
 
-export const usageEvents = pgTable(
-  "usage_events",
-  {
-    eventId: text("event_id").primaryKey(),
-    appId: text("app_id").notNull(),
-    userId: text("user_id").notNull(),
-    metric: text("metric").notNull(),
-    amount: ms("amount").notNull(),
-    occurredAt: ms("occurred_at").notNull(),
-    kind: text("kind").notNull(),
-    workflowId: text("workflow_id"),
-    runId: text("run_id"),
-    model: text("model"),
-    inputTokens: ms("input_tokens"),
-    outputTokens: ms("output_tokens"),
-    batchId: text("batch_id"),
-    recordedAt: ms("recorded_at").notNull(),
-  },
-  (t) => [
-    index("usage_events_user_metric_time").on(t.userId, t.metric, t.occurredAt),
-    index("usage_events_metric_time").on(t.metric, t.occurredAt),
-  ],
-);
+export const usageEvents = pgTable("usage_events", {
+  eventId: text("event_id").primaryKey(),
+  appId: text("app_id").notNull(),
+  userId: text("user_id").notNull(),
+  metric: text("metric").notNull(),
+  amount: ms("amount").notNull(),
+  occurredAt: ms("occurred_at").notNull(),
+  kind: text("kind").notNull(),
+  workflowId: text("workflow_id"),
+  runId: text("run_id"),
+  model: text("model"),
+  inputTokens: ms("input_tokens"),
+  outputTokens: ms("output_tokens"),
+  batchId: text("batch_id"),
+  recordedAt: ms("recorded_at").notNull(),
+  subjectScope: text("subject_scope", { enum: ["app", "user"] }),
+  subjectId: text("subject_id"),
+  periodStart: ms("period_start"),
+  periodEnd: ms("period_end"),
+});
 
-export const usageBaselines = pgTable(
-  "usage_baselines",
+export const usageCounters = pgTable(
+  "usage_counters",
   {
-    scope: text("scope", { enum: ["app", "user"] }).notNull(),
+    subjectScope: text("subject_scope", { enum: ["app", "user"] }).notNull(),
     subjectId: text("subject_id").notNull(),
     metric: text("metric").notNull(),
     periodStart: ms("period_start").notNull(),
-    used: ms("used").notNull(),
+    periodEnd: ms("period_end").notNull(),
+    used: ms("used").notNull().default(0),
+    floor: ms("floor").notNull().default(0),
+    updatedAt: ms("updated_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.scope, t.subjectId, t.metric, t.periodStart] })],
+  (t) => [primaryKey({ columns: [t.subjectScope, t.subjectId, t.metric, t.periodStart, t.periodEnd] })],
 );
+
+export const usageHolds = pgTable("usage_holds", {
+  runId: text("run_id").primaryKey(),
+  subjectScope: text("subject_scope", { enum: ["app", "user"] }).notNull(),
+  subjectId: text("subject_id").notNull(),
+  metric: text("metric").notNull(),
+  periodStart: ms("period_start").notNull(),
+  periodEnd: ms("period_end").notNull(),
+  held: ms("held").notNull(),
+  createdAt: ms("created_at").notNull(),
+});
 
 export const runs = pgTable("runs", {
   runId: text("run_id").primaryKey(),
