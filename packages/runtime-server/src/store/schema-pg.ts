@@ -74,18 +74,26 @@ export const usageHolds = pgTable("usage_holds", {
   periodEnd: ms("period_end").notNull(),
   held: ms("held").notNull(),
   createdAt: ms("created_at").notNull(),
+  /** The instance whose run holds it (see {@link runtimeInstances}); null: recorded before instances. */
+  instanceId: text("instance_id"),
 });
 
-export const runs = pgTable("runs", {
-  runId: text("run_id").primaryKey(),
-  appId: text("app_id").notNull(),
-  userId: text("user_id").notNull(),
-  workflowId: text("workflow_id").notNull(),
-  status: text("status").notNull(),
-  scope: text("scope").notNull(),
-  createdAt: ms("created_at").notNull(),
-  updatedAt: ms("updated_at").notNull(),
-});
+export const runs = pgTable(
+  "runs",
+  {
+    runId: text("run_id").primaryKey(),
+    appId: text("app_id").notNull(),
+    userId: text("user_id").notNull(),
+    workflowId: text("workflow_id").notNull(),
+    status: text("status").notNull(),
+    scope: text("scope").notNull(),
+    createdAt: ms("created_at").notNull(),
+    updatedAt: ms("updated_at").notNull(),
+    /** The instance executing the run; null: recorded before instances. */
+    instanceId: text("instance_id"),
+  },
+  (t) => [index("runs_status").on(t.status, t.instanceId)],
+);
 
 export const auditEvents = pgTable(
   "audit_events",
@@ -118,6 +126,16 @@ export const runEvents = pgTable(
 export const runtimeVersions = pgTable("runtime_versions", {
   key: text("key").primaryKey(),
   version: ms("version").notNull(),
+});
+
+/**
+ * Instances serving this database, each with its heartbeat: a run or token hold whose instance
+ * stopped beating is settled by a live instance (src/control/workflows/settlement.ts).
+ */
+export const runtimeInstances = pgTable("runtime_instances", {
+  instanceId: text("instance_id").primaryKey(),
+  startedAt: ms("started_at").notNull(),
+  heartbeatAt: ms("heartbeat_at").notNull(),
 });
 
 export const moduleMigrations = pgTable(

@@ -80,19 +80,27 @@ export const usageHolds = sqliteTable("usage_holds", {
   periodEnd: integer("period_end").notNull(),
   held: integer("held").notNull(),
   createdAt: integer("created_at").notNull(),
+  /** The instance whose run holds it (see {@link runtimeInstances}); null: recorded before instances. */
+  instanceId: text("instance_id"),
 });
 
 /** Workflow runs (written by the workflow launcher). */
-export const runs = sqliteTable("runs", {
-  runId: text("run_id").primaryKey(),
-  appId: text("app_id").notNull(),
-  userId: text("user_id").notNull(),
-  workflowId: text("workflow_id").notNull(),
-  status: text("status").notNull(),
-  scope: text("scope").notNull(),
-  createdAt: integer("created_at").notNull(),
-  updatedAt: integer("updated_at").notNull(),
-});
+export const runs = sqliteTable(
+  "runs",
+  {
+    runId: text("run_id").primaryKey(),
+    appId: text("app_id").notNull(),
+    userId: text("user_id").notNull(),
+    workflowId: text("workflow_id").notNull(),
+    status: text("status").notNull(),
+    scope: text("scope").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    /** The instance executing the run; null: recorded before instances. */
+    instanceId: text("instance_id"),
+  },
+  (t) => [index("runs_status").on(t.status, t.instanceId)],
+);
 
 /** Security audit trail: capability/limit checks, signature checks, tenant isolation. */
 export const auditEvents = sqliteTable(
@@ -131,6 +139,16 @@ export const runEvents = sqliteTable(
 export const runtimeVersions = sqliteTable("runtime_versions", {
   key: text("key").primaryKey(),
   version: integer("version").notNull(),
+});
+
+/**
+ * Instances serving this database, each with its heartbeat: a run or token hold whose instance
+ * stopped beating is settled by a live instance (src/control/workflows/settlement.ts).
+ */
+export const runtimeInstances = sqliteTable("runtime_instances", {
+  instanceId: text("instance_id").primaryKey(),
+  startedAt: integer("started_at").notNull(),
+  heartbeatAt: integer("heartbeat_at").notNull(),
 });
 
 /** SQL migrations applied per pack module, with a checksum (see src/modules/migrations.ts). */
