@@ -110,7 +110,7 @@ async function persistManifest(
   const written = userId
     ? await deps.state.setUser(userId, manifest, source, expected)
     : await deps.state.setApp(manifest, source, expected);
-  if (!written) return undefined;
+  if (written === false) return undefined;
   const subject = userId ? { scope: "user" as const, id: userId } : { scope: "app" as const, id: deps.appId };
   const resolved = await deps.state.resolve(userId ?? undefined);
   if (Object.keys(baselines).length > 0) await deps.ledger.setBaselines(resolved, baselines);
