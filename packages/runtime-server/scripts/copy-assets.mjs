@@ -1,5 +1,6 @@
 // Copies runtime assets that tsc does not emit (plain .mjs files such as the plugin worker
-// bootstrap) from src/ to dist/, keeping their relative paths, so dist runs on its own.
+// bootstrap, the dashboard's stylesheet and script with their declarations) from src/ to dist/,
+// keeping their relative paths, so dist runs on its own.
 import { copyFile, mkdir, readdir } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,7 +8,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const src = join(root, "src");
 const dist = join(root, "dist");
-const ASSET = /\.mjs$/;
+const ASSET = /\.(mjs|d\.mts|css)$/;
 
 let copied = 0;
 for (const entry of await readdir(src, { recursive: true, withFileTypes: true })) {

@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import type { Logger } from "pino";
+import { adminRoutes, adminSources } from "./admin/index.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { RuntimeConfig } from "./config.js";
 import type { RuntimeEnv } from "./context.js";
@@ -192,6 +193,10 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
   app.route("/", workflowRoutes(ctx, workflows));
   app.route("/", artifactRoutes(ctx, workflows));
   for (const mod of deps.modules ?? []) app.route("/", mod(ctx, { user }));
+  if (!config.admin?.disabled) {
+    const { internalApiKey } = config;
+    app.route("/", adminRoutes(ctx, adminSources(app, { workflows, modules: deps.modules, internalApiKey })));
+  }
 
   app.notFound((c) => {
     c.header(RUNTIME_VERSION_HEADER, RUNTIME_CONTRACT_VERSION);

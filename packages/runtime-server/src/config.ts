@@ -169,6 +169,9 @@ export const RuntimeEnvSchema = z
     // The /admin dashboard (docs/guides/deploy.md#dashboard): on unless disabled; sign-in needs the internal key.
     MOZAIKS_ADMIN_DISABLED: flag,
     MOZAIKS_ADMIN_SESSION_TTL_SECONDS: integer(8 * 3600, 60, 7 * 86_400),
+    // The /admin dashboard (docs/guides/deploy.md#dashboard): on unless disabled; sign-in needs the internal key.
+    MOZAIKS_ADMIN_DISABLED: flag,
+    MOZAIKS_ADMIN_SESSION_TTL_SECONDS: integer(8 * 3600, 60, 7 * 86_400),
     MOZAIKS_RUN_TOKEN_CAP: integer(DEFAULT_RUN_TOKEN_CAP, 1, Number.MAX_SAFE_INTEGER),
     MOZAIKS_MODEL_PROVIDERS: optionalString,
   })
@@ -238,6 +241,8 @@ export interface RuntimeConfig {
   /** Longest life of a manifest derived from a v1.1 payload or a legacy sync (`MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS`). */
   syncedManifestTtlSeconds: number;
   shutdownTimeoutMs: number;
+  /** The `/admin` dashboard: off with `MOZAIKS_ADMIN_DISABLED`; sessions last `sessionTtlSeconds`. */
+  admin?: { disabled: boolean; sessionTtlSeconds: number };
   /** The `/admin` dashboard: off with `MOZAIKS_ADMIN_DISABLED`; sessions last `sessionTtlSeconds`. */
   admin?: { disabled: boolean; sessionTtlSeconds: number };
   /** Most tokens one workflow run reserves at launch under `soft`/`hard` budgets (`MOZAIKS_RUN_TOKEN_CAP`). */
@@ -314,6 +319,7 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
     },
     syncedManifestTtlSeconds: e.MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS,
     shutdownTimeoutMs: e.MOZAIKS_SHUTDOWN_TIMEOUT_MS,
+    admin: { disabled: e.MOZAIKS_ADMIN_DISABLED, sessionTtlSeconds: e.MOZAIKS_ADMIN_SESSION_TTL_SECONDS },
     admin: { disabled: e.MOZAIKS_ADMIN_DISABLED, sessionTtlSeconds: e.MOZAIKS_ADMIN_SESSION_TTL_SECONDS },
     runTokenCap: e.MOZAIKS_RUN_TOKEN_CAP,
     models: { providers: e.MOZAIKS_MODEL_PROVIDERS, env: (name) => env[name] },

@@ -10,33 +10,36 @@ import { resetsAt } from "../usage/periods.js";
  * resets, and the manifest source.
  */
 export function entitlementsRoutes(ctx: RuntimeContext) {
-  return new Hono<RuntimeEnv>().get("/api/entitlements", async (c) => {
-    const user = c.var.user;
-    const resolved = await ctx.state.resolve(user.userId);
-    const ev = resolved.evaluator;
-    const now = ctx.clock.now();
-    const limits: EntitlementsResponse["limits"] = {};
-    for (const id of Object.keys(ev.limits)) {
-      const { used, period, window } = await ctx.ledger.usage(resolved, id, now);
-      const limit = ev.getLimit(id);
-      limits[id] = {
-        limit: limit ?? -1,
-        used,
-        remaining: limit === undefined ? null : Math.max(0, limit - used),
-        enforcement: ev.enforcementFor(id),
-        ...period,
-        resets_at: resetsAt(window),
-      };
-    }
-    const plan = resolved.manifest.plan;
-    const body: EntitlementsResponse = {
-      app_id: ctx.config.appId,
-      user_id: user.userId,
-      source: resolved.source,
-      capabilities: [...ev.capabilities],
-      limits,
-      plan: plan ? { ...plan } : null,
+  return new Hono<RuntimeEnv>().get("/api/entitlements", async (c) =>
+    c.json(await entitlementsOf(ctx, c.var.user.userId)),
+  );
+}
+
+/** What `GET /api/entitlements` answers for `userId` (the `/admin` user lookup shows the same). */
+export async function entitlementsOf(ctx: RuntimeContext, userId: string): Promise<EntitlementsResponse> {
+  const resolved = await ctx.state.resolve(userId);
+  const ev = resolved.evaluator;
+  const now = ctx.clock.now();
+  const limits: EntitlementsResponse["limits"] = {};
+  for (const id of Object.keys(ev.limits)) {
+    const { used, period, window } = await ctx.ledger.usage(resolved, id, now);
+    const limit = ev.getLimit(id);
+    limits[id] = {
+      limit: limit ?? -1,
+      used,
+      remaining: limit === undefined ? null : Math.max(0, limit - used),
+      enforcement: ev.enforcementFor(id),
+      ...period,
+      resets_at: resetsAt(window),
     };
-    return c.json(body);
-  });
+  }
+  const plan = resolved.manifest.plan;
+  return {
+    app_id: ctx.config.appId,
+    user_id: userId,
+    source: resolved.source,
+    capabilities: [...ev.capabilities],
+    limits,
+    plan: plan ? { ...plan } : null,
+  };
 }

@@ -87,6 +87,11 @@ export class WorkflowService {
     return this.#definitions.size;
   }
 
+  /** The loaded definitions, by name. */
+  list(): WorkflowDefinition[] {
+    return [...this.#definitions.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
   get keys(): LaunchKeys {
     if (!this.#keys) throw new Error("workflow service not started");
     return this.#keys;
@@ -153,7 +158,9 @@ export class WorkflowService {
       }
       await this.ctx.ledger
         .ingest({ batch_id: `run:${run.runId}`, events: [e] })
-        .catch((err: unknown) => this.ctx.logger.error({ err, run_id: run.runId }, "cannot record run usage"));
+        .catch((err: unknown) =>
+          this.ctx.logger.error({ err, run_id: run.runId }, "cannot record run usage"),
+        );
     }
     await this.log
       .append(run.runId, e)
