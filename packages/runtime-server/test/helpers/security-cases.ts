@@ -86,6 +86,18 @@ const CASES: Case[] = [
     status: 403,
     error: "tenant_isolation",
   },
+  {
+    name: "a token whose app_id is an array (wrong type, not absent)",
+    token: () => signToken({ app_id: ["example-app"] }),
+    status: 403,
+    error: "tenant_isolation",
+  },
+  {
+    name: "a token whose app_id is null",
+    token: () => signToken({ app_id: null }),
+    status: 403,
+    error: "tenant_isolation",
+  },
 ];
 
 /**
