@@ -28,6 +28,21 @@ export const PACK_ISSUE_CODES = [
   "handler_export_missing",
   "adapter_template_missing",
   "overlay_conflict",
+  "package_invalid",
+  "package_file_missing",
+  "pack_version_conflict",
+  "pack_dependency_missing",
+  "runtime_incompatible",
+  "requires_mozaiks_missing",
+  "surface_undeclared",
+  "admin_section_missing",
+  "admin_section_undeclared",
+  "setting_undeclared",
+  "action_undeclared",
+  "notification_event_undeclared",
+  "migration_invalid",
+  "lock_invalid",
+  "integrity_mismatch",
 ] as const;
 export type PackIssueCode = (typeof PACK_ISSUE_CODES)[number];
 

@@ -13,15 +13,29 @@
  */
 
 export { type ModuleExports, moduleExports } from "./catalog/handler-exports.js";
-export { loadCatalog, loadCatalogOrThrow } from "./catalog/load-catalog.js";
+export {
+  type CatalogSource,
+  loadCatalog,
+  loadCatalogOrThrow,
+  loadCatalogSources,
+} from "./catalog/load-catalog.js";
 export { extensionEntrypointFile, type LoadModuleOptions, loadModule } from "./catalog/load-module.js";
 export { type LoadPackOptions, loadPack } from "./catalog/load-pack.js";
-export type { Catalog, LoadedModule, LoadedPack } from "./catalog/types.js";
+export { type PackPackage, readPackPackage } from "./catalog/package-json.js";
+export type { Catalog, LoadedModule, LoadedPack, PackOrigin } from "./catalog/types.js";
 export { locate, parseYamlSource, validateYaml, type YamlSource } from "./catalog/yaml-source.js";
+export { isContractRange, runtimeIncompatibility } from "./compat/runtime-contract.js";
 export * from "./errors.js";
 export { type EventFlow, validateEventFlows } from "./events/validate-flows.js";
-export { type ApplyOptions, type ApplyResult, applyOverlay } from "./expansion/apply.js";
+export { type ApplyOptions, type ApplyResult, applyOverlay, sha256 } from "./expansion/apply.js";
 export { expandSelection, type PlanResult, planBuild, planBuildOrThrow } from "./expansion/plan.js";
+export {
+  type InstalledPackage,
+  lockedIncompatibilities,
+  lockFor,
+  readPacksLock,
+  writePacksLock,
+} from "./lock/packs-lock.js";
 export { classifyFeature, classifyPack } from "./ownership/classify.js";
 export {
   featureKey,
@@ -30,3 +44,7 @@ export {
   hostUniversalFeature,
 } from "./ownership/host-universal.js";
 export { type Selection, type SelectionRequest, validateSelection } from "./policy/validate-selection.js";
+export { checkPublishable, missingFromTarball } from "./publish/checks.js";
+export { type ModuleMigration, moduleMigrations } from "./publish/migrations.js";
+export { SCAFFOLD_CLASSES, type ScaffoldClass } from "./scaffold/context.js";
+export { type ScaffoldOptions, scaffoldPack } from "./scaffold/scaffold.js";

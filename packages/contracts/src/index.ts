@@ -7,6 +7,7 @@
  * const manifest = EntitlementManifestSchema.parse(JSON.parse(text));
  * ```
  */
+export * from "./build-plan.js";
 export * from "./capability.js";
 export * from "./common.js";
 export * from "./errors.js";
@@ -17,6 +18,10 @@ export * from "./launch-token.js";
 export * from "./limit-period.js";
 export * from "./manifest.js";
 export * from "./models.js";
+export * from "./module-contracts.js";
+export * from "./module-sdk.js";
+export * from "./modules.js";
+export * from "./pack-package.js";
 export * from "./packs.js";
 export * from "./platform-config.js";
 export * from "./registry.js";

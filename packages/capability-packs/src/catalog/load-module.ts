@@ -1,16 +1,20 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import {
+  AdminContractSchema,
   EventsContractSchema,
   ModuleManifestSchema,
+  NotificationsContractSchema,
   ReactionsSchema,
   RuntimeExtensionsSchema,
+  SettingsContractSchema,
 } from "@mozaiks/contracts";
 import type { PackIssue } from "../errors.js";
 import { hostUniversalFeature } from "../ownership/host-universal.js";
 import { displayPath } from "./fs.js";
 import { moduleExports } from "./handler-exports.js";
 import { loadYamlFile } from "./load-yaml.js";
+import { checkModuleContracts } from "./module-contracts.js";
 import type { LoadedModule } from "./types.js";
 
 /** Resolves `backend.a.b:Attr` to the first existing `backend/a/b.{ts,js,mjs}` of the module. */
@@ -54,11 +58,50 @@ export function loadModule(
       optional: true,
     },
   );
+  // Optional product contracts; absent means "none" (the schema_version fallback keeps them valid).
+  const optional = <T>(name: string, schema: Parameters<typeof loadYamlFile<T>>[1], version: string) =>
+    loadYamlFile(path.join(dir, "contracts", name), schema, displayRoot, {
+      optional: true,
+      fallback: { schema_version: version },
+    });
+  const notifications = optional(
+    "notifications.yaml",
+    NotificationsContractSchema,
+    "mozaiks.notifications.v1",
+  );
+  const settings = optional("settings.yaml", SettingsContractSchema, "mozaiks.settings.v1");
+  const admin = optional("admin.yaml", AdminContractSchema, "mozaiks.admin.v1");
   const extPath = path.join(dir, "runtime_extensions.yaml");
   const ext = existsSync(extPath) ? loadYamlFile(extPath, RuntimeExtensionsSchema, displayRoot) : undefined;
-  const issues = [...mod.issues, ...events.issues, ...reactions.issues, ...(ext?.issues ?? [])];
+  const issues = [
+    ...mod.issues,
+    ...events.issues,
+    ...reactions.issues,
+    ...notifications.issues,
+    ...settings.issues,
+    ...admin.issues,
+    ...(ext?.issues ?? []),
+  ];
   const m = mod.value;
-  if (!m || !events.value || !reactions.value || (ext && !ext.value)) return { issues };
+  if (
+    !m ||
+    !events.value ||
+    !reactions.value ||
+    !notifications.value ||
+    !settings.value ||
+    !admin.value ||
+    (ext && !ext.value)
+  )
+    return { issues };
+  issues.push(
+    ...checkModuleContracts({
+      manifest: m,
+      events: events.value,
+      notifications: { value: notifications.value, at: notifications.at },
+      settings: settings.value,
+      admin: { value: admin.value, at: admin.at },
+    }),
+  );
 
   if (m.module_id !== id) {
     issues.push(
@@ -176,12 +219,17 @@ export function loadModule(
     manifest: m,
     events: events.value,
     reactions: reactions.value,
+    notifications: notifications.value,
+    settings: settings.value,
+    admin: admin.value,
     dir,
     files: {
       module: mod.file,
       events: displayPath(path.join(dir, "contracts", "events.yaml"), displayRoot),
       reactions: reactions.file,
+      admin: admin.file,
     },
+    issueAt: (file, at, code, message) => (file === "admin" ? admin : mod).at(at, code, message),
   };
   if (ext?.value) module.runtimeExtensions = ext.value;
   return { module, issues };

@@ -1,17 +1,24 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { CapabilityPackManifestSchema } from "@mozaiks/contracts";
+import { isContractRange } from "../compat/runtime-contract.js";
 import type { PackIssue } from "../errors.js";
 import { isDirectory, listFiles } from "./fs.js";
 import { loadModule } from "./load-module.js";
 import { loadYamlFile } from "./load-yaml.js";
-import type { LoadedModule, LoadedPack } from "./types.js";
+import { checkPackSurfaces } from "./pack-surfaces.js";
+import { type PackPackage, readPackPackage } from "./package-json.js";
+import type { LoadedModule, LoadedPack, PackOrigin } from "./types.js";
 
 export interface LoadPackOptions {
   /** Catalog root; when set, the pack must sit at `<root>/<visibility>/<pack_id>`. */
   catalogRoot?: string;
   /** Paths in messages are shown relative to this folder (default: the current directory). */
   displayRoot?: string;
+  /** The pack's package (read from `<dir>/package.json` when not given). */
+  package?: PackPackage;
+  /** Where the pack was found (default: a `path` source at the pack folder). */
+  origin?: PackOrigin;
 }
 
 /**
@@ -30,12 +37,20 @@ export function loadPack(
 ): { pack?: LoadedPack; issues: PackIssue[] } {
   const abs = path.resolve(dir);
   const displayRoot = options.displayRoot ?? process.cwd();
+  let pkg = options.package;
+  const pkgIssues: PackIssue[] = [];
+  if (!pkg) {
+    const read = readPackPackage(abs, displayRoot);
+    pkgIssues.push(...(read?.issues ?? []));
+    if (read?.pkg && read.pkg.packDir === abs) pkg = read.pkg;
+  }
   const man = loadYamlFile(path.join(abs, "manifest.yaml"), CapabilityPackManifestSchema, displayRoot);
   const m = man.value;
-  if (!m) return { issues: man.issues };
-  const issues: PackIssue[] = [...man.issues];
+  if (!m) return { issues: [...pkgIssues, ...man.issues] };
+  const issues: PackIssue[] = [...pkgIssues, ...man.issues];
   const folder = path.basename(abs);
-  if (m.capability_pack_id !== folder) {
+  // A package is named by npm (node_modules/@acme/invoices); only a bare folder is named by its id.
+  if (!pkg && m.capability_pack_id !== folder) {
     issues.push(
       man.at(
         ["capability_pack_id"],
@@ -55,6 +70,16 @@ export function loadPack(
         ),
       );
     }
+  }
+
+  if (m.requires.mozaiks !== undefined && !isContractRange(m.requires.mozaiks)) {
+    issues.push(
+      man.at(
+        ["requires", "mozaiks"],
+        "schema_invalid",
+        `requires.mozaiks ${m.requires.mozaiks} is not a semver range (e.g. ">=1.0.0 <2")`,
+      ),
+    );
   }
 
   const overlay = path.join(abs, "app_overlay");
@@ -115,6 +140,7 @@ export function loadPack(
       );
     }
   }
+  issues.push(...checkPackSurfaces(m, modules, man.at, brokenModules === 0));
   m.contributes.pages.forEach((p, i) => {
     if (!existsSync(path.join(overlay, "ui", "pages", `${p}.yaml`))) {
       issues.push(
@@ -144,21 +170,27 @@ export function loadPack(
   }
   if (issues.length > 0) return { issues };
 
-  const relDir = options.catalogRoot
-    ? path.relative(options.catalogRoot, abs).split(path.sep).join("/")
-    : folder;
-  return {
-    issues,
-    pack: {
-      id: m.capability_pack_id,
-      manifest: m,
-      dir: abs,
-      relDir,
-      manifestFile: man.file,
-      issueAt: man.at,
-      modules,
-      overlayFiles: listFiles(overlay),
-      testFiles: listFiles(path.join(abs, "tests")).map((f) => `tests/${f}`),
-    },
+  const origin: PackOrigin = options.origin ?? {
+    kind: options.catalogRoot ? "catalog" : "path",
+    root: options.catalogRoot ?? abs,
   };
+  const rel = path.relative(origin.root, abs).split(path.sep).join("/");
+  const relDir = rel === "" ? folder : rel;
+  const pack: LoadedPack = {
+    id: m.capability_pack_id,
+    manifest: m,
+    origin,
+    dir: abs,
+    relDir,
+    manifestFile: man.file,
+    issueAt: man.at,
+    modules,
+    overlayFiles: listFiles(overlay),
+    testFiles: listFiles(path.join(abs, "tests")).map((f) => `tests/${f}`),
+  };
+  if (pkg) {
+    pack.package = pkg.json;
+    pack.version = pkg.json.version;
+  }
+  return { issues, pack };
 }

@@ -11,6 +11,7 @@ import { type PackIssue, PackValidationError } from "../errors.js";
 import { validateEventFlows } from "../events/validate-flows.js";
 import { classifyPack } from "../ownership/classify.js";
 import { type Selection, type SelectionRequest, validateSelection } from "../policy/validate-selection.js";
+import { excludedSurfaces } from "./surfaces.js";
 
 // Tasks run phase by phase, in the order the contract lists the task kinds; inside a phase
 // they are ordered by pack then target, so the same catalog and request always give the same plan.
@@ -31,10 +32,19 @@ export function expandSelection(
     tasks.push({ id: `${kind}:${pack_id ?? "app"}:${target}`, kind, pack_id, target, description });
   const files: PlannedFile[] = [];
   const packOf = new Map<string, string>();
+  const excluded = excludedSurfaces(selection);
+  const left = (packId: string, kind: string, id: string) =>
+    excluded.some((x) => x.pack_id === packId && x.kind === kind && x.surface_id === id);
+  const pages: BuildPlan["pages"] = [];
+  const adminSections: BuildPlan["admin_sections"] = [];
 
   for (const pack of selection.packs) {
     const m = pack.manifest;
     const ownership = classifyPack(m);
+    const leftOut = new Set(
+      m.contributes.pages.filter((p) => left(pack.id, "page", p)).map((p) => `ui/pages/${p}.yaml`),
+    );
+    const overlayFiles = pack.overlayFiles.filter((f) => !leftOut.has(f));
     add(
       "reference_pack",
       pack.id,
@@ -45,10 +55,9 @@ export function expandSelection(
       "copy_overlay",
       pack.id,
       ".",
-      `copy ${pack.overlayFiles.length} overlay file(s) of ${pack.id} into the app workspace`,
+      `copy ${overlayFiles.length} overlay file(s) of ${pack.id} into the app workspace`,
     );
-    for (const f of pack.overlayFiles)
-      files.push({ pack_id: pack.id, source: `app_overlay/${f}`, target: f });
+    for (const f of overlayFiles) files.push({ pack_id: pack.id, source: `app_overlay/${f}`, target: f });
     if (m.adapter_template) {
       add(
         "install_adapter_template",
@@ -67,8 +76,22 @@ export function expandSelection(
         `host module ${mod.module_id} gated by ${mod.manifest.capability}`,
       );
     }
-    for (const page of m.contributes.pages)
+    for (const page of m.contributes.pages) {
+      if (left(pack.id, "page", page)) continue;
+      pages.push({ page_id: page, pack_id: pack.id });
       add("compose_page", pack.id, `ui/pages/${page}.yaml`, `compose page ${page}`);
+    }
+    for (const section of m.contributes.admin_sections) {
+      if (left(pack.id, "admin_section", section)) continue;
+      const owner = pack.modules.find((mod) => mod.admin.sections.some((s) => s.id === section));
+      adminSections.push({ section_id: section, pack_id: pack.id });
+      add(
+        "compose_admin_section",
+        pack.id,
+        `modules/${owner?.module_id ?? pack.id}/contracts/admin.yaml#${section}`,
+        `compose admin section ${section} of module ${owner?.module_id ?? "?"}`,
+      );
+    }
     for (const wf of m.contributes.workflows)
       add("register_workflow", pack.id, `workflows/${wf}`, `register workflow ${wf}`);
   }
@@ -114,6 +137,8 @@ export function expandSelection(
       ownership: classifyPack(p.manifest),
       visibility: p.manifest.visibility,
       source_dir: p.relDir,
+      ...(p.version !== undefined ? { version: p.version } : {}),
+      ...(p.package ? { package: p.package.name } : {}),
     })),
     superseded: selection.superseded,
     modules: modules.sort(byKey((m) => m.module_id)),
@@ -129,9 +154,9 @@ export function expandSelection(
       )
       .sort(byKey((e) => e.event_type)),
     event_flows: flows,
-    pages: selection.packs.flatMap((p) =>
-      p.manifest.contributes.pages.map((page_id) => ({ page_id, pack_id: p.id })),
-    ),
+    pages,
+    admin_sections: adminSections,
+    excluded_surfaces: excluded,
     workflows: selection.packs.flatMap((p) =>
       p.manifest.contributes.workflows.map((workflow_id) => ({ workflow_id, pack_id: p.id })),
     ),

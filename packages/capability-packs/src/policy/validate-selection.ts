@@ -1,5 +1,6 @@
 import { formatIssues, type HostPolicy, type HostPolicyInput, HostPolicySchema } from "@mozaiks/contracts";
 import type { Catalog, LoadedPack } from "../catalog/types.js";
+import { runtimeIncompatibility } from "../compat/runtime-contract.js";
 import type { PackIssue } from "../errors.js";
 import { classifyFeature, classifyPack } from "../ownership/classify.js";
 
@@ -9,6 +10,8 @@ export interface SelectionRequest {
   host_policy: HostPolicyInput;
   /** App-specific modules the builder would generate (checked against ownership rules). */
   generate_modules?: string[];
+  /** The runtime contract version the app will run on; each pack's `requires.mozaiks` must admit it. */
+  runtime_contract?: string;
 }
 
 /** A validated selection: the packs that stay after `supersedes`, and what was dropped. */
@@ -23,9 +26,11 @@ export interface Selection {
 
 /**
  * Validates a pack selection against host policy and the ownership rules (docs/guides/packs.md#ownership):
- * unknown/duplicate ids, hosted packs in OSS builds, unlicensed services (named), generating
- * host-universal features or regenerating pack modules, duplicate modules; then resolves
- * `supersedes` among the selected packs. `issues` is empty when the selection is buildable.
+ * unknown/duplicate ids, a pack two catalog sources give at different versions, hosted packs in
+ * OSS builds, unlicensed services (named), a runtime contract outside a pack's
+ * `requires.mozaiks`, required packs not selected, generating host-universal features or
+ * regenerating pack modules, duplicate modules; then resolves `supersedes` among the selected
+ * packs. `issues` is empty when the selection is buildable.
  *
  * @example
  * ```ts
@@ -36,7 +41,9 @@ export interface Selection {
 export function validateSelection(catalog: Catalog, request: SelectionRequest): Selection {
   const issues: PackIssue[] = [];
   const parsed = HostPolicySchema.safeParse(request.host_policy);
-  const policy: HostPolicy = parsed.success ? parsed.data : { host_mode: "oss", licensed_services: [] };
+  const policy: HostPolicy = parsed.success
+    ? parsed.data
+    : { host_mode: "oss", licensed_services: [], provided_packs: [] };
   if (!parsed.success) {
     for (const i of formatIssues(parsed.error)) {
       issues.push({
@@ -61,6 +68,8 @@ export function validateSelection(catalog: Catalog, request: SelectionRequest): 
       issues.push({ code: "unknown_pack", message: `unknown pack ${id} (catalog has: ${known})` });
       continue;
     }
+    const conflict = catalog.conflicts.get(id);
+    if (conflict) issues.push(conflict);
     const ownership = classifyPack(pack.manifest);
     if (
       policy.host_mode === "oss" &&
@@ -86,7 +95,28 @@ export function validateSelection(catalog: Catalog, request: SelectionRequest): 
         ),
       );
     }
+    const incompatible =
+      request.runtime_contract === undefined
+        ? undefined
+        : runtimeIncompatibility(id, pack.manifest.requires.mozaiks, request.runtime_contract);
+    if (incompatible)
+      issues.push(pack.issueAt(["requires", "mozaiks"], "runtime_incompatible", incompatible));
     chosen.push(pack);
+  }
+  for (const pack of chosen) {
+    pack.manifest.requires.packs.forEach((dep, i) => {
+      if (seen.has(dep)) return;
+      const hint = catalog.packs.has(dep)
+        ? "select it too"
+        : "install it (npm dependency of the pack) and select it";
+      issues.push(
+        pack.issueAt(
+          ["requires", "packs", i],
+          "pack_dependency_missing",
+          `pack ${pack.id} requires pack ${dep}; ${hint}`,
+        ),
+      );
+    });
   }
 
   // supersedes: when both the replacing and the replaced pack are selected, keep the replacer.

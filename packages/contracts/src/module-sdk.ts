@@ -1,0 +1,104 @@
+// What module backends implement and receive (docs/guides/packs.md#backend-code). Types only:
+// a pack backend imports them with `import type`, so it carries no runtime dependency.
+
+/** The caller of a module action, as the runtime resolved it (never client-supplied). */
+export interface ModuleActor {
+  app_id: string;
+  user_id: string;
+  username: string | null;
+  roles: string[];
+  is_superadmin: boolean;
+}
+
+/** A small SQL store API over the runtime's database, scoped to one module's tables. */
+export interface ModuleStore {
+  run(sql: string, params?: ReadonlyArray<unknown>): { changes: number };
+  get<T = Record<string, unknown>>(sql: string, params?: ReadonlyArray<unknown>): T | undefined;
+  all<T = Record<string, unknown>>(sql: string, params?: ReadonlyArray<unknown>): T[];
+}
+
+/** A domain event as delivered to a reaction handler. */
+export interface DomainEvent<P = Record<string, unknown>> {
+  event_id: string;
+  event_type: string;
+  module_id: string;
+  occurred_at: string;
+  actor_user_id: string | null;
+  payload: P;
+}
+
+/**
+ * What the runtime hands each module handler call: the store (inside the action's
+ * transaction), `emit` for declared domain events (committed with the write), the caller and
+ * a clock. Module backends import this type only, so they carry no runtime dependency.
+ */
+export interface ModuleContext {
+  store: ModuleStore;
+  emit(eventType: string, payload: Record<string, unknown>): void;
+  actor: ModuleActor;
+  now(): Date;
+  newId(): string;
+}
+
+/** Thrown (or returned as `{ error }`) by a module handler to answer with a stable code. */
+export interface ModuleErrorShape {
+  code: "forbidden" | "not_found" | "invalid_request" | "conflict";
+  message: string;
+}
+
+/** The runtime's logger as a runtime extension sees it (entries are tagged with the module). */
+export interface ExtensionLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * What the runtime hands a module's runtime extension (`runtime_extensions.yaml`). `transact`
+ * runs one synchronous function in a transaction on the module store, as the runtime itself
+ * (actor `system`): its writes and emitted events commit together, as in an action.
+ */
+export interface ModuleExtensionContext {
+  module_id: string;
+  app_id: string;
+  log: ExtensionLogger;
+  now(): Date;
+  newId(): string;
+  transact<T>(fn: (ctx: ModuleContext) => T): T;
+  /** Aborted when the runtime stops, before `stop()` is called. */
+  signal: AbortSignal;
+}
+
+/**
+ * A `startup_service`: the entrypoint attribute is a class (`new Attr(ctx)`) or a factory
+ * (`Attr(ctx)`) returning this. `start` runs inside the runtime's start, before it is ready;
+ * `stop` inside its shutdown, in reverse order.
+ */
+export interface StartupService {
+  start(): void | Promise<void>;
+  stop?(): void | Promise<void>;
+}
+
+/** One request to an `api_router` route, after the runtime authenticated and authorized it. */
+export interface ApiRouterRequest {
+  method: string;
+  /** The path below the router's prefix (`/` for the prefix itself). */
+  path: string;
+  query: URLSearchParams;
+  headers: Headers;
+  /** The caller, from the verified token's claims, never from the request. */
+  actor: ModuleActor;
+  /** The body as JSON (`{}` when empty); malformed or oversized JSON is a 400. */
+  json(): Promise<unknown>;
+  text(): Promise<string>;
+  /** Like {@link ModuleExtensionContext.transact}, but as the caller. */
+  transact<T>(fn: (ctx: ModuleContext) => T): T;
+  log: ExtensionLogger;
+}
+
+/**
+ * An `api_router`: handlers keyed `"<METHOD> <path>"` (exact paths below the prefix, e.g.
+ * `"GET /"`). A handler returns a `Response`, or any JSON value (sent as `application/json`),
+ * or throws a {@link ModuleErrorShape}.
+ */
+export type ApiRouter = Record<string, (req: ApiRouterRequest) => unknown>;
