@@ -7,6 +7,7 @@
  * const manifest = EntitlementManifestSchema.parse(JSON.parse(text));
  * ```
  */
+export * from "./app-api.js";
 export * from "./build-plan.js";
 export * from "./capability.js";
 export * from "./common.js";

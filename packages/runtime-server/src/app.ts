@@ -9,6 +9,14 @@ import { adminRoutes, adminSources } from "./admin/index.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { RuntimeConfig } from "./config.js";
 import type { RuntimeEnv } from "./context.js";
+import {
+  checkRoutes,
+  internalCaller,
+  trackRoutes,
+  usageHistoryRoutes,
+  userCaller,
+  userOrInternal,
+} from "./control/app-api/index.js";
 import { AuditLog } from "./control/audit/audit-log.js";
 import type { UserAuthKeys } from "./control/auth/keys.js";
 import { requireInternalKey, requireUser } from "./control/auth/middleware.js";
@@ -182,7 +190,11 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
     app.use(path, user);
   }
   app.use("/api/internal/*", internal);
-  app.use("/api/usage/*", internal);
+  app.use("/api/usage/ingest", internal);
+  // App-facing API: a user's token, or the app's backend with the internal key and a user_id.
+  for (const path of ["/api/check", "/api/track"]) app.use(path, userOrInternal(user, internal));
+  app.use("/api/usage", user, userCaller);
+  app.use("/api/internal/usage", internalCaller);
 
   app.route("/", healthRoutes(ctx));
   app.route("/", pluginListRoutes(ctx));
@@ -192,6 +204,9 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
   app.route("/", usageRoutes(ctx));
   app.route("/", workflowRoutes(ctx, workflows));
   app.route("/", artifactRoutes(ctx, workflows));
+  app.route("/", checkRoutes(ctx));
+  app.route("/", trackRoutes(ctx));
+  app.route("/", usageHistoryRoutes(ctx));
   for (const mod of deps.modules ?? []) app.route("/", mod(ctx, { user }));
   if (!config.admin?.disabled) {
     const { internalApiKey } = config;

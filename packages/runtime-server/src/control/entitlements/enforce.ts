@@ -43,7 +43,7 @@ function reportAnomalies(deps: EnforcementDeps, found: Anomaly[], requestId?: st
  */
 export async function requireCapabilityFor(
   deps: EnforcementDeps,
-  user: AuthenticatedUser,
+  user: Pick<AuthenticatedUser, "userId">,
   capabilityId: string,
   requestId?: string,
 ): Promise<ResolvedEntitlements> {
@@ -68,15 +68,16 @@ export async function requireCapabilityFor(
 /**
  * Atomically reserves `amount` units of `limitId` when the caller's manifest defines that
  * limit (undefined otherwise), auditing the check. Throws `LimitExceededError` (→ 429) under
- * `soft`/`hard` enforcement; under `warn` the reservation carries a warning.
+ * `soft`/`hard` enforcement; under `warn` the reservation carries a warning. An `eventId`
+ * makes it idempotent (`duplicate`: recorded before, nothing taken again).
  */
 export async function reserveLimitFor(
   deps: EnforcementDeps,
   resolved: ResolvedEntitlements,
   user: Pick<AuthenticatedUser, "userId">,
   limitId: string,
-  opts: { kind: string; amount?: number; requestId?: string },
-): Promise<Reservation | undefined> {
+  opts: { kind: string; amount?: number; requestId?: string; eventId?: string },
+): Promise<(Reservation & { duplicate: boolean }) | undefined> {
   if (!(limitId in resolved.evaluator.limits)) return undefined;
   try {
     const r = await deps.ledger.reserve({
@@ -85,6 +86,7 @@ export async function reserveLimitFor(
       userId: user.userId,
       amount: opts.amount ?? 1,
       kind: opts.kind,
+      ...(opts.eventId !== undefined ? { eventId: opts.eventId } : {}),
     });
     deps.audit.record({
       eventType: "limit_check",

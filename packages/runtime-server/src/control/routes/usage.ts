@@ -12,7 +12,7 @@ import { parseOrThrow } from "../validation.js";
 import { readJson } from "./body.js";
 
 /** Ledger `user_id` of units an app's backend takes for the app itself (no user named). */
-const APP_ACTOR = "(app)";
+export const APP_ACTOR = "(app)";
 
 /**
  * `POST /api/usage/ingest` (internal key): a batch is validated whole, tenant-checked (any

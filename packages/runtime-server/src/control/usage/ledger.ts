@@ -262,6 +262,30 @@ export class UsageLedger {
   }
 
   /**
+   * Records app-reported usage of any limit (`POST /api/track`) in one transaction: each event
+   * counts for its context's subject in the window of its own time (a per-run limit is kept,
+   * not counted); a known `eventId`, in the ledger or earlier in the batch, is a duplicate.
+   */
+  async track(
+    events: ReadonlyArray<{
+      ctx: LimitContext;
+      eventId: string;
+      userId: string;
+      metric: string;
+      amount: number;
+      occurredAt: number;
+    }>,
+  ): Promise<{ accepted: number; duplicates: number }> {
+    const now = this.deps.clock.now().getTime();
+    const rows: LedgerRow[] = events.map(({ ctx, ...e }) => ({
+      ...this.#row({ ...e, kind: "track" }, now),
+      counter: this.counterFor(ctx, e.metric, new Date(e.occurredAt)),
+    }));
+    const accepted = await this.deps.counters.record(rows);
+    return { accepted, duplicates: events.length - accepted };
+  }
+
+  /**
    * Records a batch of usage events in one transaction; an `event_id` already present (in the
    * ledger or earlier in the batch) is counted as a duplicate, never twice. Each event counts
    * for its user's subject, in the window of its own timestamp.
