@@ -29,26 +29,30 @@ export const entitlements = pgTable(
   (t) => [primaryKey({ columns: [t.scope, t.subjectId] })],
 );
 
-export const usageEvents = pgTable("usage_events", {
-  eventId: text("event_id").primaryKey(),
-  appId: text("app_id").notNull(),
-  userId: text("user_id").notNull(),
-  metric: text("metric").notNull(),
-  amount: ms("amount").notNull(),
-  occurredAt: ms("occurred_at").notNull(),
-  kind: text("kind").notNull(),
-  workflowId: text("workflow_id"),
-  runId: text("run_id"),
-  model: text("model"),
-  inputTokens: ms("input_tokens"),
-  outputTokens: ms("output_tokens"),
-  batchId: text("batch_id"),
-  recordedAt: ms("recorded_at").notNull(),
-  subjectScope: text("subject_scope", { enum: ["app", "user"] }),
-  subjectId: text("subject_id"),
-  periodStart: ms("period_start"),
-  periodEnd: ms("period_end"),
-});
+export const usageEvents = pgTable(
+  "usage_events",
+  {
+    eventId: text("event_id").primaryKey(),
+    appId: text("app_id").notNull(),
+    userId: text("user_id").notNull(),
+    metric: text("metric").notNull(),
+    amount: ms("amount").notNull(),
+    occurredAt: ms("occurred_at").notNull(),
+    kind: text("kind").notNull(),
+    workflowId: text("workflow_id"),
+    runId: text("run_id"),
+    model: text("model"),
+    inputTokens: ms("input_tokens"),
+    outputTokens: ms("output_tokens"),
+    batchId: text("batch_id"),
+    recordedAt: ms("recorded_at").notNull(),
+    subjectScope: text("subject_scope", { enum: ["app", "user"] }),
+    subjectId: text("subject_id"),
+    periodStart: ms("period_start"),
+    periodEnd: ms("period_end"),
+  },
+  (t) => [index("usage_events_user_metric_time").on(t.userId, t.metric, t.occurredAt)],
+);
 
 export const usageCounters = pgTable(
   "usage_counters",
@@ -242,3 +246,21 @@ export const webhookAttempts = pgTable(
   },
   (t) => [index("webhook_attempts_message").on(t.messageId, t.attempt)],
 );
+
+export const checkDecisions = pgTable(
+  "check_decisions",
+  {
+    userId: text("user_id").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    status: text("status", { enum: ["pending", "done"] }).notNull(),
+    decision: text("decision"),
+    createdAt: ms("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.idempotencyKey] })],
+);
+
+export const usageEventProperties = pgTable("usage_event_properties", {
+  eventId: text("event_id").primaryKey(),
+  properties: text("properties").notNull(),
+});
