@@ -19,6 +19,7 @@ export const ERROR_STATUS = {
   module_not_found: 404,
   action_not_found: 404,
   artifact_not_found: 404,
+  webhook_not_found: 404,
   request_timeout: 408,
   limit_not_releasable: 409,
   manifest_stale: 409,

@@ -29,4 +29,5 @@ export * from "./registry.js";
 export * from "./runtime-api.js";
 export * from "./sync.js";
 export * from "./usage-gauge.js";
+export * from "./webhooks.js";
 export * from "./workflows.js";

@@ -23,7 +23,6 @@ import { requireInternalKey, requireUser } from "./control/auth/middleware.js";
 import { TokenVerifier } from "./control/auth/verifier.js";
 import { loadBundleEntitlements } from "./control/entitlements/bundle.js";
 import type { EntitlementKeys } from "./control/entitlements/keys.js";
-import { EntitlementState } from "./control/entitlements/state.js";
 import { type PluginExecutor, PluginRegistry } from "./control/plugins.js";
 import { artifactRoutes } from "./control/routes/artifacts.js";
 import { entitlementsRoutes } from "./control/routes/entitlements.js";
@@ -33,13 +32,24 @@ import { pluginListRoutes } from "./control/routes/plugins.js";
 import { syncRoutes } from "./control/routes/sync.js";
 import { usageRoutes } from "./control/routes/usage.js";
 import { SqliteCounterStore } from "./control/usage/counters-sqlite.js";
-import { UsageLedger } from "./control/usage/ledger.js";
+import { WatchedUsageLedger } from "./control/watch/ledger.js";
+import { ControlSignals } from "./control/watch/signals.js";
+import { WatchedEntitlementState } from "./control/watch/state.js";
+import { loadBundleWebhooks } from "./control/webhooks/bundle.js";
+import { DEFAULT_DELIVERY_POLICY } from "./control/webhooks/dispatcher.js";
+import { webhookRoutes } from "./control/webhooks/routes.js";
+import { WebhookService } from "./control/webhooks/service.js";
 import { workflowRoutes } from "./control/workflows/routes.js";
 import { WorkflowService } from "./control/workflows/service.js";
 import { loadPlugins, PluginRunner } from "./engine/plugins/index.js";
 import { onError, RuntimeError } from "./errors.js";
 import { jsonBodyLimits } from "./http/json-limits.js";
 import { createLogger } from "./logger.js";
+import { instrument } from "./observability/collectors.js";
+import { listenMetrics, type MetricsServer, metricsRoutes } from "./observability/endpoint.js";
+import { markUnmatched, requestMetrics } from "./observability/http.js";
+import { RuntimeMetrics } from "./observability/metrics.js";
+import { timeSql } from "./observability/sql-timing.js";
 import type { RuntimeContext } from "./runtime-context.js";
 import { type RuntimeStore, requireSqlite } from "./store/open.js";
 
@@ -76,6 +86,8 @@ export interface RuntimeHandle {
   ctx: RuntimeContext;
   /** Workflow definitions, launch key and run log (control side of workflow runs). */
   workflows: WorkflowService;
+  /** URL of the separate metrics listener (`MOZAIKS_METRICS_PORT`) once started. */
+  readonly metricsUrl: string | undefined;
   /** Loads (and verifies) the bundle's manifest + plan catalog and its plugins; then `/ready` is 200. */
   start(): Promise<void>;
   /** Flushes the audit buffer, stops plugin workers and closes the database. */
@@ -101,7 +113,22 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
   const { config, store } = deps;
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger(config.logLevel);
+  const metrics = new RuntimeMetrics();
+  timeSql(store, metrics);
+  const signals = new ControlSignals(logger);
   const audit = new AuditLog({ store, clock, appId: config.appId, logger });
+  const state = new WatchedEntitlementState({ store, clock, appId: config.appId, logger, audit }, signals);
+  const webhooks = new WebhookService({
+    store,
+    clock,
+    logger,
+    appId: config.appId,
+    state,
+    policy: config.webhooks ?? DEFAULT_DELIVERY_POLICY,
+    pollMs: config.webhooks?.pollMs ?? 1_000,
+    onDelivery: (type, result) => metrics.webhookDeliveries.inc({ event_type: type, result }),
+    onEnqueued: (type, n) => metrics.webhookEvents.inc({ event_type: type }, n),
+  });
   const executor =
     deps.pluginExecutor ?? new PluginRunner({ timeoutMs: config.pluginTimeoutMs, ...config.pluginPool });
   const ctx: RuntimeContext = {
@@ -111,14 +138,17 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
     store,
     audit,
     anomalies: new AnomalyDetector({ now: () => clock.now().getTime() }),
-    state: new EntitlementState({ store, clock, appId: config.appId, logger, audit }),
-    ledger: new UsageLedger({
-      counters: new SqliteCounterStore(requireSqlite(store, "the usage ledger")),
-      clock,
-      appId: config.appId,
-      logger,
-      resolve: (userId) => ctx.state.resolve(userId),
-    }),
+    state,
+    ledger: new WatchedUsageLedger(
+      {
+        counters: new SqliteCounterStore(requireSqlite(store, "the usage ledger")),
+        clock,
+        appId: config.appId,
+        logger,
+        resolve: (userId) => ctx.state.resolve(userId),
+      },
+      signals,
+    ),
     verifier: new TokenVerifier({
       keys: deps.keys.user,
       clock,
@@ -129,8 +159,12 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
     entitlementKeys: deps.keys.entitlements,
     plugins: new PluginRegistry(executor),
     catalog: undefined,
+    metrics,
+    webhooks,
     notReadyReason: "starting: entitlements and plugins not loaded yet",
   };
+  webhooks.observe(signals, audit);
+  instrument(metrics, { clock, store, audit, state, executor, webhooks, signals });
 
   const workflows = new WorkflowService(ctx);
   const user = requireUser({
@@ -142,6 +176,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
   const internal = requireInternalKey(config.internalApiKey);
 
   const app = new Hono<RuntimeEnv>();
+  app.use(requestMetrics(metrics));
   app.use(requestId({ generator: () => crypto.randomUUID() }));
   app.use(async (c, next) => {
     const log = logger.child({ request_id: c.var.requestId });
@@ -190,6 +225,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
     app.use(path, user);
   }
   app.use("/api/internal/*", internal);
+  app.use("/metrics", internal);
   app.use("/api/usage/ingest", internal);
   // App-facing API: a user's token, or the app's backend with the internal key and a user_id.
   for (const path of ["/api/check", "/api/track"]) app.use(path, userOrInternal(user, internal));
@@ -201,6 +237,8 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
   app.route("/", executeRoutes(ctx));
   app.route("/", entitlementsRoutes(ctx));
   app.route("/", syncRoutes(ctx));
+  app.route("/", webhookRoutes(ctx));
+  app.route("/", metricsRoutes(metrics));
   app.route("/", usageRoutes(ctx));
   app.route("/", workflowRoutes(ctx, workflows));
   app.route("/", artifactRoutes(ctx, workflows));
@@ -214,6 +252,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
   }
 
   app.notFound((c) => {
+    markUnmatched(c);
     c.header(RUNTIME_VERSION_HEADER, RUNTIME_CONTRACT_VERSION);
     return c.json(
       { error: "not_found", message: `No route ${c.req.method} ${c.req.path}`, request_id: c.var.requestId },
@@ -223,13 +262,24 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
   app.onError(onError);
 
   let closed = false;
+  let metricsServer: MetricsServer | undefined;
   const runtime: RuntimeHandle = {
     ctx,
     workflows,
+    get metricsUrl() {
+      return metricsServer?.url;
+    },
     async start() {
       const verifyDeps = { keys: ctx.entitlementKeys, clock, logger, audit };
       const bundle = loadBundleEntitlements(config.appPath, config.appId, verifyDeps);
       await ctx.state.init(bundle.manifest);
+      await webhooks.start(loadBundleWebhooks(config.appPath, process.env, clock.now().getTime()));
+      if (config.metrics?.port !== undefined && !metricsServer) {
+        metricsServer = await listenMetrics(metrics, {
+          host: config.metrics.host,
+          port: config.metrics.port,
+        });
+      }
       // Other instances on the same database may accept syncs: pick them up within a second.
       if (store.dialect === "postgres" || store.path !== ":memory:") ctx.state.startPolling(STATE_POLL_MS);
       ctx.catalog = bundle.catalog;
@@ -262,6 +312,9 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
       await executor.close();
       await workflows.close();
       for (const mod of deps.modules ?? []) await mod.close?.();
+      await metricsServer?.close();
+      await signals.settled();
+      await webhooks.close();
       await store.close();
     },
   };

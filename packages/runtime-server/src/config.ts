@@ -166,6 +166,14 @@ export const RuntimeEnvSchema = z
     MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS: flag,
     MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS: integer(DEFAULT_SYNCED_MANIFEST_TTL_SECONDS, 1, 10 * 365 * 86_400),
     MOZAIKS_SHUTDOWN_TIMEOUT_MS: integer(10_000, 0, 600_000),
+    // Metrics and webhooks (docs/guides/operations.md).
+    MOZAIKS_METRICS_PORT: optionalInteger(0, 65535),
+    MOZAIKS_METRICS_HOST: optionalString,
+    MOZAIKS_WEBHOOK_MAX_ATTEMPTS: integer(15, 1, 100),
+    MOZAIKS_WEBHOOK_RETRY_BASE_MS: integer(5_000, 1, 86_400_000),
+    MOZAIKS_WEBHOOK_RETRY_MAX_MS: integer(3_600_000, 1, 7 * 86_400_000),
+    MOZAIKS_WEBHOOK_TIMEOUT_MS: integer(10_000, 100, 600_000),
+    MOZAIKS_WEBHOOK_POLL_MS: integer(1_000, 10, 600_000),
     // The /admin dashboard (docs/guides/deploy.md#dashboard): on unless disabled; sign-in needs the internal key.
     MOZAIKS_ADMIN_DISABLED: flag,
     MOZAIKS_ADMIN_SESSION_TTL_SECONDS: integer(8 * 3600, 60, 7 * 86_400),
@@ -241,6 +249,16 @@ export interface RuntimeConfig {
   /** Longest life of a manifest derived from a v1.1 payload or a legacy sync (`MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS`). */
   syncedManifestTtlSeconds: number;
   shutdownTimeoutMs: number;
+  /** The separate, unauthenticated metrics listener; off while `port` is undefined. */
+  metrics?: { port: number | undefined; host: string };
+  /** Webhook delivery: attempts, exponential backoff bounds, answer timeout, outbox polling (ms). */
+  webhooks?: {
+    maxAttempts: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    timeoutMs: number;
+    pollMs: number;
+  };
   /** The `/admin` dashboard: off with `MOZAIKS_ADMIN_DISABLED`; sessions last `sessionTtlSeconds`. */
   admin?: { disabled: boolean; sessionTtlSeconds: number };
   /** The `/admin` dashboard: off with `MOZAIKS_ADMIN_DISABLED`; sessions last `sessionTtlSeconds`. */
@@ -319,6 +337,14 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
     },
     syncedManifestTtlSeconds: e.MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS,
     shutdownTimeoutMs: e.MOZAIKS_SHUTDOWN_TIMEOUT_MS,
+    metrics: { port: e.MOZAIKS_METRICS_PORT, host: e.MOZAIKS_METRICS_HOST ?? e.MOZAIKS_HOST },
+    webhooks: {
+      maxAttempts: e.MOZAIKS_WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.MOZAIKS_WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: e.MOZAIKS_WEBHOOK_RETRY_MAX_MS,
+      timeoutMs: e.MOZAIKS_WEBHOOK_TIMEOUT_MS,
+      pollMs: e.MOZAIKS_WEBHOOK_POLL_MS,
+    },
     admin: { disabled: e.MOZAIKS_ADMIN_DISABLED, sessionTtlSeconds: e.MOZAIKS_ADMIN_SESSION_TTL_SECONDS },
     admin: { disabled: e.MOZAIKS_ADMIN_DISABLED, sessionTtlSeconds: e.MOZAIKS_ADMIN_SESSION_TTL_SECONDS },
     runTokenCap: e.MOZAIKS_RUN_TOKEN_CAP,

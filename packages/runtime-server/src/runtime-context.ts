@@ -9,6 +9,8 @@ import type { EntitlementKeys } from "./control/entitlements/keys.js";
 import type { EntitlementState } from "./control/entitlements/state.js";
 import type { PluginRegistry } from "./control/plugins.js";
 import type { UsageLedger } from "./control/usage/ledger.js";
+import type { WebhookService } from "./control/webhooks/service.js";
+import type { RuntimeMetrics } from "./observability/metrics.js";
 import type { RuntimeStore } from "./store/open.js";
 
 /**
@@ -30,6 +32,10 @@ export interface RuntimeContext {
   plugins: PluginRegistry;
   /** The bundle's verified plan catalog, once loaded. */
   catalog: PlanCatalog | undefined;
+  /** Prometheus metrics of this app (its own registry). */
+  metrics: RuntimeMetrics;
+  /** Webhook subscriptions, outbox and delivery. */
+  webhooks: WebhookService;
   /** Undefined when ready, else why not. */
   notReadyReason: string | undefined;
 }

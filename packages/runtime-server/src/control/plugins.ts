@@ -1,9 +1,11 @@
-import type { LoadedPlugin } from "../engine/plugins/index.js";
+import type { LoadedPlugin, PluginRunnerStats } from "../engine/plugins/index.js";
 
 /** Runs a loaded plugin in isolation (the engine's `PluginRunner` satisfies it). */
 export interface PluginExecutor {
   run(plugin: LoadedPlugin, data: Record<string, unknown>): Promise<unknown>;
   close(): Promise<void>;
+  /** Pool sizes and totals, when the executor keeps them (read for metrics). */
+  readonly stats?: PluginRunnerStats;
 }
 
 /** Plugins of the app bundle, by name, plus the folders that failed to load. */

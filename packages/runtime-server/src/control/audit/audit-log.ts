@@ -61,6 +61,7 @@ export class AuditLog {
   #insert: Database.Statement | undefined;
   #scheduled = false;
   #closed = false;
+  readonly #listeners: Array<(rec: AuditRecord) => void> = [];
   readonly #maxBuffer: number;
   readonly #timer: NodeJS.Timeout;
 
@@ -79,9 +80,21 @@ export class AuditLog {
     this.#timer.unref();
   }
 
+  /** Calls `fn` with every record as it is queued (metrics, webhooks); it must not throw. */
+  listen(fn: (rec: AuditRecord) => void): void {
+    this.#listeners.push(fn);
+  }
+
   /** Queues one record; the write happens later in a batch. */
   record(rec: AuditRecord): void {
     if (this.#closed) return;
+    for (const fn of this.#listeners) {
+      try {
+        fn(rec);
+      } catch (err) {
+        this.opts.logger.error({ err }, "audit listener failed");
+      }
+    }
     this.#buffer.push({
       createdAt: this.opts.clock.now().getTime(),
       eventType: rec.eventType,

@@ -109,7 +109,9 @@ export class WorkflowService {
         recorded = recorded.then(() => this.#record(run, e));
       },
     };
+    this.ctx.metrics.workflowRuns.inc({ status: "started" });
     const end = async (status: RunStatus) => {
+      this.ctx.metrics.workflowRuns.inc({ status });
       await recorded;
       await this.log.finish(run.runId, status);
       await this.ctx.ledger.settle(run.runId, run.userId);

@@ -20,6 +20,7 @@ export {
   defaultMaxWorkersPerPlugin,
   PluginRunner,
   type PluginRunnerOptions,
+  type PluginRunnerStats,
   type PluginRunOptions,
 } from "./runner.js";
 export {

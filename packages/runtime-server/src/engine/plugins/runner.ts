@@ -61,6 +61,17 @@ export type PluginRunnerOptions = {
   onLog?: (plugin: string, stream: LogStream, line: string) => void;
 };
 
+/** See {@link PluginRunner.stats}. */
+export type PluginRunnerStats = {
+  workers: number;
+  idle: number;
+  running: number;
+  queued: number;
+  timeouts: number;
+  crashes: number;
+  busy: number;
+};
+
 export type PluginRunOptions = {
   /** Time budget for this call; overrides the runner default and the descriptor's `timeout_seconds`. */
   timeoutMs?: number;
@@ -130,6 +141,8 @@ export class PluginRunner {
   readonly #stopping = new Set<Promise<void>>();
   #nextId = 1;
   #closed = false;
+  /** Totals since start, for operators' metrics (read through `stats`). */
+  readonly #totals = { timeouts: 0, crashes: 0, busy: 0 };
 
   constructor(opts: PluginRunnerOptions) {
     this.#timeoutMs = checkTimeout(opts.timeoutMs, "timeoutMs");
@@ -203,13 +216,18 @@ export class PluginRunner {
     });
   }
 
-  /** Workers started (idle ones included), calls running and calls waiting for a worker. */
-  get stats(): { workers: number; idle: number; running: number; queued: number } {
+  /**
+   * Workers started (idle ones included), calls running and calls waiting for a worker, plus
+   * totals since start: calls timed out, workers lost (exit, crash, heap limit) and calls
+   * refused as busy. The control layer reads it for metrics; the engine exports nothing else.
+   */
+  get stats(): PluginRunnerStats {
     return {
       workers: this.#workers.size,
       idle: this.#idle.size,
       running: this.#running.size,
       queued: this.#queue.length,
+      ...this.#totals,
     };
   }
 
@@ -356,6 +374,7 @@ export class PluginRunner {
   }
 
   #lost(worker: PoolWorker, reason: string, cause?: unknown): void {
+    this.#totals.crashes++;
     this.#forget(worker);
     const call = this.#running.get(worker);
     if (call) {
@@ -367,6 +386,7 @@ export class PluginRunner {
   }
 
   #timedOut(call: Call): void {
+    this.#totals.timeouts++;
     const name = call.plugin.descriptor.name;
     const err = new PluginExecutionError(
       "plugin_timeout",
@@ -385,6 +405,7 @@ export class PluginRunner {
 
   /** A `plugin_busy` refusal; retry once the soonest running call of `name` (else any) must end. */
   #busy(name: string, reason: string): PluginExecutionError {
+    this.#totals.busy++;
     const now = performance.now();
     let soonest = Number.POSITIVE_INFINITY;
     let soonestOwn = Number.POSITIVE_INFINITY;
