@@ -31,7 +31,44 @@ describe("workflow definitions", () => {
   it("loads the example workflows", async () => {
     const { workflows, errors } = await loadWorkflows(join(EXAMPLE_APP, "workflows"));
     expect(errors).toEqual([]);
-    expect(workflows.map((w) => w.name)).toEqual(["basic_echo", "summarize"]);
+    expect(workflows.map((w) => w.name)).toEqual(["basic_echo", "summarize", "text_assistant"]);
+  });
+
+  it("checks agent steps: references in input and system, duplicate tools, tools that are not plugins", async () => {
+    const agent = (steps: string) =>
+      `schema_version: mozaiks.workflow.v1\nname: NAME\ninput:\n  q: { type: string }\nsteps:\n${steps}`;
+    const tmp = bundle({
+      badinput: agent("  - { id: a, kind: agent, input: '{{input.nope}}' }\n").replace("NAME", "badinput"),
+      badsystem: agent(
+        "  - { id: a, kind: agent, input: '{{input.q}}', system: '{{steps.a.output}}' }\n",
+      ).replace("NAME", "badsystem"),
+      duptool: agent("  - { id: a, kind: agent, input: x, tools: [echo, { tool: echo }] }\n").replace(
+        "NAME",
+        "duptool",
+      ),
+      notool: agent("  - { id: a, kind: agent, input: x, tools: [word_count, not_there] }\n").replace(
+        "NAME",
+        "notool",
+      ),
+      ok: agent(
+        "  - { id: a, kind: agent, input: '{{input.q}}', tools: [word_count, echo], max_turns: 2 }\n",
+      ).replace("NAME", "ok"),
+    });
+    const { app } = await buildTestRuntime({ appPath: tmp.dir });
+    const errors = Object.fromEntries(app.runtime.workflows.errors.map((e) => [e.name, e.message]));
+    expect(errors.badinput).toContain("$.steps[0].input: {{input.nope}}: input field 'nope' is not declared");
+    expect(errors.badsystem).toContain(
+      "$.steps[0].system: {{steps.a.output}}: step 'a' is not an earlier step",
+    );
+    expect(errors.duptool).toContain("$.steps[0].tools[1]: duplicate tool");
+    expect(errors.notool).toContain("$.steps[0].tools[1]: no enabled plugin 'not_there'");
+    expect(app.runtime.workflows.get("ok")?.steps[0]).toMatchObject({
+      kind: "agent",
+      max_turns: 2,
+      max_tokens: 512,
+    });
+    await app.runtime.close();
+    tmp.cleanup();
   });
 
   it("reports each broken workflow.yaml with its file and YAML path, and loads the others", async () => {

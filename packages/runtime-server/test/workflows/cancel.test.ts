@@ -1,0 +1,146 @@
+import { join } from "node:path";
+import {
+  type ExecutionContext,
+  type RunEvent,
+  WorkflowDefinitionSchema,
+  WorkflowRunResponseSchema,
+} from "@mozaiks/contracts";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createLaunchKeys, signLaunchToken } from "../../src/control/workflows/launch-keys.js";
+import { providersFrom } from "../../src/engine/models/index.js";
+import { loadPlugins, PluginRunner } from "../../src/engine/plugins/index.js";
+import { WorkflowEngine } from "../../src/engine/workflows/index.js";
+import { openStore } from "../../src/store/db.js";
+import { NOW, NOW_S } from "../helpers/keys.js";
+import { buildTestRuntime, EXAMPLE_APP } from "../helpers/runtime.js";
+import { providersEnv, writeBundle } from "./fixtures/bundle.js";
+import { type ModelServer, startModelServer } from "./fixtures/model-servers.js";
+import { startRun } from "./helpers.js";
+
+const keys = await createLaunchKeys();
+const { plugins } = await loadPlugins(join(EXAMPLE_APP, "plugins"));
+const runner = new PluginRunner({ timeoutMs: 10_000 });
+afterAll(() => runner.close());
+const servers: ModelServer[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
+
+const definition = WorkflowDefinitionSchema.parse({
+  schema_version: "mozaiks.workflow.v1",
+  name: "slow",
+  steps: [
+    { id: "ask", kind: "model", prompt: "{{input.q}}" },
+    { id: "after", kind: "tool", tool: "echo", input: { x: 1 } },
+  ],
+});
+
+const claims: ExecutionContext = {
+  iss: "mozaiks-runtime",
+  aud: "mozaiks-engine",
+  sub: "user-1",
+  iat: NOW_S,
+  exp: NOW_S + 900,
+  jti: "jti-1",
+  run_id: "run-1",
+  app_id: "example-app",
+  user_id: "user-1",
+  workflow_id: "slow",
+  scope: {
+    workflow: "cap.workflow.slow",
+    tools: ["cap.tool.basic"],
+    artifacts: [],
+    token_allowance: null,
+    token_enforcement: "soft",
+    max_tool_calls: null,
+  },
+};
+
+describe("run cancellation", () => {
+  it("aborts the model request in flight and ends the run cancelled, without running later steps", async () => {
+    const server = await startModelServer("openai", { faults: [{ stall: true }] });
+    servers.push(server);
+    const models = providersFrom(
+      JSON.parse(providersEnv("openai", server.baseUrl, { api_key_env: undefined, timeout_ms: 60_000 })),
+      () => undefined,
+      "test",
+    );
+    let toolCalls = 0;
+    const engine = new WorkflowEngine({
+      launchKey: keys.publicKey,
+      plugins: (n) => plugins.find((p) => p.descriptor.name === n),
+      runner: {
+        run: (p, d) => {
+          toolCalls += 1;
+          return runner.run(p, d);
+        },
+      },
+      now: () => NOW,
+      models,
+    });
+    const events: RunEvent[] = [];
+    const abort = new AbortController();
+    const done = engine.run({
+      runId: "run-1",
+      launchToken: await signLaunchToken(claims, keys),
+      definition,
+      input: { q: "hello" },
+      sink: { emit: (e) => events.push(e) },
+      signal: abort.signal,
+    });
+    await expect.poll(() => server.requests.length).toBe(1);
+    abort.abort(new Error("cancelled by the test"));
+    expect(await done).toMatchObject({ status: "cancelled", reason: "cancelled" });
+    expect(events.map((e) => e.kind)).toEqual([
+      "orchestration.run_started",
+      "orchestration.agent_started",
+      "orchestration.run_failed",
+    ]);
+    expect(events.at(-1)).toMatchObject({ status: "cancelled", reason: "cancelled" });
+    expect(toolCalls).toBe(0);
+    await expect.poll(() => server.aborted).toBe(1);
+  });
+
+  it("cancels runs still waiting on a model when the runtime shuts down (status cancelled)", async () => {
+    const server = await startModelServer("openai", { faults: [{ stall: true }] });
+    servers.push(server);
+    const bundle = writeBundle({
+      slow: {
+        capability: "cap.workflow.basic",
+        steps: [{ id: "ask", kind: "model", prompt: "{{input.q}}" }],
+      },
+    });
+    const dbFile = join(bundle.dir, "runtime.db");
+    const { app } = await buildTestRuntime({
+      appPath: bundle.dir,
+      store: openStore(dbFile),
+      env: {
+        MOZAIKS_MODEL_PROVIDERS: providersEnv("openai", server.baseUrl, {
+          api_key_env: undefined,
+          timeout_ms: 60_000,
+        }),
+      },
+    });
+    try {
+      const res = await startRun(app, "slow", { q: "hello" });
+      const { run_id } = WorkflowRunResponseSchema.parse(await res.json());
+      await expect.poll(() => server.requests.length).toBe(1);
+      await app.runtime.close();
+      const after = openStore(dbFile);
+      expect(after.sqlite.prepare("select status from runs where run_id = ?").get(run_id)).toEqual({
+        status: "cancelled",
+      });
+      const last = after.sqlite
+        .prepare("select payload from run_events where run_id = ? order by id desc limit 1")
+        .get(run_id) as { payload: string };
+      expect(JSON.parse(last.payload)).toMatchObject({
+        kind: "orchestration.run_failed",
+        status: "cancelled",
+      });
+      await after.close();
+      await expect.poll(() => server.aborted).toBe(1);
+    } finally {
+      bundle.cleanup();
+    }
+  }, 15_000);
+});
