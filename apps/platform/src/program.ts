@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { registerBundleCommands } from "./commands/bundle.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerManifestCommands } from "./commands/manifest.js";
-import { registerPacksCommands } from "./commands/packs.js";
+import { registerPacksCommands } from "./commands/packs/index.js";
 import { registerPlansCommands } from "./commands/plans.js";
 import { registerSyncCommands } from "./commands/sync.js";
 import type { Streams } from "./output/printer.js";

@@ -46,7 +46,7 @@ describe("mozaiks packs list / validate", () => {
     expect(all.code).toBe(0);
     expect(all.stdout).toBe("valid: catalog packs: 2 pack(s) (audit, notifications), 2 event flow(s)\n");
     const one = await mozaiks(["packs", "validate", "packs/public/notifications"], { cwd: REPO });
-    expect(one.stdout).toMatch(/^valid: pack notifications: 1 module\(s\)/);
+    expect(one.stdout).toMatch(/^valid: pack notifications@0.1.0: 1 module\(s\)/);
   });
 
   it("names file, line, column and YAML path of a broken pack and exits 1", async () => {

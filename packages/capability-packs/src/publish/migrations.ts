@@ -8,6 +8,8 @@ export interface ModuleMigration {
   module_id: string;
   name: string;
   sql: string;
+  /** Display path of the file. */
+  file: string;
 }
 
 const NAME = /^(\d{4})_[a-z0-9_]+\.sql$/;
@@ -59,7 +61,7 @@ export function moduleMigrations(mod: LoadedModule): { files: ModuleMigration[];
         });
       }
     }
-    files.push({ module_id: mod.module_id, name, sql });
+    files.push({ module_id: mod.module_id, name, sql, file });
   }
   return { files, issues };
 }

@@ -1,13 +1,15 @@
 import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   formatPackIssue,
   type LoadedModule,
   loadModule,
+  lockedIncompatibilities,
+  readPacksLock,
   validateEventFlows,
 } from "@mozaiks/capability-packs";
-import type { ModuleAction } from "@mozaiks/contracts";
+import { type ModuleAction, RUNTIME_CONTRACT_VERSION } from "@mozaiks/contracts";
 import { z } from "zod";
 import { ModuleLoadError } from "./errors.js";
 
@@ -39,9 +41,10 @@ export async function importHandler(file: string): Promise<Record<string, unknow
 /**
  * Loads every module of an app bundle's `modules/` folder (as expanded from packs): validates
  * the contracts with @mozaiks/capability-packs, checks the event flows between the modules
- * (no dangling reaction, no cycle), imports each handler and checks it exports every action
- * and reaction method. Any problem fails the whole load: hosting half an event graph would
- * silently drop reactions.
+ * (no dangling reaction, no cycle), refuses a module whose pack (per the workspace's
+ * mozaiks-packs.lock.json) excludes this runtime's contract version, imports each handler and
+ * checks it exports every action and reaction method. Any problem fails the whole load: hosting
+ * half an event graph would silently drop reactions.
  */
 export async function loadAppModules(
   modulesDir: string,
@@ -62,6 +65,13 @@ export async function loadAppModules(
   }
   const flows = validateEventFlows(contracts);
   problems.push(...flows.issues.map(formatPackIssue));
+  // The app workspace is the modules folder's parent; a hand-assembled bundle has no lock.
+  const lock = readPacksLock(dirname(modulesDir));
+  problems.push(...lock.issues.map(formatPackIssue));
+  if (lock.lock) {
+    const ids = contracts.map((c) => c.module_id);
+    problems.push(...lockedIncompatibilities(lock.lock, ids, RUNTIME_CONTRACT_VERSION));
+  }
   if (problems.length > 0) throw new ModuleLoadError(problems);
 
   const hosted: HostedModule[] = [];

@@ -1,0 +1,128 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { type Catalog, type LoadedPack, readPacksLock } from "@mozaiks/capability-packs";
+import { type PacksLock, RUNTIME_CONTRACT_VERSION } from "@mozaiks/contracts";
+import type { Command } from "commander";
+import { ioError, usageError } from "../../output/cli-error.js";
+import { EXIT } from "../../output/exit-codes.js";
+import { printerFor, setExitCode } from "../../shared/globals.js";
+import { report } from "./apply.js";
+import { npm, specName } from "./npm.js";
+import { existingDir, failed, hostPolicy, openCatalog, type PolicyFlags } from "./shared.js";
+import { buildWorkspace, ensurePackageJson, npmSnapshot } from "./workspace.js";
+
+export type WorkspaceFlags = PolicyFlags & { app?: string; catalog?: string; overwrite?: boolean };
+
+function dependencies(appDir: string): Record<string, string> {
+  const file = path.join(appDir, "package.json");
+  if (!existsSync(file)) return {};
+  return (
+    (JSON.parse(readFileSync(file, "utf8")) as { dependencies?: Record<string, string> }).dependencies ?? {}
+  );
+}
+
+/** The pack packages' ids and every pack they require, transitively (found in the catalog). */
+export function withRequiredPacks(catalog: Catalog, ids: Iterable<string>): string[] {
+  const out = new Set<string>();
+  const visit = (id: string) => {
+    if (out.has(id)) return;
+    out.add(id);
+    for (const dep of catalog.packs.get(id)?.manifest.requires.packs ?? []) visit(dep);
+  };
+  for (const id of ids) visit(id);
+  return [...out];
+}
+
+/** The pack an installed package provides (its `"mozaiks"` manifest), or undefined. */
+function packOfPackage(catalog: Catalog, name: string): LoadedPack | undefined {
+  return [...catalog.packs.values()].find(
+    (p) => p.origin.kind === "node_modules" && p.package?.name === name,
+  );
+}
+
+/**
+ * Installs pack packages with npm, then plans the workspace's packs plus `ids` under the app's
+ * host policy and applies them; on any refusal the npm install is undone. Shared by add and update.
+ */
+export async function installAndApply(
+  cmd: Command,
+  appDir: string,
+  specs: string[],
+  flags: WorkspaceFlags,
+  describe: (lock: PacksLock, installed: LoadedPack[], before: PacksLock | undefined) => string,
+): Promise<void> {
+  const prior = readPacksLock(appDir);
+  if (prior.issues.length > 0) {
+    printerFor(cmd).result({ ok: false, issues: prior.issues }, () =>
+      failed(prior.issues, "in the lock file"),
+    );
+    setExitCode(EXIT.failed);
+    return;
+  }
+  const policy = hostPolicy(flags, prior.lock?.host_policy, "oss");
+  ensurePackageJson(appDir);
+  const snapshot = npmSnapshot(appDir);
+  const before = dependencies(appDir);
+  await npm(["install", ...specs], appDir);
+  const after = dependencies(appDir);
+  const names = specs.map((spec) => {
+    const name = specName(spec) ?? Object.keys(after).find((n) => before[n] !== after[n]);
+    if (!name) throw ioError(`cannot tell which package npm installed for ${spec}`);
+    return name;
+  });
+  let catalog: Catalog;
+  try {
+    catalog = openCatalog(flags, appDir);
+  } catch (err) {
+    await snapshot.restore();
+    throw err;
+  }
+  const installed: LoadedPack[] = [];
+  for (const name of names) {
+    const pack = packOfPackage(catalog, name);
+    if (!pack) {
+      const broken = catalog.issues.filter((i) => i.file?.includes(`node_modules/${name}/`));
+      await snapshot.restore();
+      if (broken.length > 0) {
+        printerFor(cmd).result({ ok: false, issues: broken }, () => failed(broken, `in ${name}`));
+        setExitCode(EXIT.failed);
+        return;
+      }
+      throw usageError(`${name} is not a capability pack: its package.json has no "mozaiks" field`);
+    }
+    installed.push(pack);
+  }
+  const requested = new Set([
+    ...(prior.lock?.packs.filter((p) => p.requested).map((p) => p.capability_pack_id) ?? []),
+    ...installed.map((p) => p.id),
+  ]);
+  const ids = withRequiredPacks(catalog, [
+    ...(prior.lock?.packs.map((p) => p.capability_pack_id) ?? []),
+    ...requested,
+  ]);
+  const outcome = buildWorkspace(
+    appDir,
+    catalog,
+    { packs: ids.sort(), host_policy: policy, runtime_contract: RUNTIME_CONTRACT_VERSION },
+    { requested, ...(prior.lock ? { previous: prior.lock } : {}), overwrite: flags.overwrite === true },
+  );
+  if (!outcome.ok) await snapshot.restore();
+  report(cmd, appDir, outcome, outcome.ok ? describe(outcome.lock, installed, prior.lock) : undefined);
+}
+
+/** `packs add <npm-spec>`: install a pack package into the app workspace and apply it. */
+export async function add(spec: string, flags: WorkspaceFlags, cmd: Command): Promise<void> {
+  const appDir = existingDir(flags.app ?? ".", "app folder");
+  await installAndApply(cmd, appDir, [spec], flags, (lock, installed) => {
+    const pack = installed[0];
+    const entry = lock.packs.find((p) => p.capability_pack_id === pack?.id);
+    const deps = lock.packs.filter((p) => !p.requested).map((p) => p.capability_pack_id);
+    return [
+      `added ${pack?.id}@${entry?.version} (${entry?.package}, ${entry?.integrity})`,
+      deps.length ? `with required pack(s): ${deps.join(", ")}` : "",
+      `mozaiks-packs.lock.json records ${lock.packs.length} pack(s)`,
+    ]
+      .filter(Boolean)
+      .join("\n");
+  });
+}
