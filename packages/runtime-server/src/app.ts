@@ -31,7 +31,7 @@ import { healthRoutes } from "./control/routes/health.js";
 import { pluginListRoutes } from "./control/routes/plugins.js";
 import { syncRoutes } from "./control/routes/sync.js";
 import { usageRoutes } from "./control/routes/usage.js";
-import { SqliteCounterStore } from "./control/usage/counters-sqlite.js";
+import { counterStoreFor } from "./control/usage/counters-store.js";
 import { WatchedUsageLedger } from "./control/watch/ledger.js";
 import { ControlSignals } from "./control/watch/signals.js";
 import { WatchedEntitlementState } from "./control/watch/state.js";
@@ -51,7 +51,8 @@ import { markUnmatched, requestMetrics } from "./observability/http.js";
 import { RuntimeMetrics } from "./observability/metrics.js";
 import { timeSql } from "./observability/sql-timing.js";
 import type { RuntimeContext } from "./runtime-context.js";
-import { type RuntimeStore, requireSqlite } from "./store/open.js";
+import { InstanceRegistry } from "./store/instances.js";
+import type { RuntimeStore } from "./store/open.js";
 
 /**
  * Route groups added on top of the built-in ones (e.g. pack modules). Optional `start`/`close`
@@ -131,17 +132,20 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
   });
   const executor =
     deps.pluginExecutor ?? new PluginRunner({ timeoutMs: config.pluginTimeoutMs, ...config.pluginPool });
+  // Runs and token holds carry this id, so only instances that stopped beating are settled.
+  const instance = new InstanceRegistry(store, clock, crypto.randomUUID());
   const ctx: RuntimeContext = {
     config,
     clock,
     logger,
     store,
     audit,
+    instance,
     anomalies: new AnomalyDetector({ now: () => clock.now().getTime() }),
     state,
     ledger: new WatchedUsageLedger(
       {
-        counters: new SqliteCounterStore(requireSqlite(store, "the usage ledger")),
+        counters: counterStoreFor(store, instance.id),
         clock,
         appId: config.appId,
         logger,

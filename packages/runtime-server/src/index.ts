@@ -51,7 +51,9 @@ export type {
   LedgerRow,
   ReserveOutcome,
 } from "./control/usage/counters.js";
+export { PgCounterStore } from "./control/usage/counters-pg.js";
 export { SqliteCounterStore } from "./control/usage/counters-sqlite.js";
+export { counterStoreFor } from "./control/usage/counters-store.js";
 export {
   type LimitContext,
   type LimitUsage,
@@ -86,6 +88,7 @@ export { createLogger } from "./logger.js";
 export * from "./modules/index.js";
 export type { RuntimeContext } from "./runtime-context.js";
 export { MIGRATIONS_DIR, openStore, type RuntimeDb, type Store } from "./store/db.js";
+export { HEARTBEAT_MS, InstanceRegistry, STALE_MS } from "./store/instances.js";
 export {
   type DatabaseTarget,
   describeTarget,
@@ -94,5 +97,5 @@ export {
   type RuntimeStore,
 } from "./store/open.js";
 export { openPgStore, PG_MIGRATIONS_DIR, type PgStore } from "./store/postgres.js";
-export type { SqlClient } from "./store/sql.js";
 export * as schema from "./store/schema.js";
+export type { SqlClient } from "./store/sql.js";

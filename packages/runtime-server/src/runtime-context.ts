@@ -11,6 +11,7 @@ import type { PluginRegistry } from "./control/plugins.js";
 import type { UsageLedger } from "./control/usage/ledger.js";
 import type { WebhookService } from "./control/webhooks/service.js";
 import type { RuntimeMetrics } from "./observability/metrics.js";
+import type { InstanceRegistry } from "./store/instances.js";
 import type { RuntimeStore } from "./store/open.js";
 
 /**
@@ -27,6 +28,8 @@ export interface RuntimeContext {
   anomalies: AnomalyDetector;
   state: EntitlementState;
   ledger: UsageLedger;
+  /** This instance among those serving the database (id + heartbeat). */
+  instance: InstanceRegistry;
   verifier: TokenVerifier;
   entitlementKeys: EntitlementKeys;
   plugins: PluginRegistry;

@@ -29,6 +29,8 @@ export interface Driver {
   /** A new empty database (a temp file for SQLite), shared by every `open` of it. */
   database(): Promise<string>;
   open(db: string): Promise<RuntimeStore>;
+  /** A private database for one test, opened (in-memory for SQLite). */
+  scratch(): Promise<RuntimeStore>;
 }
 
 const tmp: Array<() => void> = [];
@@ -41,12 +43,14 @@ export const sqliteDriver: Driver = {
     return join(t.dir, "rt.db");
   },
   open: async (path) => openStore(path),
+  scratch: async () => openStore(":memory:"),
 };
 
 export const postgresDriver: Driver = {
   name: "postgres",
   database: freshPgDatabase,
   open: (url) => openPgStore(url, { max: 4 }),
+  scratch: async () => openPgStore(await freshPgDatabase(), { max: 4 }),
 };
 
 /** Both engines, for `describe.each(drivers)("…", (driver) => …)`. */

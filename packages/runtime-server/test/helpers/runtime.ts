@@ -10,6 +10,8 @@ import type { EntitlementKeys } from "../../src/control/entitlements/keys.js";
 import type { PluginExecutor } from "../../src/control/plugins.js";
 import { createLogger } from "../../src/logger.js";
 import { openStore, type Store } from "../../src/store/db.js";
+import type { RuntimeStore } from "../../src/store/open.js";
+import type { Driver } from "./drivers.js";
 import { APP_ID, AUDIENCE, INTERNAL_KEY, ISSUER, NOW, SCOPE, userJwks } from "./keys.js";
 
 /** The repo's example bundle (plugins from the plugin engineer, signed files from our script). */
@@ -24,18 +26,30 @@ export function tempDir(prefix = "mozaiks-rt-"): { dir: string; cleanup: () => v
 export interface TestRuntimeOptions {
   env?: Record<string, string | undefined>;
   appPath?: string | undefined;
-  store?: Store;
+  store?: RuntimeStore;
+  /** A private database of this engine (ignored when `store` is given); default in-memory SQLite. */
+  driver?: Driver;
   entitlementKeys?: EntitlementKeys;
   executor?: PluginExecutor;
   start?: boolean;
 }
 
-/** Builds an in-process runtime with a frozen clock, in-memory SQLite and the test IdP keys. */
-export async function buildTestRuntime(opts: TestRuntimeOptions = {}): Promise<{
+/** What {@link buildTestRuntime} built. */
+export interface TestRuntime<S extends RuntimeStore> {
   app: RuntimeApp;
   clock: ReturnType<typeof frozenClock>;
-  store: Store;
-}> {
+  store: S;
+}
+
+/**
+ * Builds an in-process runtime with a frozen clock, the test IdP keys and in-memory SQLite (or
+ * a fresh database of `opts.driver`, e.g. `describe.each(drivers)`).
+ */
+export async function buildTestRuntime(
+  opts?: TestRuntimeOptions & { store?: Store; driver?: undefined },
+): Promise<TestRuntime<Store>>;
+export async function buildTestRuntime(opts: TestRuntimeOptions): Promise<TestRuntime<RuntimeStore>>;
+export async function buildTestRuntime(opts: TestRuntimeOptions = {}): Promise<TestRuntime<RuntimeStore>> {
   const config = loadConfig({
     MOZAIKS_APP_ID: APP_ID,
     MOZAIKS_DB_PATH: ":memory:",
@@ -48,7 +62,7 @@ export async function buildTestRuntime(opts: TestRuntimeOptions = {}): Promise<{
     ...opts.env,
   });
   const clock = frozenClock(NOW);
-  const store = opts.store ?? openStore(":memory:");
+  const store = opts.store ?? (opts.driver ? await opts.driver.scratch() : openStore(":memory:"));
   const app = createRuntimeApp({
     config: { ...config, appPath: "appPath" in opts ? opts.appPath : EXAMPLE_APP },
     store,

@@ -1,11 +1,12 @@
 import { HealthResponseSchema } from "@mozaiks/contracts";
 import { describe, expect, it } from "vitest";
+import { drivers } from "../helpers/drivers.js";
 import { signToken } from "../helpers/keys.js";
 import { bearer, buildTestRuntime } from "../helpers/runtime.js";
 
-describe("health, readiness and cross-cutting behaviour", () => {
+describe.each(drivers)("health, readiness and cross-cutting behaviour ($name)", (driver) => {
   it("reports health with app id, display tier, plugin count and version", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const res = await app.request("/health");
     expect(res.status).toBe(200);
     const body = HealthResponseSchema.parse(await res.json());
@@ -22,7 +23,7 @@ describe("health, readiness and cross-cutting behaviour", () => {
   });
 
   it("is not ready (503) until the bundle is loaded, and refuses API calls meanwhile", async () => {
-    const { app } = await buildTestRuntime({ start: false });
+    const { app } = await buildTestRuntime({ driver, start: false });
     const before = await app.request("/ready");
     expect(before.status).toBe(503);
     expect(((await before.json()) as { status: string }).status).toBe("not_ready");
@@ -37,7 +38,7 @@ describe("health, readiness and cross-cutting behaviour", () => {
   });
 
   it("answers unknown routes with 404 not_found and the version header", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const res = await app.request("/nope");
     expect(res.status).toBe(404);
     const body = (await res.json()) as { error: string; request_id: string };
@@ -48,14 +49,14 @@ describe("health, readiness and cross-cutting behaviour", () => {
   });
 
   it("keeps a caller-supplied request id", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const res = await app.request("/health", { headers: { "x-request-id": "req-abc-123" } });
     expect(res.headers.get("x-request-id")).toBe("req-abc-123");
     await app.runtime.close();
   });
 
   it("rejects a body over the size limit with 413 payload_too_large", async () => {
-    const { app } = await buildTestRuntime({ env: { MOZAIKS_MAX_BODY_BYTES: "1024" } });
+    const { app } = await buildTestRuntime({ driver, env: { MOZAIKS_MAX_BODY_BYTES: "1024" } });
     const res = await app.request("/api/execute/echo", {
       method: "POST",
       headers: { ...bearer(await signToken()), "content-type": "application/json" },

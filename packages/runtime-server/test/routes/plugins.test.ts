@@ -4,6 +4,7 @@ import {
   PluginListResponseSchema,
 } from "@mozaiks/contracts";
 import { describe, expect, it } from "vitest";
+import { drivers } from "../helpers/drivers.js";
 import { signToken } from "../helpers/keys.js";
 import { bearer, buildTestRuntime, internal } from "../helpers/runtime.js";
 
@@ -22,9 +23,9 @@ async function post(
   });
 }
 
-describe("plugins: list and execute", () => {
+describe.each(drivers)("plugins: list and execute ($name)", (driver) => {
   it("lists every plugin with its capability and whether the caller may run it", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     for (const path of ["/api/plugins", "/api/available-plugins"]) {
       const res = await app.request(path, { headers: bearer(await signToken()) });
       expect(res.status).toBe(200);
@@ -43,7 +44,7 @@ describe("plugins: list and execute", () => {
   });
 
   it("runs a plugin and returns its JSON result", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const res = await post(app, "/api/execute/word_count", { text: "one two three" });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ words: 3 });
@@ -51,7 +52,7 @@ describe("plugins: list and execute", () => {
   });
 
   it("overwrites client-sent _context and user_jwt with server values", async () => {
-    const { app } = await buildTestRuntime({ appPath: FIXTURE_APP });
+    const { app } = await buildTestRuntime({ driver, appPath: FIXTURE_APP });
     const token = await signToken({
       sub: "user-9",
       preferred_username: "grace",
@@ -80,7 +81,7 @@ describe("plugins: list and execute", () => {
   });
 
   it("denies a plugin whose capability the plan lacks with the 403 capability_denied payload", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const res = await post(app, "/api/execute/report_export", { rows: [{ a: 1 }] });
     expect(res.status).toBe(403);
     const body = CapabilityDeniedPayloadSchema.parse(await res.json());
@@ -91,7 +92,7 @@ describe("plugins: list and execute", () => {
   });
 
   it("answers 404 plugin_not_found for an unknown plugin", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const res = await post(app, "/api/execute/nope", {});
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: string }).error).toBe("plugin_not_found");
@@ -99,7 +100,7 @@ describe("plugins: list and execute", () => {
   });
 
   it("answers 400 invalid_request for malformed JSON or a non-object body", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     for (const body of ["{not json", "[1,2]"]) {
       const res = await post(app, "/api/execute/echo", body);
       expect(res.status).toBe(400);
@@ -109,13 +110,14 @@ describe("plugins: list and execute", () => {
   });
 
   it("maps a plugin that throws to 500 plugin_error and a slow one to 504 plugin_timeout", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const bad = await post(app, "/api/execute/word_count", { text: 42 });
     expect(bad.status).toBe(500);
     expect(await bad.json()).toMatchObject({ error: "plugin_error", plugin: "word_count" });
     await app.runtime.close();
 
     const slow = await buildTestRuntime({
+      driver,
       appPath: FIXTURE_APP,
       env: { MOZAIKS_PLUGIN_TIMEOUT_SECONDS: "0.3" },
     });
@@ -130,7 +132,7 @@ describe("plugins: list and execute", () => {
   });
 
   it("reserves cap.limit.plugin_calls_daily per call and answers 429 limit_exceeded when used up", async () => {
-    const { app, clock } = await buildTestRuntime();
+    const { app, clock } = await buildTestRuntime({ driver });
     await app.request(
       "/api/internal/entitlement/sync",
       internal({
@@ -159,7 +161,7 @@ describe("plugins: list and execute", () => {
   });
 
   it("allows with an X-Mozaiks-Entitlement-Warning header when the limit is under warn enforcement", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await app.request(
       "/api/internal/entitlement/sync",
       internal({

@@ -8,6 +8,7 @@ import {
   pythonSignedManifests,
   pythonVerify,
 } from "../../../entitlements-core/test/fixtures/python-signer.js";
+import { drivers } from "../helpers/drivers.js";
 import { INTERNAL_KEY, signToken } from "../helpers/keys.js";
 import { bearer, buildTestRuntime, tempDir } from "../helpers/runtime.js";
 
@@ -29,29 +30,36 @@ if (!hasPython) {
   });
 }
 
-describe.skipIf(!hasPython)("entitlement sync of Python-signed manifests (HMAC)", () => {
-  it("accepts all 200 random genuine documents and refuses every tampered copy, as CPython does", async () => {
-    const { genuine, tampered } = pythonSignedManifests(KEY);
-    const { app } = await buildTestRuntime({ appPath: undefined, entitlementKeys: { hmacKey: KEY } });
-    try {
-      const statuses: number[] = [];
-      for (const text of genuine) statuses.push((await app.request(SYNC, raw(text))).status);
-      expect(statuses.filter((s) => s !== 200)).toEqual([]);
-      expect(pythonVerify(KEY, tampered).every((v) => v === "invalid")).toBe(true);
-      for (const text of tampered) {
-        const res = await app.request(SYNC, raw(text));
-        expect(res.status).toBe(403);
-        expect(await res.json()).toMatchObject({ error: "manifest_signature_invalid", reason: "invalid" });
+describe.skipIf(!hasPython).each(drivers)(
+  "entitlement sync of Python-signed manifests (HMAC) ($name)",
+  (driver) => {
+    it("accepts all 200 random genuine documents and refuses every tampered copy, as CPython does", async () => {
+      const { genuine, tampered } = pythonSignedManifests(KEY);
+      const { app } = await buildTestRuntime({
+        driver,
+        appPath: undefined,
+        entitlementKeys: { hmacKey: KEY },
+      });
+      try {
+        const statuses: number[] = [];
+        for (const text of genuine) statuses.push((await app.request(SYNC, raw(text))).status);
+        expect(statuses.filter((s) => s !== 200)).toEqual([]);
+        expect(pythonVerify(KEY, tampered).every((v) => v === "invalid")).toBe(true);
+        for (const text of tampered) {
+          const res = await app.request(SYNC, raw(text));
+          expect(res.status).toBe(403);
+          expect(await res.json()).toMatchObject({ error: "manifest_signature_invalid", reason: "invalid" });
+        }
+      } finally {
+        await app.runtime.close();
       }
-    } finally {
-      await app.runtime.close();
-    }
-  });
-});
+    });
+  },
+);
 
-describe("sync routes read the raw body", () => {
+describe.each(drivers)("sync routes read the raw body ($name)", (driver) => {
   it("answer 400 invalid_request, not 500, for absurdly nested or corrupt JSON", async () => {
-    const { app } = await buildTestRuntime({ appPath: undefined });
+    const { app } = await buildTestRuntime({ driver, appPath: undefined });
     try {
       const deep = `${'{"a":'.repeat(50_000)}1${"}".repeat(50_000)}`;
       for (const path of [SYNC, LEGACY]) {
@@ -67,7 +75,7 @@ describe("sync routes read the raw body", () => {
   });
 });
 
-describe.skipIf(!hasPython)("bundle files the platform signs with HMAC", () => {
+describe.skipIf(!hasPython).each(drivers)("bundle files the platform signs with HMAC ($name)", (driver) => {
   it("with integral values beyond 2^53 verify in CPython and in the runtime's file loader", async () => {
     const big = [
       1e21,
@@ -88,7 +96,7 @@ describe.skipIf(!hasPython)("bundle files the platform signs with HMAC", () => {
     expect(pythonVerify(KEY, [text])).toEqual(["valid"]);
     const { dir, cleanup } = tempDir();
     writeFileSync(join(dir, "entitlement_manifest.json"), text);
-    const { app } = await buildTestRuntime({ appPath: dir, entitlementKeys: { hmacKey: KEY } });
+    const { app } = await buildTestRuntime({ driver, appPath: dir, entitlementKeys: { hmacKey: KEY } });
     try {
       const res = await app.request("/api/entitlements", { headers: bearer(await signToken()) });
       expect(res.status).toBe(200);

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { EntitlementsResponseSchema } from "@mozaiks/contracts";
 import { EntitlementSigner } from "@mozaiks/entitlements-core";
 import { describe, expect, it } from "vitest";
+import { drivers } from "../helpers/drivers.js";
 import { signToken } from "../helpers/keys.js";
 import { bearer, buildTestRuntime, EXAMPLE_APP, internal } from "../helpers/runtime.js";
 import { platformKeys } from "../helpers/signing.js";
@@ -27,9 +28,9 @@ const v11 = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-describe("entitlement sync (v1.1 and manifests)", () => {
+describe.each(drivers)("entitlement sync (v1.1 and manifests) ($name)", (driver) => {
   it("shows the app-level manifest from the bundle to a user without their own", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const e = await entitlementsOf(app);
     expect(e.source).toMatch(/^file:.*entitlement_manifest\.json$/);
     expect(e.capabilities).toContain("cap.tool.word_count");
@@ -49,7 +50,7 @@ describe("entitlement sync (v1.1 and manifests)", () => {
   });
 
   it("normalizes a v1.1 payload into a user-scoped manifest that overrides the app one", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const res = await app.request(SYNC, internal(v11()));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
@@ -74,7 +75,7 @@ describe("entitlement sync (v1.1 and manifests)", () => {
   });
 
   it("replaces the app-level manifest with a synced capability manifest", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const res = await app.request(
       SYNC,
       internal({ app_id: "example-app", capabilities: ["cap.tool.report_export"] }),
@@ -87,20 +88,20 @@ describe("entitlement sync (v1.1 and manifests)", () => {
   });
 
   it("rejects a payload for another app with 403 tenant_isolation and audits it", async () => {
-    const { app, store } = await buildTestRuntime();
+    const { app, store } = await buildTestRuntime({ driver });
     const res = await app.request(SYNC, internal(v11({ app_id: "other-app" })));
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: "tenant_isolation", actual_app_id: "other-app" });
-    app.runtime.ctx.audit.flush();
-    const rows = store.sqlite
-      .prepare("select event_type, result, subject from audit_events where event_type = 'tenant_isolation'")
-      .all();
+    await app.runtime.ctx.audit.flush();
+    const rows = await store.sql.all(
+      "select event_type, result, subject from audit_events where event_type = 'tenant_isolation'",
+    );
     expect(rows).toEqual([{ event_type: "tenant_isolation", result: "denied", subject: "other-app" }]);
     await app.runtime.close();
   });
 
   it("answers 400 invalid_request with issues for a malformed payload", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const res = await app.request(SYNC, internal(v11({ token_budget: { period: "weekly" } })));
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: string; issues: Array<{ path: unknown[] }> };
@@ -114,7 +115,7 @@ describe("entitlement sync (v1.1 and manifests)", () => {
     const keys = { jwks };
 
     it("accepts an Ed25519-signed manifest", async () => {
-      const { app } = await buildTestRuntime({ appPath: undefined, entitlementKeys: keys });
+      const { app } = await buildTestRuntime({ driver, appPath: undefined, entitlementKeys: keys });
       const doc = signer.sign({ app_id: "example-app", user_id: "user-1", capabilities: ["cap.tool.basic"] });
       const res = await app.request(SYNC, internal(doc));
       expect(res.status).toBe(200);
@@ -122,7 +123,7 @@ describe("entitlement sync (v1.1 and manifests)", () => {
     });
 
     it("accepts a signed v1.1 payload and rejects it once tampered", async () => {
-      const { app } = await buildTestRuntime({ appPath: undefined, entitlementKeys: keys });
+      const { app } = await buildTestRuntime({ driver, appPath: undefined, entitlementKeys: keys });
       const doc = signer.sign(v11());
       expect((await app.request(SYNC, internal(doc))).status).toBe(200);
       const tampered = { ...doc, features: { export: true, admin: true } };
@@ -133,7 +134,7 @@ describe("entitlement sync (v1.1 and manifests)", () => {
     });
 
     it("rejects unsigned, wrong-key and expired manifests with 403 manifest_signature_invalid", async () => {
-      const { app } = await buildTestRuntime({ appPath: undefined, entitlementKeys: keys });
+      const { app } = await buildTestRuntime({ driver, appPath: undefined, entitlementKeys: keys });
       const base = { app_id: "example-app", capabilities: ["cap.tool.basic"] };
       const cases: Array<[unknown, string]> = [
         [base, "missing"],
@@ -151,7 +152,7 @@ describe("entitlement sync (v1.1 and manifests)", () => {
 
     it("verifies a legacy HMAC-signed manifest with MOZAIKS_ENTITLEMENT_SIGNING_KEY", async () => {
       const hmacKey = "legacy-hmac-key";
-      const { app } = await buildTestRuntime({ appPath: undefined, entitlementKeys: { hmacKey } });
+      const { app } = await buildTestRuntime({ driver, appPath: undefined, entitlementKeys: { hmacKey } });
       const doc = new EntitlementSigner({ signingKey: hmacKey }).signManifest({
         app_id: "example-app",
         capabilities: ["cap.tool.basic"],
@@ -163,9 +164,9 @@ describe("entitlement sync (v1.1 and manifests)", () => {
   });
 });
 
-describe("legacy subscription sync", () => {
+describe.each(drivers)("legacy subscription sync ($name)", (driver) => {
   it("translates a plan through the bundle's plan catalog into a user manifest", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const res = await app.request(
       LEGACY,
       internal({ userId: "user-1", plan: "pro", status: "active", billingCycle: "monthly" }),
@@ -182,7 +183,7 @@ describe("legacy subscription sync", () => {
   });
 
   it("maps a canceled subscription to the catalog's default plan", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await app.request(LEGACY, internal({ userId: "user-1", plan: "pro", status: "canceled" }));
     const e = await entitlementsOf(app, "user-1");
     expect(e.plan).toMatchObject({ id: "free", status: "canceled" });
@@ -191,7 +192,7 @@ describe("legacy subscription sync", () => {
   });
 
   it("answers 422 plan_catalog_missing naming the v1.1 endpoint when the bundle has no catalog", async () => {
-    const { app } = await buildTestRuntime({ appPath: undefined });
+    const { app } = await buildTestRuntime({ driver, appPath: undefined });
     const res = await app.request(LEGACY, internal({ userId: "user-1", plan: "pro", status: "active" }));
     expect(res.status).toBe(422);
     const body = (await res.json()) as { error: string; message: string };
@@ -201,7 +202,7 @@ describe("legacy subscription sync", () => {
   });
 
   it("rejects an unknown plan with 400 and another app with 403", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     expect(
       (await app.request(LEGACY, internal({ userId: "u", plan: "platinum", status: "active" }))).status,
     ).toBe(400);

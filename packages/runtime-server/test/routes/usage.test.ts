@@ -1,5 +1,7 @@
 import { UsageIngestResponseSchema } from "@mozaiks/contracts";
 import { describe, expect, it } from "vitest";
+import type { RuntimeStore } from "../../src/store/open.js";
+import { drivers } from "../helpers/drivers.js";
 import { signToken } from "../helpers/keys.js";
 import { bearer, buildTestRuntime, internal } from "../helpers/runtime.js";
 
@@ -20,13 +22,13 @@ function event(id: string, over: Record<string, unknown> = {}) {
   };
 }
 
-function count(store: Awaited<ReturnType<typeof buildTestRuntime>>["store"]): number {
-  return (store.sqlite.prepare("select count(*) as n from usage_events").get() as { n: number }).n;
+async function count(store: RuntimeStore): Promise<number> {
+  return (await store.sql.get<{ n: number }>("select count(*) as n from usage_events"))?.n ?? -1;
 }
 
-describe("usage ingest", () => {
+describe.each(drivers)("usage ingest ($name)", (driver) => {
   it("records a batch and answers {batch_id, accepted, duplicates}", async () => {
-    const { app, store } = await buildTestRuntime();
+    const { app, store } = await buildTestRuntime({ driver });
     const res = await app.request(INGEST, internal({ batch_id: "b1", events: [event("e1"), event("e2")] }));
     expect(res.status).toBe(200);
     expect(UsageIngestResponseSchema.parse(await res.json())).toEqual({
@@ -34,12 +36,12 @@ describe("usage ingest", () => {
       accepted: 2,
       duplicates: 0,
     });
-    expect(count(store)).toBe(2);
+    expect(await count(store)).toBe(2);
     await app.runtime.close();
   });
 
   it("is idempotent by event_id: a replay is 200 with duplicates and never double-counts", async () => {
-    const { app, store } = await buildTestRuntime();
+    const { app, store } = await buildTestRuntime({ driver });
     const batch = { batch_id: "b1", events: [event("e1"), event("e2")] };
     await app.request(INGEST, internal(batch));
     const replay = await app.request(INGEST, internal({ ...batch, batch_id: "b1-retry" }));
@@ -50,7 +52,7 @@ describe("usage ingest", () => {
       internal({ batch_id: "b2", events: [event("e2"), event("e3"), event("e3")] }),
     );
     expect(await mixed.json()).toEqual({ batch_id: "b2", accepted: 1, duplicates: 2 });
-    expect(count(store)).toBe(3);
+    expect(await count(store)).toBe(3);
     const res = await app.request("/api/entitlements", { headers: bearer(await signToken()) });
     const body = (await res.json()) as { limits: Record<string, { used: number }> };
     expect(body.limits["cap.limit.tokens_monthly"]?.used).toBe(450);
@@ -58,7 +60,7 @@ describe("usage ingest", () => {
   });
 
   it("writes nothing from a batch with one invalid event (400, whole batch rejected)", async () => {
-    const { app, store } = await buildTestRuntime();
+    const { app, store } = await buildTestRuntime({ driver });
     const res = await app.request(
       INGEST,
       internal({ batch_id: "b1", events: [event("e1"), event("e2", { total_tokens: -5 })] }),
@@ -67,40 +69,49 @@ describe("usage ingest", () => {
     const body = (await res.json()) as { error: string; issues: Array<{ path: unknown[] }> };
     expect(body.error).toBe("invalid_request");
     expect(body.issues[0]?.path).toEqual(["events", 1, "total_tokens"]);
-    expect(count(store)).toBe(0);
+    expect(await count(store)).toBe(0);
     await app.runtime.close();
   });
 
   it("rolls back the whole batch when the database fails mid-way", async () => {
-    const { app, store } = await buildTestRuntime();
+    const { app, store } = await buildTestRuntime({ driver });
     // A trigger that aborts on the third insert simulates a failure inside the transaction.
-    store.sqlite.exec(
-      "create trigger fail_third before insert on usage_events when new.event_id = 'e3' begin select raise(abort, 'boom'); end",
-    );
+    if (store.dialect === "sqlite") {
+      store.sqlite.exec(
+        "create trigger fail_third before insert on usage_events when new.event_id = 'e3' begin select raise(abort, 'boom'); end",
+      );
+    } else {
+      await store.sql.run(
+        "create function fail_third() returns trigger language plpgsql as $$ begin if new.event_id = 'e3' then raise exception 'boom'; end if; return new; end $$",
+      );
+      await store.sql.run(
+        "create trigger fail_third before insert on usage_events for each row execute function fail_third()",
+      );
+    }
     const res = await app.request(
       INGEST,
       internal({ batch_id: "b1", events: [event("e1"), event("e2"), event("e3")] }),
     );
     expect(res.status).toBe(500);
     expect(((await res.json()) as { error: string }).error).toBe("internal_error");
-    expect(count(store)).toBe(0);
+    expect(await count(store)).toBe(0);
     await app.runtime.close();
   });
 
   it("rejects a batch carrying another app's event with 403 tenant_isolation, writing nothing", async () => {
-    const { app, store } = await buildTestRuntime();
+    const { app, store } = await buildTestRuntime({ driver });
     const res = await app.request(
       INGEST,
       internal({ batch_id: "b1", events: [event("e1"), event("e2", { app_id: "other-app" })] }),
     );
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: string }).error).toBe("tenant_isolation");
-    expect(count(store)).toBe(0);
+    expect(await count(store)).toBe(0);
     await app.runtime.close();
   });
 
   it("counts tokens for the user under a user-scoped manifest and for the app otherwise, within the UTC month", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await app.request(
       "/api/internal/entitlement/sync",
       internal({

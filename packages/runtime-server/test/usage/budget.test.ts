@@ -1,10 +1,10 @@
-import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
 import { TOKENS_MONTHLY } from "../../src/control/usage/ledger.js";
-import { openStore } from "../../src/store/db.js";
+import { STALE_MS } from "../../src/store/instances.js";
+import { cleanupDrivers, drivers } from "../helpers/drivers.js";
 import { signToken } from "../helpers/keys.js";
-import { bearer, buildTestRuntime, internal, tempDir } from "../helpers/runtime.js";
+import { bearer, buildTestRuntime, internal } from "../helpers/runtime.js";
 import { ingestTokens, parseSse, syncManifest } from "../workflows/helpers.js";
 
 const LIMIT = 1000;
@@ -51,9 +51,11 @@ async function launchTogether(app: RuntimeApp, n: number) {
   return { statuses, runTokens };
 }
 
-describe("token budgets under concurrency", () => {
+afterAll(cleanupDrivers);
+
+describe.each(drivers)("token budgets under concurrency ($name)", (driver) => {
   it("hard: 100 concurrent launches with N tokens left never use more than N; holds are settled", async () => {
-    const { app } = await buildTestRuntime({ env: { MOZAIKS_RUN_TOKEN_CAP: "6" } });
+    const { app } = await buildTestRuntime({ driver, env: { MOZAIKS_RUN_TOKEN_CAP: "6" } });
     await syncManifest(app, budget("hard"));
     const left = 20;
     await ingestTokens(app, LIMIT - left);
@@ -68,7 +70,7 @@ describe("token budgets under concurrency", () => {
   }, 60_000);
 
   it("hard: a run whose prompt does not fit its allowance fails without using tokens", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncManifest(app, budget("hard"));
     await ingestTokens(app, LIMIT - 1);
     const { statuses, runTokens } = await launchTogether(app, 10);
@@ -79,7 +81,7 @@ describe("token budgets under concurrency", () => {
   }, 60_000);
 
   it("soft: with N left and a per-run cap ≥ N one run is admitted at a time; the overshoot is its usage beyond N", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncManifest(app, budget("soft"));
     const left = 5;
     await ingestTokens(app, LIMIT - left);
@@ -93,10 +95,9 @@ describe("token budgets under concurrency", () => {
     await app.runtime.close();
   }, 60_000);
 
-  it("settles at restart the hold of a run the previous process never finished", async () => {
-    const tmp = tempDir();
-    const path = join(tmp.dir, "runtime.db");
-    const a = await buildTestRuntime({ store: openStore(path) });
+  it("settles at restart the hold of a run the previous process never finished, once its heartbeat is stale", async () => {
+    const db = await driver.database();
+    const a = await buildTestRuntime({ store: await driver.open(db) });
     await syncManifest(a.app, budget("hard"));
     await ingestTokens(a.app, 100);
     const ctx = a.app.runtime.ctx;
@@ -146,9 +147,11 @@ describe("token budgets under concurrency", () => {
     );
     expect(res.status).toBe(200);
     expect(await used(a.app)).toBe(600); // 100 + the hold (its 4 tokens drew on it)
-    a.store.close(); // the process dies: no settlement
+    await a.store.close(); // the process dies: no settlement, no more heartbeats
 
-    const b = await buildTestRuntime({ store: openStore(path) });
+    const b = await buildTestRuntime({ store: await driver.open(db), start: false });
+    b.clock.advance(STALE_MS + 1); // a's last heartbeat is now stale
+    await b.app.runtime.start();
     expect(await used(b.app)).toBe(104);
     expect(await b.app.runtime.ctx.ledger.openHolds()).toEqual([]);
     expect((await b.app.runtime.workflows.log.get("run_crashed"))?.status).toBe("failed");
@@ -156,6 +159,5 @@ describe("token budgets under concurrency", () => {
     expect(events.at(-1)?.payload).toMatch(/interrupted: the runtime stopped before the run ended/);
     await b.app.runtime.close();
     await a.app.runtime.close();
-    tmp.cleanup();
   }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
+import { drivers } from "../helpers/drivers.js";
 import { signToken } from "../helpers/keys.js";
 import { bearer, buildTestRuntime, internal } from "../helpers/runtime.js";
 import { parseSse, syncManifest } from "../workflows/helpers.js";
@@ -21,9 +22,9 @@ async function execute(app: RuntimeApp, sub = "user-1") {
   });
 }
 
-describe("explicit limit periods", () => {
+describe.each(drivers)("explicit limit periods ($name)", (driver) => {
   it("reports each limit's signed period, anchor and reset time in GET /api/entitlements", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncManifest(app, {
       capabilities: ["cap.tool.basic"],
       limits: {
@@ -56,7 +57,7 @@ describe("explicit limit periods", () => {
   });
 
   it("counts a limit the manifest does not give a period for by its id suffix", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncManifest(app, { capabilities: [], limits: { "cap.limit.seats": 5 } });
     const { limits } = await entitlements(app);
     expect(limits["cap.limit.seats"]).toMatchObject({
@@ -67,71 +68,81 @@ describe("explicit limit periods", () => {
   });
 });
 
-describe("gauges (period none): reserve and release through the internal API", () => {
-  const seats = {
-    capabilities: [],
-    limits: { "cap.limit.seats": 2, "cap.limit.exports_daily": 5 },
-    limit_periods: { "cap.limit.seats": { period: "none" }, "cap.limit.exports_daily": { period: "daily" } },
-  };
+describe.each(drivers)(
+  "gauges (period none): reserve and release through the internal API ($name)",
+  (driver) => {
+    const seats = {
+      capabilities: [],
+      limits: { "cap.limit.seats": 2, "cap.limit.exports_daily": 5 },
+      limit_periods: {
+        "cap.limit.seats": { period: "none" },
+        "cap.limit.exports_daily": { period: "daily" },
+      },
+    };
 
-  it("takes seats up to the limit, gives them back idempotently, never below 0", async () => {
-    const { app } = await buildTestRuntime();
-    await syncManifest(app, seats);
-    const r1 = await gauge(app, "reserve", { id: "seat-alice", limit_id: "cap.limit.seats" });
-    expect(r1.status).toBe(200);
-    expect(await r1.json()).toMatchObject({ delta: 1, used: 1, remaining: 1, duplicate: false });
-    // The same id again counts nothing.
-    expect(
-      await (await gauge(app, "reserve", { id: "seat-alice", limit_id: "cap.limit.seats" })).json(),
-    ).toMatchObject({ delta: 0, used: 1, duplicate: true });
-    expect((await gauge(app, "reserve", { id: "seat-bob", limit_id: "cap.limit.seats" })).status).toBe(200);
-    const full = await gauge(app, "reserve", { id: "seat-carol", limit_id: "cap.limit.seats" });
-    expect(full.status).toBe(429);
-    expect(await full.json()).toMatchObject({
-      error: "limit_exceeded",
-      limit_id: "cap.limit.seats",
-      current_usage: 2,
+    it("takes seats up to the limit, gives them back idempotently, never below 0", async () => {
+      const { app } = await buildTestRuntime({ driver });
+      await syncManifest(app, seats);
+      const r1 = await gauge(app, "reserve", { id: "seat-alice", limit_id: "cap.limit.seats" });
+      expect(r1.status).toBe(200);
+      expect(await r1.json()).toMatchObject({ delta: 1, used: 1, remaining: 1, duplicate: false });
+      // The same id again counts nothing.
+      expect(
+        await (await gauge(app, "reserve", { id: "seat-alice", limit_id: "cap.limit.seats" })).json(),
+      ).toMatchObject({ delta: 0, used: 1, duplicate: true });
+      expect((await gauge(app, "reserve", { id: "seat-bob", limit_id: "cap.limit.seats" })).status).toBe(200);
+      const full = await gauge(app, "reserve", { id: "seat-carol", limit_id: "cap.limit.seats" });
+      expect(full.status).toBe(429);
+      expect(await full.json()).toMatchObject({
+        error: "limit_exceeded",
+        limit_id: "cap.limit.seats",
+        current_usage: 2,
+      });
+
+      const rel = await gauge(app, "release", { id: "bye-bob", limit_id: "cap.limit.seats" });
+      expect(await rel.json()).toMatchObject({ delta: -1, used: 1, remaining: 1 });
+      expect(
+        await (await gauge(app, "release", { id: "bye-bob", limit_id: "cap.limit.seats" })).json(),
+      ).toMatchObject({
+        delta: 0,
+        used: 1,
+        duplicate: true,
+      });
+      expect((await gauge(app, "reserve", { id: "seat-carol", limit_id: "cap.limit.seats" })).status).toBe(
+        200,
+      );
+      // Releasing more than is held stops at 0.
+      expect(
+        await (
+          await gauge(app, "release", { id: "bye-all", limit_id: "cap.limit.seats", amount: 10 })
+        ).json(),
+      ).toMatchObject({ delta: -2, used: 0 });
+      expect((await entitlements(app)).limits["cap.limit.seats"]).toMatchObject({ used: 0, remaining: 2 });
+      await app.runtime.close();
     });
 
-    const rel = await gauge(app, "release", { id: "bye-bob", limit_id: "cap.limit.seats" });
-    expect(await rel.json()).toMatchObject({ delta: -1, used: 1, remaining: 1 });
-    expect(
-      await (await gauge(app, "release", { id: "bye-bob", limit_id: "cap.limit.seats" })).json(),
-    ).toMatchObject({
-      delta: 0,
-      used: 1,
-      duplicate: true,
+    it("refuses to release a periodic limit (409 limit_not_releasable) and rejects bad bodies with 400", async () => {
+      const { app } = await buildTestRuntime({ driver });
+      await syncManifest(app, seats);
+      const res = await gauge(app, "release", { id: "x", limit_id: "cap.limit.exports_daily" });
+      expect(res.status).toBe(409);
+      expect(await res.json()).toMatchObject({
+        error: "limit_not_releasable",
+        limit_id: "cap.limit.exports_daily",
+      });
+      expect((await gauge(app, "reserve", { id: "y", limit_id: "cap.limit.seats", amount: -1 })).status).toBe(
+        400,
+      );
+      expect((await gauge(app, "reserve", { limit_id: "cap.limit.seats" })).status).toBe(400);
+      expect((await gauge(app, "reserve", { id: "z", limit_id: "seats" })).status).toBe(400);
+      await app.runtime.close();
     });
-    expect((await gauge(app, "reserve", { id: "seat-carol", limit_id: "cap.limit.seats" })).status).toBe(200);
-    // Releasing more than is held stops at 0.
-    expect(
-      await (await gauge(app, "release", { id: "bye-all", limit_id: "cap.limit.seats", amount: 10 })).json(),
-    ).toMatchObject({ delta: -2, used: 0 });
-    expect((await entitlements(app)).limits["cap.limit.seats"]).toMatchObject({ used: 0, remaining: 2 });
-    await app.runtime.close();
-  });
+  },
+);
 
-  it("refuses to release a periodic limit (409 limit_not_releasable) and rejects bad bodies with 400", async () => {
-    const { app } = await buildTestRuntime();
-    await syncManifest(app, seats);
-    const res = await gauge(app, "release", { id: "x", limit_id: "cap.limit.exports_daily" });
-    expect(res.status).toBe(409);
-    expect(await res.json()).toMatchObject({
-      error: "limit_not_releasable",
-      limit_id: "cap.limit.exports_daily",
-    });
-    expect((await gauge(app, "reserve", { id: "y", limit_id: "cap.limit.seats", amount: -1 })).status).toBe(
-      400,
-    );
-    expect((await gauge(app, "reserve", { limit_id: "cap.limit.seats" })).status).toBe(400);
-    expect((await gauge(app, "reserve", { id: "z", limit_id: "seats" })).status).toBe(400);
-    await app.runtime.close();
-  });
-});
-
-describe("whose limits count", () => {
+describe.each(drivers)("whose limits count ($name)", (driver) => {
   it("charges a user governed by their own manifest to that manifest, never to the app's", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncManifest(app, {
       capabilities: ["cap.tool.basic"],
       limits: { "cap.limit.plugin_calls_daily": 1 },
@@ -153,9 +164,9 @@ describe("whose limits count", () => {
   });
 });
 
-describe("workflow tool calls count like execute", () => {
+describe.each(drivers)("workflow tool calls count like execute ($name)", (driver) => {
   it("refuses a workflow's tool step once plugin_calls_daily is used up by execute, and counts its calls", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncManifest(app, {
       capabilities: ["cap.workflow.basic", "cap.tool.basic"],
       limits: { "cap.limit.plugin_calls_daily": 2, "cap.limit.workflows_daily": 10 },

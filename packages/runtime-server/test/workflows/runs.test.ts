@@ -1,14 +1,15 @@
 import { EntitlementsResponseSchema, WorkflowRunResponseSchema } from "@mozaiks/contracts";
 import { describe, expect, it } from "vitest";
+import { drivers } from "../helpers/drivers.js";
 import { signToken } from "../helpers/keys.js";
 import { bearer, buildTestRuntime } from "../helpers/runtime.js";
 import { runEvents, startRun } from "./helpers.js";
 
 const TEXT = "Mozaiks runs workflows. The control layer decides. The engine executes within the scope.";
 
-describe("workflow runs", () => {
+describe.each(drivers)("workflow runs ($name)", (driver) => {
   it("runs summarize end to end: ordered events, output, and tokens in the ledger", async () => {
-    const { app, store } = await buildTestRuntime();
+    const { app, store } = await buildTestRuntime({ driver });
     const res = await startRun(app, "summarize", { text: TEXT });
     expect(res.status, await res.clone().text()).toBe(201);
     const body = WorkflowRunResponseSchema.parse(await res.json());
@@ -49,13 +50,13 @@ describe("workflow runs", () => {
     );
     expect(ent.limits["cap.limit.tokens_monthly"]?.used).toBe(26);
     expect(ent.limits["cap.limit.workflows_daily"]?.used).toBe(1);
-    const row = store.sqlite.prepare("select status, user_id from runs where run_id = ?").get(body.run_id);
+    const row = await store.sql.get("select status, user_id from runs where run_id = ?", [body.run_id]);
     expect(row).toEqual({ status: "completed", user_id: "user-1" });
     await app.runtime.close();
   });
 
   it("replays the stored events of a finished run, and resumes after Last-Event-ID", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const { run_id } = WorkflowRunResponseSchema.parse(
       await (await startRun(app, "basic_echo", { message: "hi" })).json(),
     );
@@ -72,7 +73,7 @@ describe("workflow runs", () => {
   });
 
   it("answers 404 run_not_found for another user's run and for an unknown run", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const { run_id } = WorkflowRunResponseSchema.parse(
       await (await startRun(app, "basic_echo", { message: "x" })).json(),
     );
@@ -89,7 +90,7 @@ describe("workflow runs", () => {
   });
 
   it("rejects unknown workflows (404) and bad input or bad Last-Event-ID (400)", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const missing = await startRun(app, "nope", {});
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: "workflow_not_found" });

@@ -110,8 +110,9 @@ function prepare(db: Database.Database) {
     hold: db.prepare<[string], HoldRow>("SELECT * FROM usage_holds WHERE run_id = ?"),
     openHolds: db.prepare<[], HoldRow>("SELECT * FROM usage_holds WHERE held > 0 ORDER BY created_at"),
     insertHold: db.prepare(
-      `INSERT INTO usage_holds (run_id, subject_scope, subject_id, metric, period_start, period_end, held, created_at)
-       VALUES (@runId, @scope, @subject, @metric, @start, @end, @held, @now)
+      `INSERT INTO usage_holds (run_id, subject_scope, subject_id, metric, period_start, period_end, held, created_at,
+         instance_id)
+       VALUES (@runId, @scope, @subject, @metric, @start, @end, @held, @now, @instanceId)
        ON CONFLICT (run_id) DO UPDATE SET held = held + excluded.held`,
     ),
     useHold: db.prepare("UPDATE usage_holds SET held = held - @amount WHERE run_id = @runId"),
@@ -156,12 +157,14 @@ interface HoldRow {
   period_start: number;
   period_end: number;
   held: number;
+  instance_id: string | null;
 }
 
 function toHold(r: HoldRow): Hold {
   return {
     runId: r.run_id,
     held: r.held,
+    instanceId: r.instance_id,
     counter: {
       subject: { scope: r.subject_scope, id: r.subject_id },
       metric: r.metric,
@@ -184,7 +187,11 @@ export class SqliteCounterStore implements CounterStore {
   readonly #full: ReturnType<typeof prepare>;
   readonly #fast: ReturnType<typeof prepare>;
 
-  constructor(private readonly store: Store) {
+  /** `instanceId`: the instance whose runs' holds this store takes (`runtime_instances`). */
+  constructor(
+    private readonly store: Store,
+    private readonly instanceId: string | null = null,
+  ) {
     this.#full = prepare(store.sqlite);
     this.#fast = store.relaxed === store.sqlite ? this.#full : prepare(store.relaxed);
   }
@@ -259,7 +266,13 @@ export class SqliteCounterStore implements CounterStore {
       if (!st.reserve.get({ ...key, amount: granted, limit, now: row.recordedAt })) throw new Rollback();
       st.insertRow.run(rowParams(row, granted));
       if (row.runId) {
-        st.insertHold.run({ ...key, runId: row.runId, held: granted, now: row.recordedAt });
+        st.insertHold.run({
+          ...key,
+          runId: row.runId,
+          held: granted,
+          now: row.recordedAt,
+          instanceId: this.instanceId,
+        });
       }
       return { granted, before };
     });

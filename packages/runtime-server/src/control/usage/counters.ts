@@ -50,6 +50,8 @@ export interface Hold {
   counter: CounterKey;
   /** Units still held (reserved, not yet matched by the run's recorded usage). */
   held: number;
+  /** The instance whose run it is (`runtime_instances`); null for holds recorded before instances. */
+  instanceId: string | null;
 }
 
 /** A counter as stored, with the ledger's sum for the same key (verify / rebuild). */
@@ -65,7 +67,7 @@ export type ScanProgress = (scanned: number, total: number) => void;
 /**
  * The dialect-specific half of the usage ledger: ledger rows and their counters, written in
  * one transaction each, so a check costs the same at any ledger size. `SqliteCounterStore`
- * implements it for better-sqlite3; a PostgreSQL twin implements the same contract.
+ * implements it for better-sqlite3, `PgCounterStore` for PostgreSQL.
  *
  * Every write that carries a `counter` adds its amount to that counter in the same transaction
  * as the ledger insert, and only when the row is new (`event_id` is the idempotency key).
@@ -83,7 +85,8 @@ export interface CounterStore {
   reserve(row: LedgerRow & { counter: CounterKey }, limit: number | null): Promise<ReserveOutcome>;
   /**
    * Takes up to `want` units but at most what `limit` leaves (`row.amount` is ignored): records
-   * the row with the granted amount and, when `runId` is set, a hold of it. Returns the grant (0: none).
+   * the row with the granted amount and, when `runId` is set, a hold of it owned by this store's instance.
+   * Returns the grant (0: none).
    */
   reserveUpTo(
     row: LedgerRow & { counter: CounterKey },

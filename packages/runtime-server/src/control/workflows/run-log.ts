@@ -40,6 +40,8 @@ export class RunLog {
     private readonly store: RuntimeStore,
     private readonly clock: Clock,
     private readonly pollMs = RUN_POLL_MS,
+    /** The instance executing the runs this log creates (`runtime_instances`). */
+    private readonly instanceId: string | null = null,
   ) {}
 
   get closed(): boolean {
@@ -49,10 +51,31 @@ export class RunLog {
   async create(run: Omit<RunRecord, "status">, scope: LaunchScope): Promise<void> {
     const now = this.clock.now().getTime();
     await this.store.sql.run(
-      `INSERT INTO runs (run_id, app_id, user_id, workflow_id, status, scope, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'in_progress', ?, ?, ?)`,
-      [run.runId, run.appId, run.userId, run.workflowId, JSON.stringify(scope), now, now],
+      `INSERT INTO runs (run_id, app_id, user_id, workflow_id, status, scope, created_at, updated_at, instance_id)
+       VALUES (?, ?, ?, ?, 'in_progress', ?, ?, ?, ?)`,
+      [run.runId, run.appId, run.userId, run.workflowId, JSON.stringify(scope), now, now, this.instanceId],
     );
+  }
+
+  /** Runs still `in_progress` with the instance executing each (null: recorded before instances). */
+  inProgress(): Promise<Array<{ runId: string; workflowId: string; instanceId: string | null }>> {
+    return this.store.sql.all(
+      `SELECT run_id AS "runId", workflow_id AS "workflowId", instance_id AS "instanceId"
+       FROM runs WHERE status = 'in_progress'`,
+    );
+  }
+
+  /**
+   * Takes over an `in_progress` run of instance `from` (gone): true for exactly one of several
+   * instances trying at once, which then ends the run.
+   */
+  async adopt(runId: string, from: string | null): Promise<boolean> {
+    const { changes } = await this.store.sql.run(
+      `UPDATE runs SET instance_id = ? WHERE run_id = ? AND status = 'in_progress'
+       AND instance_id IS NOT DISTINCT FROM ?`,
+      [this.instanceId, runId, from],
+    );
+    return changes === 1;
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {

@@ -6,7 +6,7 @@ import type { RuntimeContext } from "../../runtime-context.js";
 import { loadWorkflows, type WorkflowLoadError } from "./definitions.js";
 import { createLaunchKeys, type LaunchKeys } from "./launch-keys.js";
 import { RunLog } from "./run-log.js";
-import { reserveToolCall, settleInterruptedRuns } from "./settlement.js";
+import { RunSweeper, reserveToolCall } from "./settlement.js";
 import { definitionProblem } from "./step-checks.js";
 
 /** How long `close()` waits for runs in flight before closing the store under them. */
@@ -37,9 +37,12 @@ export class WorkflowService {
   /** One per run in flight: aborted at close, so model calls stop instead of outliving the store. */
   readonly #aborts = new Set<AbortController>();
   readonly log: RunLog;
+  /** This instance's heartbeat and the settlement of runs of instances that stopped beating. */
+  readonly sweeper: RunSweeper;
 
   constructor(private readonly ctx: RuntimeContext) {
-    this.log = new RunLog(ctx.store, ctx.clock);
+    this.log = new RunLog(ctx.store, ctx.clock, undefined, ctx.instance.id);
+    this.sweeper = new RunSweeper(ctx, this.log);
   }
 
   /** Loads `<appPath>/workflows` (after plugins: a step naming a missing plugin is a load error). */
@@ -62,7 +65,7 @@ export class WorkflowService {
       now: () => this.ctx.clock.now(),
       reserveToolCall: (claims) => reserveToolCall(this.ctx, claims),
     });
-    await settleInterruptedRuns(this.ctx, this.log);
+    await this.sweeper.start();
     const { workflows, errors } = appPath
       ? await loadWorkflows(join(appPath, "workflows"))
       : { workflows: [], errors: [] };
@@ -113,8 +116,9 @@ export class WorkflowService {
     const end = async (status: RunStatus) => {
       this.ctx.metrics.workflowRuns.inc({ status });
       await recorded;
-      await this.log.finish(run.runId, status);
+      // Settled before the status changes: whoever sees the run ended sees its usage final.
       await this.ctx.ledger.settle(run.runId, run.userId);
+      await this.log.finish(run.runId, status);
     };
     const p = engine
       .run({
@@ -187,5 +191,6 @@ export class WorkflowService {
       clearTimeout(timer);
     }
     await this.log.close();
+    await this.sweeper.close();
   }
 }
