@@ -201,6 +201,41 @@ for (const kind of ["openai", "anthropic"] as const) {
   });
 }
 
+describe("token allowance on a remote provider", () => {
+  it("under hard, bounds each request by what is left and refuses a call once it is used up", async () => {
+    const server = await startModelServer("openai", {
+      apiKey: KEY,
+      reply: () => ({ text: "long answer", usage: { input: 30, output: 15 } }),
+    });
+    cleanups.push(() => server.close());
+    const ask = (id: string) => ({ id, kind: "model", prompt: "{{input.text}}", max_tokens: 256 });
+    const bundle = writeBundle({
+      three_steps: {
+        capability: "cap.workflow.basic",
+        input: { text: { type: "string" } },
+        steps: [ask("a"), ask("b")],
+      },
+    });
+    cleanups.push(bundle.cleanup);
+    const { app } = await buildTestRuntime({
+      appPath: bundle.dir,
+      env: {
+        MOZAIKS_MODEL_PROVIDERS: providersEnv("openai", server.baseUrl),
+        FIXTURE_API_KEY: KEY,
+        MOZAIKS_RUN_TOKEN_CAP: "40",
+      },
+    });
+    cleanups.push(() => app.runtime.close());
+    await syncManifest(app, PLAN);
+    const { events } = await run(app, { text: TEXT });
+    // 40 allowed: the first call may answer 40 tokens; it used 45, so the second is never sent.
+    expect(server.requests.map((r) => r.body.max_tokens)).toEqual([40]);
+    expect(events.at(-1)?.data).toMatchObject({ status: "failed", reason: "token_allowance_exhausted" });
+    expect(String(events.at(-1)?.data.error)).toContain("step 'b'");
+    expect(await tokensUsed(app)).toBe(45);
+  });
+});
+
 describe("model provider selection", () => {
   it("uses the bundle's models.yaml default for steps naming no provider", async () => {
     const server = await startModelServer("openai", {
