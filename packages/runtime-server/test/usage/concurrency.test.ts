@@ -1,10 +1,9 @@
 import { type ChildProcess, fork } from "node:child_process";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { UsageEvent, UsageIngestBatch } from "@mozaiks/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SqliteCounterStore } from "../../src/control/usage/counters-sqlite.js";
-import { tempDir } from "../helpers/runtime.js";
+import { counterStoreFor } from "../../src/control/usage/counters-store.js";
+import { cleanupDrivers, drivers } from "../helpers/drivers.js";
 import { CONTENDER_NOW, type ContenderCommand, contenderContext, contenderLedger } from "./contender.js";
 
 const SCRIPT = fileURLToPath(new URL("./contender.ts", import.meta.url));
@@ -15,9 +14,9 @@ interface Contender {
   send(cmd: ContenderCommand): Promise<{ ok: boolean; code?: string; accepted?: number }>;
 }
 
-/** A contender process with its own connections to `path`, ready to take commands. */
-function spawnContender(path: string): Promise<Contender> {
-  const child = fork(SCRIPT, [path], {
+/** A contender process with its own connections to `db`, ready to take commands. */
+function spawnContender(db: string): Promise<Contender> {
+  const child = fork(SCRIPT, [db], {
     execArgv: ["--conditions=@mozaiks/source", "--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     env: { ...process.env, MOZAIKS_CONTENDER: "1" },
@@ -43,108 +42,112 @@ async function together<T>(contenders: Contender[], make: (i: number, at: number
   return Promise.all(contenders.map((c, i) => c.send(make(i, at)))) as Promise<T[]>;
 }
 
-describe("usage counters under real concurrency (separate processes, one SQLite file)", () => {
-  const tmp = tempDir("mozaiks-conc-");
-  const path = join(tmp.dir, "runtime.db");
-  let contenders: Contender[] = [];
+afterAll(cleanupDrivers);
 
-  beforeAll(async () => {
-    contenderLedger(path).store.close(); // migrate once up front
-    contenders = await Promise.all(Array.from({ length: CONTENDERS }, () => spawnContender(path)));
-  }, 60_000);
+describe.each(drivers)(
+  "usage counters under real concurrency (separate processes, one database: $name)",
+  (driver) => {
+    let db = "";
+    let contenders: Contender[] = [];
 
-  afterAll(async () => {
-    await Promise.all(
-      contenders.map(
-        (c) =>
-          new Promise<void>((done) => {
-            c.child.once("exit", () => done());
-            c.child.send({ op: "exit" });
-          }),
-      ),
-    );
-    tmp.cleanup();
-  });
+    beforeAll(async () => {
+      db = await driver.database();
+      await (await contenderLedger(db)).store.close(); // migrate once up front
+      contenders = await Promise.all(Array.from({ length: CONTENDERS }, () => spawnContender(db)));
+    }, 60_000);
 
-  it("lets exactly one of the contenders take the last unit, round after round", async () => {
-    const limitId = "cap.limit.exports_daily";
-    const { store, ledger } = contenderLedger(path);
-    const rounds = 30;
-    const winners: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      const subject = `user-round-${r}`;
-      // Two of three units used: one remains.
-      for (let i = 0; i < 2; i++) {
-        await ledger.reserve({
-          ctx: contenderContext(limitId, 3, subject),
+    afterAll(async () => {
+      await Promise.all(
+        contenders.map(
+          (c) =>
+            new Promise<void>((done) => {
+              c.child.once("exit", () => done());
+              c.child.send({ op: "exit" });
+            }),
+        ),
+      );
+    });
+
+    it("lets exactly one of the contenders take the last unit, round after round", async () => {
+      const limitId = "cap.limit.exports_daily";
+      const { store, ledger } = await contenderLedger(db);
+      const rounds = 30;
+      const winners: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const subject = `user-round-${r}`;
+        // Two of three units used: one remains.
+        for (let i = 0; i < 2; i++) {
+          await ledger.reserve({
+            ctx: contenderContext(limitId, 3, subject),
+            limitId,
+            userId: subject,
+            kind: "test",
+          });
+        }
+        const results = await together<{ ok: boolean; code?: string }>(contenders, (_i, at) => ({
+          op: "reserve",
+          at,
           limitId,
-          userId: subject,
-          kind: "test",
-        });
+          limit: 3,
+          subject,
+        }));
+        winners.push(results.filter((x) => x.ok).length);
+        expect(results.filter((x) => !x.ok).every((x) => x.code === "limit_exceeded")).toBe(true);
       }
-      const results = await together<{ ok: boolean; code?: string }>(contenders, (_i, at) => ({
-        op: "reserve",
-        at,
-        limitId,
-        limit: 3,
-        subject,
-      }));
-      winners.push(results.filter((x) => x.ok).length);
-      expect(results.filter((x) => !x.ok).every((x) => x.code === "limit_exceeded")).toBe(true);
-    }
-    expect(winners).toEqual(Array.from({ length: rounds }, () => 1));
-    const counted = store.sqlite
-      .prepare(
-        "SELECT count(*) AS n, sum(used) AS used FROM usage_counters WHERE metric = ? AND subject_id LIKE 'user-round-%'",
-      )
-      .get(limitId) as { n: number; used: number };
-    expect(counted).toEqual({ n: rounds, used: rounds * 3 });
-    const rows = store.sqlite
-      .prepare("SELECT count(*) AS n FROM usage_events WHERE metric = ? AND user_id LIKE 'user-round-%'")
-      .get(limitId) as { n: number };
-    expect(rows.n).toBe(rounds * 3);
-    expect(await ledger.used(contenderContext(limitId, 3, "user-round-0"), limitId)).toBe(3);
-    store.close();
-  }, 120_000);
+      expect(winners).toEqual(Array.from({ length: rounds }, () => 1));
+      const counted = await store.sql.get<{ n: number; used: number }>(
+        "SELECT count(*) AS n, CAST(sum(used) AS INTEGER) AS used FROM usage_counters WHERE metric = ? AND subject_id LIKE 'user-round-%'",
+        [limitId],
+      );
+      expect(counted).toEqual({ n: rounds, used: rounds * 3 });
+      const rows = await store.sql.get<{ n: number }>(
+        "SELECT count(*) AS n FROM usage_events WHERE metric = ? AND user_id LIKE 'user-round-%'",
+        [limitId],
+      );
+      expect(rows?.n).toBe(rounds * 3);
+      expect(await ledger.used(contenderContext(limitId, 3, "user-round-0"), limitId)).toBe(3);
+      await store.close();
+    }, 120_000);
 
-  it("counts overlapping event_ids ingested by several processes at once exactly once", async () => {
-    const events: UsageEvent[] = Array.from({ length: 400 }, (_, i) => ({
-      kind: "chat.usage_delta",
-      event_id: `evt-${i}`,
-      timestamp: CONTENDER_NOW,
-      app_id: "example-app",
-      user_id: `ingest-user-${i % 5}`,
-      workflow_id: "wf",
-      model: "m",
-      input_tokens: 1,
-      output_tokens: 1 + (i % 7),
-      total_tokens: 2 + (i % 7),
-    }));
-    // Each contender sends every event, in its own batch split and order.
-    const batchesFor = (c: number): UsageIngestBatch[] => {
-      const mine = c % 2 === 0 ? [...events] : [...events].reverse();
-      const size = 25 + c * 10;
-      const out: UsageIngestBatch[] = [];
-      for (let i = 0; i < mine.length; i += size) {
-        out.push({ batch_id: `c${c}-${i}`, events: mine.slice(i, i + size) });
+    it("counts overlapping event_ids ingested by several processes at once exactly once", async () => {
+      const events: UsageEvent[] = Array.from({ length: 400 }, (_, i) => ({
+        kind: "chat.usage_delta",
+        event_id: `evt-${i}`,
+        timestamp: CONTENDER_NOW,
+        app_id: "example-app",
+        user_id: `ingest-user-${i % 5}`,
+        workflow_id: "wf",
+        model: "m",
+        input_tokens: 1,
+        output_tokens: 1 + (i % 7),
+        total_tokens: 2 + (i % 7),
+      }));
+      // Each contender sends every event, in its own batch split and order.
+      const batchesFor = (c: number): UsageIngestBatch[] => {
+        const mine = c % 2 === 0 ? [...events] : [...events].reverse();
+        const size = 25 + c * 10;
+        const out: UsageIngestBatch[] = [];
+        for (let i = 0; i < mine.length; i += size) {
+          out.push({ batch_id: `c${c}-${i}`, events: mine.slice(i, i + size) });
+        }
+        return out;
+      };
+      const results = await together<{ ok: boolean; accepted: number }>(contenders, (i, at) => ({
+        op: "ingest",
+        at,
+        batches: batchesFor(i),
+      }));
+      expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(events.length);
+      const { store, ledger } = await contenderLedger(db);
+      for (let u = 0; u < 5; u++) {
+        const expected = events
+          .filter((e) => e.user_id === `ingest-user-${u}`)
+          .reduce((n, e) => n + e.total_tokens, 0);
+        const ctx = contenderContext("cap.limit.tokens_monthly", 1_000_000, `ingest-user-${u}`);
+        expect(await ledger.used(ctx, "cap.limit.tokens_monthly")).toBe(expected);
       }
-      return out;
-    };
-    const results = await together<{ ok: boolean; accepted: number }>(contenders, (i, at) => ({
-      op: "ingest",
-      at,
-      batches: batchesFor(i),
-    }));
-    expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(events.length);
-    const { store, ledger } = contenderLedger(path);
-    for (let u = 0; u < 5; u++) {
-      const expected = events
-        .filter((e) => e.user_id === `ingest-user-${u}`)
-        .reduce((n, e) => n + e.total_tokens, 0);
-      const ctx = contenderContext("cap.limit.tokens_monthly", 1_000_000, `ingest-user-${u}`);
-      expect(await ledger.used(ctx, "cap.limit.tokens_monthly")).toBe(expected);
-    }
-    expect(await new SqliteCounterStore(store).drift()).toEqual([]);
-    store.close();
-  }, 120_000);
-});
+      expect(await counterStoreFor(store).drift()).toEqual([]);
+      await store.close();
+    }, 120_000);
+  },
+);

@@ -1,12 +1,15 @@
-// A contender in its own process with its own connections to one SQLite file: it waits for a
-// start instant (busy-waiting, so every contender fires together) and then reserves or ingests
-// through the real ledger. Driven over IPC by test/usage/concurrency.test.ts.
+// A contender in its own process with its own connections to one database (a SQLite file or a
+// PostgreSQL URL): it waits for a start instant (busy-waiting, so every contender fires together)
+// and then reserves or ingests through the real ledger. Driven over IPC by
+// test/usage/concurrency.test.ts.
 import type { EntitlementManifest, UsageIngestBatch } from "@mozaiks/contracts";
 import { CapabilityEvaluator } from "@mozaiks/entitlements-core";
 import { frozenClock } from "../../src/clock.js";
-import { SqliteCounterStore } from "../../src/control/usage/counters-sqlite.js";
+import { counterStoreFor } from "../../src/control/usage/counters-store.js";
 import { type LimitContext, UsageLedger } from "../../src/control/usage/ledger.js";
 import { openStore } from "../../src/store/db.js";
+import { parseDatabaseUrl, type RuntimeStore } from "../../src/store/open.js";
+import { openPgStore } from "../../src/store/postgres.js";
 
 export type ContenderCommand =
   | { op: "reserve"; at: number; limitId: string; limit: number; subject: string }
@@ -34,11 +37,13 @@ export function contenderContext(limitId: string, limit: number, subject: string
   };
 }
 
-/** A ledger on `path` whose users are all governed by their own (user-scoped) manifests. */
-export function contenderLedger(path: string) {
-  const store = openStore(path);
+/** A ledger on `db` whose users are all governed by their own (user-scoped) manifests. */
+export async function contenderLedger(db: string): Promise<{ store: RuntimeStore; ledger: UsageLedger }> {
+  const target = parseDatabaseUrl(db);
+  const store =
+    target.dialect === "sqlite" ? openStore(target.path) : await openPgStore(target.url, { max: 2 });
   const ledger = new UsageLedger({
-    counters: new SqliteCounterStore(store),
+    counters: counterStoreFor(store),
     clock: frozenClock(CONTENDER_NOW),
     appId: APP_ID,
     logger: { warn() {} },
@@ -54,11 +59,10 @@ function waitUntil(at: number): void {
 }
 
 if (process.send && process.env.MOZAIKS_CONTENDER === "1") {
-  const path = process.argv[2] as string;
-  const { store, ledger } = contenderLedger(path);
+  const { store, ledger } = await contenderLedger(process.argv[2] as string);
   process.on("message", async (cmd: ContenderCommand) => {
     if (cmd.op === "exit") {
-      store.close();
+      await store.close();
       process.exit(0);
     }
     waitUntil(cmd.at);
