@@ -15,14 +15,16 @@ export function ownOrigin(c: Context): string {
 
 /**
  * Why a state-changing request is refused as cross-site, or undefined when it may go on. A
- * browser names where a form was posted from (`Sec-Fetch-Site`, `Origin`); a page of another
- * site can set neither, so a mismatch is a forged request. Clients that send neither (curl) are
- * no CSRF vector: they hold no session cookie unless given one.
+ * browser names where a form was posted from: `Sec-Fetch-Site` (every current browser), else
+ * `Origin`. A page of another site can set neither, so a mismatch is a forged request. Clients
+ * that send neither (curl) are no CSRF vector: they hold no session cookie unless given one.
  */
 export function crossSiteReason(c: Context): string | undefined {
   const site = c.req.header("sec-fetch-site");
-  if (site !== undefined && site !== "same-origin" && site !== "none")
-    return `the form was posted from another site (Sec-Fetch-Site: ${site})`;
+  if (site !== undefined)
+    return site === "same-origin" || site === "none"
+      ? undefined
+      : `the form was posted from another site (Sec-Fetch-Site: ${site})`;
   const origin = c.req.header("origin");
   if (origin === undefined) return undefined;
   const own = ownOrigin(c);

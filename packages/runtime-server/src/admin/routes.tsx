@@ -8,7 +8,7 @@ import type { RuntimeContext } from "../runtime-context.js";
 import { ASSETS } from "./assets.js";
 import { AUDIT_PAGE, auditFilter, readAudit } from "./data/audit.js";
 import { hostedInventory, manifestSummary } from "./data/overview.js";
-import { readDeliveries } from "./data/webhooks.js";
+import { deliveryFilter, readWebhooks } from "./data/webhooks.js";
 import { crossSiteReason, isHttps } from "./guard.js";
 import { type AdminSession, AdminSessions, secretEquals } from "./session.js";
 import type { AdminSources } from "./sources.js";
@@ -57,7 +57,8 @@ export function adminRoutes(ctx: RuntimeContext, sources: AdminSources): Hono<Ad
     c.header("Content-Security-Policy", CSP);
     c.header("X-Frame-Options", "DENY");
     c.header("X-Content-Type-Options", "nosniff");
-    c.header("Referrer-Policy", "no-referrer");
+    // `same-origin`, not `no-referrer`: under the latter a browser posts forms with `Origin: null`.
+    c.header("Referrer-Policy", "same-origin");
     if (!c.req.path.startsWith("/admin/assets/")) c.header("Cache-Control", "no-store");
   });
   admin.use("/admin", async (c, next) => {
@@ -185,8 +186,9 @@ export function adminRoutes(ctx: RuntimeContext, sources: AdminSources): Hono<Ad
   });
 
   admin.get("/admin/webhooks", async (c) => {
-    const log = await readDeliveries(sources, new URL(c.req.url).search.slice(1));
-    return html(c, <WebhooksPage page={pageOf(c.var.session.csrf)} log={log} />);
+    const filter = deliveryFilter(c.req.query());
+    const view = await readWebhooks(sources, filter);
+    return html(c, <WebhooksPage page={pageOf(c.var.session.csrf)} view={view} filter={filter} />);
   });
 
   admin.all("/admin/*", (c) => refuse(c, 404, "Not found", `No dashboard page ${c.req.path}.`));

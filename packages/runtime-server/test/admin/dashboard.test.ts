@@ -1,7 +1,5 @@
-import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
-import type { RouteModule, RuntimeApp } from "../../src/app.js";
-import { createModuleHost } from "../../src/modules/index.js";
+import type { RuntimeApp } from "../../src/app.js";
 import { INTERNAL_KEY, signToken } from "../helpers/keys.js";
 import { bearer, internal } from "../helpers/runtime.js";
 import { dashboardRuntime, formPost, signIn } from "./helpers.js";
@@ -130,7 +128,7 @@ describe("dashboard pages", () => {
     expect(text).toMatch(
       /<time datetime="[^"]+" data-countdown="[^"]*" title="[^"]+">in \d+ d \d+ h<\/time>/,
     );
-    for (const [name, cap] of [
+    for (const [name, cap] of <Array<[string, string]>>[
       ["echo", "cap.tool.basic"],
       ["report_export", "cap.tool.report_export"],
       ["summarize", "cap.workflow.summarize"],
@@ -209,23 +207,43 @@ describe("dashboard pages", () => {
     expect(anomalies).not.toContain('data-event="capability_check"');
   });
 
-  it("says so when the runtime serves no webhook delivery log, and lists the log when it does", async () => {
+  it("lists webhook subscriptions and the delivery log of threshold events, with filters", async () => {
     const { app } = await runtime();
     const { cookie } = await signIn(app);
-    expect((await page(app, "/admin/webhooks", cookie)).text).toContain("No webhook deliveries to show");
+    expect((await page(app, "/admin/webhooks", cookie)).text).toContain("No subscriptions");
 
-    const deliveries: RouteModule = () =>
-      new Hono().get("/api/internal/webhooks/deliveries", (c) =>
-        c.json({
-          deliveries: [{ id: "msg_1", event_type: "limit.exceeded", status: "delivered", attempts: 1 }],
-        }),
+    const sub = await app.request(
+      "/api/internal/webhooks",
+      internal({
+        id: "ops",
+        url: "http://127.0.0.1:9/hooks",
+        event_types: ["limit.threshold_reached", "limit.exceeded"],
+      }),
+    );
+    expect(sub.status).toBe(201);
+    // 4 of 5 seats crosses 80 %, the fifth 100 %.
+    for (const [id, amount] of [
+      ["s-1", 4],
+      ["s-2", 1],
+    ] as const) {
+      const r = await app.request(
+        "/api/internal/usage/reserve",
+        internal({ id, limit_id: "cap.limit.seats", user_id: "user-9", amount }),
       );
-    const withLog = await runtime({ modules: [createModuleHost({ pollIntervalMs: 0 }), deliveries] });
-    const s = await signIn(withLog.app);
-    const text = (await page(withLog.app, "/admin/webhooks", s.cookie)).text;
-    expect(text).toContain("<td>msg_1</td>");
-    expect(text).toContain("<td>limit.exceeded</td>");
-    expect(text).toContain('<th scope="col">attempts</th>');
+      expect(r.status).toBe(200);
+    }
+    await expect
+      .poll(
+        async () =>
+          (await page(app, "/admin/webhooks", cookie)).text.match(/<tr data-status="/g)?.length ?? 0,
+      )
+      .toBeGreaterThanOrEqual(2);
+    const text = (await page(app, "/admin/webhooks", cookie)).text;
+    expect(text).toContain("<code>http://127.0.0.1:9/hooks</code>");
+    expect(text).toMatch(/data-event="limit\.threshold_reached"/);
+    const filtered = (await page(app, "/admin/webhooks?event_type=limit.exceeded", cookie)).text;
+    expect(filtered).not.toMatch(/data-event="limit\.threshold_reached"/);
+    expect(filtered).toContain('<option value="limit.exceeded" selected="">');
   });
 
   it("serves its stylesheet and script from the runtime itself, revalidated by ETag", async () => {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { createLocalJWKSet } from "jose";
 import { createRuntimeApp, type RouteModule, type RuntimeApp } from "../../src/app.js";
-import { frozenClock } from "../../src/clock.js";
+import { frozenClock, systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { entitlementKeysFromConfig } from "../../src/control/entitlements/keys.js";
 import { createLogger } from "../../src/logger.js";
@@ -13,11 +13,12 @@ import { EXAMPLE_APP } from "../helpers/runtime.js";
 /** The example bundle's signing keys (what `./run start` configures). */
 export const EXAMPLE_KEYS = entitlementKeysFromConfig({
   publicKeysPath: join(EXAMPLE_APP, "..", "platform", "jwks.json"),
+  hmacKey: undefined,
 });
 
 /** The example app with its pack modules, verified manifest, frozen clock and in-memory SQLite. */
 export async function dashboardRuntime(
-  opts: { env?: Record<string, string | undefined>; modules?: RouteModule[] } = {},
+  opts: { env?: Record<string, string | undefined>; modules?: RouteModule[]; wallClock?: boolean } = {},
 ): Promise<{ app: RuntimeApp; clock: ReturnType<typeof frozenClock> }> {
   const config = loadConfig({
     MOZAIKS_APP_ID: APP_ID,
@@ -32,7 +33,8 @@ export async function dashboardRuntime(
   const app = createRuntimeApp({
     config: { ...config, appPath: EXAMPLE_APP },
     store: openStore(":memory:"),
-    clock,
+    // A browser counts down against the wall clock: its tests run the runtime on it too.
+    clock: opts.wallClock ? systemClock : clock,
     logger: createLogger("silent"),
     keys: { user: { jwks: createLocalJWKSet(userJwks) }, entitlements: EXAMPLE_KEYS },
     modules: opts.modules ?? [createModuleHost({ pollIntervalMs: 0 })],

@@ -82,7 +82,7 @@ export function AuditPage(props: {
         ) : (
           <table class="audit">
             <caption>
-              {rows.length} newest first
+              {rows.length} record{rows.length === 1 ? "" : "s"}, newest first
               {anomalies > 0 ? `, ${anomalies} anomal${anomalies === 1 ? "y" : "ies"} highlighted` : ""}
             </caption>
             <thead>

@@ -31,7 +31,6 @@ export function Layout(
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
         <title>{`${props.title} · Mozaiks runtime · ${page.appId}`}</title>
         <link rel="stylesheet" href={ASSET_PATHS.css} />
         <script type="module" src={ASSET_PATHS.js} />
