@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { createRuntimeFromConfig, loadConfig, openStore } from "@mozaiks/runtime-server";
+import { createRuntimeFromConfig, loadConfig, openPgStore, openStore } from "@mozaiks/runtime-server";
 import { describe, expect, it } from "vitest";
+import { freshPgDatabase } from "../../../packages/runtime-server/test/helpers/drivers.js";
 import { APP_DIR, INTERNAL_KEY, tempDir } from "./helpers.js";
 
 function cli(args: string[]) {
@@ -19,11 +20,11 @@ function cli(args: string[]) {
 }
 
 /** A database with 2,500 events ingested for three users through the runtime's ingest route. */
-async function seeded(path: string): Promise<void> {
+async function seeded(db: string): Promise<void> {
   const { app } = await createRuntimeFromConfig(
     loadConfig({
       MOZAIKS_APP_ID: "example-app",
-      MOZAIKS_DB_PATH: path,
+      MOZAIKS_DATABASE_URL: db,
       MOZAIKS_ENV: "development",
       MOZAIKS_INTERNAL_API_KEY: INTERNAL_KEY,
       MOZAIKS_LOG_LEVEL: "silent",
@@ -87,6 +88,34 @@ describe("mozaiks-runtime counters verify|rebuild", () => {
     expect(rebuild.stdout).toMatch(/2 counter\(s\) rebuilt from the ledger/);
     expect(cli(["counters", "verify", "--db", path])).toMatchObject({ code: 0 });
     tmp.cleanup();
+  }, 120_000);
+
+  it("verifies and rebuilds the counters of a PostgreSQL database", async () => {
+    const url = await freshPgDatabase();
+    await seeded(url);
+    expect(cli(["counters", "verify", "--db", url])).toMatchObject({ code: 0 });
+    const store = await openPgStore(url);
+    await store.sql.run(
+      "UPDATE usage_counters SET used = used + 7 WHERE period_start = (SELECT min(period_start) FROM usage_counters)",
+    );
+    await store.sql.run(
+      "DELETE FROM usage_counters WHERE period_start = (SELECT max(period_start) FROM usage_counters)",
+    );
+    await store.close();
+    const verify = cli(["counters", "verify", "--db", url]);
+    expect(verify.code, verify.stderr).toBe(1);
+    expect(verify.stdout).toMatch(/2 counter\(s\) differ from the ledger/);
+    expect(verify.stdout).toMatch(
+      /app:example-app cap\.limit\.tokens_monthly \[2026-01-01T00:00:00\.000Z .. 2026-02-01T00:00:00\.000Z\] counter 2512, ledger 2505/,
+    );
+    expect(verify.stdout).toMatch(
+      /\[2026-03-01T00:00:00\.000Z .. 2026-04-01T00:00:00\.000Z\] counter 0, ledger 2490/,
+    );
+    expect(verify.stderr).toMatch(/scanned 2500 of ~2500 ledger rows/);
+    const rebuild = cli(["counters", "rebuild", "--db", url]);
+    expect(rebuild.code, rebuild.stderr).toBe(0);
+    expect(rebuild.stdout).toMatch(/2 counter\(s\) rebuilt from the ledger/);
+    expect(cli(["counters", "verify", "--db", url])).toMatchObject({ code: 0 });
   }, 120_000);
 
   it("names a missing database and a bad action instead of creating or guessing", () => {

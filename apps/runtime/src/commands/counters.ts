@@ -1,12 +1,20 @@
 import { existsSync } from "node:fs";
-import { type CounterDrift, openStore, parseDatabaseUrl, SqliteCounterStore } from "@mozaiks/runtime-server";
+import {
+  type CounterDrift,
+  counterStoreFor,
+  describeTarget,
+  openDatabase,
+  parseDatabaseUrl,
+  type RuntimeStore,
+} from "@mozaiks/runtime-server";
 
 export const COUNTERS_USAGE = `usage: mozaiks-runtime counters <verify|rebuild> [--db <path|file:|postgres://>]
 
   verify    recompute every usage counter from the ledger (usage_events) and list the counters
             that differ; exit 1 when any does (exit 0: no drift)
   rebuild   rewrite the counters that differ from the ledger (floors from v1.1 syncs are kept);
-            holds the database's write lock while it runs: stop the runtime or pick a quiet time
+            ledger and counter writes wait while it runs (SQLite: the write lock; PostgreSQL: an
+            EXCLUSIVE lock on usage_events and usage_counters): pick a quiet time
 
 The database is --db, else MOZAIKS_DATABASE_URL, else MOZAIKS_DB_PATH (default ./data/runtime.db).`;
 
@@ -55,19 +63,19 @@ export async function countersCommand(
     io.err(`mozaiks-runtime counters: the database ${db} ${(err as Error).message}`);
     return 2;
   }
-  if (target.dialect !== "sqlite") {
-    io.err(
-      "mozaiks-runtime counters: only the SQLite store has counters yet (MOZAIKS_DATABASE_URL names PostgreSQL)",
-    );
-    return 2;
-  }
-  if (!existsSync(target.path)) {
+  if (target.dialect === "sqlite" && !existsSync(target.path)) {
     io.err(`mozaiks-runtime counters: no database at ${target.path} (set --db or MOZAIKS_DATABASE_URL)`);
     return 2;
   }
-  const store = openStore(target.path);
+  let store: RuntimeStore;
   try {
-    const counters = new SqliteCounterStore(store);
+    store = await openDatabase(target);
+  } catch (err) {
+    io.err(`mozaiks-runtime counters: cannot open ${describeTarget(target)}: ${(err as Error).message}`);
+    return 2;
+  }
+  try {
+    const counters = counterStoreFor(store);
     let last = 0;
     const progress = (scanned: number, total: number) => {
       const now = Date.now();
@@ -89,6 +97,6 @@ export async function countersCommand(
     if (drift.length > 50) io.out(`  … and ${drift.length - 50} more`);
     return action === "verify" ? 1 : 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

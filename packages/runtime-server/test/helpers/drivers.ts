@@ -5,6 +5,8 @@ import { inject } from "vitest";
 import { openStore } from "../../src/store/db.js";
 import type { RuntimeStore } from "../../src/store/open.js";
 import { openPgStore } from "../../src/store/postgres.js";
+// The `pgAdminUrl` the global setup provides (its ProvidedContext declaration).
+import type {} from "./pg-global-setup.js";
 import { tempDir } from "./runtime.js";
 
 /** A fresh, empty database on the test run's PostgreSQL server; resolves with its URL. */
