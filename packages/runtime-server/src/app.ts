@@ -89,6 +89,8 @@ export interface RuntimeHandle {
   workflows: WorkflowService;
   /** URL of the separate metrics listener (`MOZAIKS_METRICS_PORT`) once started. */
   readonly metricsUrl: string | undefined;
+  /** Waits for what requests left running: signal listeners (webhook events) and deliveries due now. */
+  settle(): Promise<void>;
   /** Loads (and verifies) the bundle's manifest + plan catalog and its plugins; then `/ready` is 200. */
   start(): Promise<void>;
   /** Flushes the audit buffer, stops plugin workers and closes the database. */
@@ -272,6 +274,10 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
     workflows,
     get metricsUrl() {
       return metricsServer?.url;
+    },
+    async settle() {
+      await signals.settled();
+      await webhooks.dispatcher.drain();
     },
     async start() {
       const verifyDeps = { keys: ctx.entitlementKeys, clock, logger, audit };
