@@ -24,7 +24,8 @@ const STANDARD_FORMATS = new Set([
   "regex",
 ]);
 
-function dropNonStandardFormat({ jsonSchema }: { jsonSchema: Record<string, unknown> }): void {
+/** `override` of `z.toJSONSchema` that drops zod's own `format` names (the OpenAPI export reuses it). */
+export function dropNonStandardFormat({ jsonSchema }: { jsonSchema: Record<string, unknown> }): void {
   if (typeof jsonSchema.format === "string" && !STANDARD_FORMATS.has(jsonSchema.format)) {
     delete jsonSchema.format;
   }

@@ -43,6 +43,7 @@ import { workflowRoutes } from "./control/workflows/routes.js";
 import { WorkflowService } from "./control/workflows/service.js";
 import { loadPlugins, PluginRunner } from "./engine/plugins/index.js";
 import { onError, RuntimeError } from "./errors.js";
+import { openApiRoutes } from "./openapi/http.js";
 import { jsonBodyLimits } from "./http/json-limits.js";
 import { createLogger } from "./logger.js";
 import { instrument } from "./observability/collectors.js";
@@ -251,6 +252,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
   app.route("/", checkRoutes(ctx));
   app.route("/", trackRoutes(ctx));
   app.route("/", usageHistoryRoutes(ctx));
+  app.route("/", openApiRoutes());
   for (const mod of deps.modules ?? []) app.route("/", mod(ctx, { user }));
   if (!config.admin?.disabled) {
     const { internalApiKey } = config;

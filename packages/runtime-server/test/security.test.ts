@@ -8,6 +8,11 @@ const USER_ROUTES = [
   { method: "GET", path: "/api/available-plugins" },
   { method: "GET", path: "/api/entitlements" },
   { method: "POST", path: "/api/execute/:plugin_name" },
+  { method: "GET", path: "/api/runs/:run_id/artifacts" },
+  { method: "GET", path: "/api/runs/:run_id/artifacts/:name" },
+  { method: "POST", path: "/api/check" },
+  { method: "POST", path: "/api/track" },
+  { method: "GET", path: "/api/usage" },
   ...WORKFLOW_USER_ROUTES.map((r) => {
     const [method, path] = r.pattern.split(" ");
     return { method, path };
@@ -31,6 +36,15 @@ runSecurityCases("user routes", async () => (await buildTestRuntime()).app, [
   { method: "GET", path: "/api/available-plugins" },
   { method: "GET", path: "/api/entitlements" },
   { method: "POST", path: "/api/execute/echo", body: { message: "hi" } },
+  { method: "GET", path: "/api/runs/run_unknown/artifacts" },
+  { method: "GET", path: "/api/runs/run_unknown/artifacts/report" },
+  { method: "POST", path: "/api/check", body: { capability: "cap.tool.basic" } },
+  {
+    method: "POST",
+    path: "/api/track",
+    body: { events: [{ event_id: "e1", metric: "cap.limit.plugin_calls_daily", amount: 1 }] },
+  },
+  { method: "GET", path: "/api/usage" },
 ]);
 
 const INTERNAL_ROUTES = [

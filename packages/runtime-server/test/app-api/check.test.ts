@@ -231,3 +231,49 @@ async function syncManifest2(app: RuntimeApp): Promise<void> {
     limit_periods: { "cap.limit.plugin_calls_daily": { period: "daily" } },
   });
 }
+
+describe("GET /api/entitlements validators", () => {
+  it("answers a weak ETag, 304 for a matching If-None-Match, and a new ETag once usage moves", async () => {
+    const { app } = await buildTestRuntime();
+    await syncAppLimits(app);
+    const { signToken } = await import("../helpers/keys.js");
+    const headers = { authorization: `Bearer ${await signToken()}` };
+    const first = await app.request("/api/entitlements", { headers });
+    const tag = first.headers.get("etag") as string;
+    expect(tag).toMatch(/^W\/"/);
+    expect(first.headers.get("x-mozaiks-entitlements-version")).toMatch(/^[\w-]{16}$/);
+    const same = await app.request("/api/entitlements", { headers: { ...headers, "if-none-match": tag } });
+    expect(same.status).toBe(304);
+    await check(app, { limit: LIMITS.exports, consume: true });
+    const moved = await app.request("/api/entitlements", { headers: { ...headers, "if-none-match": tag } });
+    expect(moved.status).toBe(200);
+    expect(moved.headers.get("etag")).not.toBe(tag);
+    expect(moved.headers.get("x-mozaiks-entitlements-version")).toBe(
+      first.headers.get("x-mozaiks-entitlements-version"),
+    );
+    await app.runtime.close();
+  });
+});
+
+describe("POST /api/check and /api/track auth", () => {
+  it("judges a request carrying the internal key by the key alone: a wrong key is 401 even beside a valid token", async () => {
+    const { app } = await buildTestRuntime();
+    const { signToken } = await import("../helpers/keys.js");
+    for (const [path, body] of [
+      ["/api/check", { capability: "cap.tool.basic", user_id: "user-1" }],
+      ["/api/track", { events: [{ event_id: "e", metric: LIMITS.exports, amount: 1 }] }],
+    ] as const) {
+      const res = await app.request(path, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${await signToken()}`,
+          "x-internal-api-key": "wrong",
+          "content-type": "application/json",
+        },
+        body: JSON.stringify(body),
+      });
+      expect(res.status, path).toBe(401);
+    }
+    await app.runtime.close();
+  });
+});

@@ -1,18 +1,24 @@
 import type { EntitlementsResponse } from "@mozaiks/contracts";
 import { Hono } from "hono";
+import { etag } from "hono/etag";
 import type { RuntimeEnv } from "../../context.js";
 import type { RuntimeContext } from "../../runtime-context.js";
+import { ENTITLEMENTS_VERSION_HEADER, entitlementsVersion } from "../app-api/version.js";
 import { resetsAt } from "../usage/periods.js";
 
 /**
  * `GET /api/entitlements`: the caller's effective capabilities, limits with usage (one counter
  * read each, whatever the ledger's size), how each is counted (`period`, anchors) and when it
- * resets, and the manifest source.
+ * resets, and the manifest source. A weak `ETag` of the answer (`If-None-Match` → 304) and
+ * `X-Mozaiks-Entitlements-Version` (changes with a sync, not with usage) let clients cache.
  */
 export function entitlementsRoutes(ctx: RuntimeContext) {
-  return new Hono<RuntimeEnv>().get("/api/entitlements", async (c) =>
-    c.json(await entitlementsOf(ctx, c.var.user.userId)),
-  );
+  return new Hono<RuntimeEnv>().get("/api/entitlements", etag({ weak: true }), async (c) => {
+    const userId = c.var.user.userId;
+    c.header(ENTITLEMENTS_VERSION_HEADER, entitlementsVersion(await ctx.state.resolve(userId)));
+    c.header("Cache-Control", "private, no-cache");
+    return c.json(await entitlementsOf(ctx, userId));
+  });
 }
 
 /** What `GET /api/entitlements` answers for `userId` (the `/admin` user lookup shows the same). */
