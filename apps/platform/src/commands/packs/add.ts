@@ -70,11 +70,12 @@ export async function installAndApply(
     if (!name) throw ioError(`cannot tell which package npm installed for ${spec}`);
     return name;
   });
+  const undo = () => snapshot.restore(names.filter((n) => before[n] === undefined));
   let catalog: Catalog;
   try {
     catalog = openCatalog(flags, appDir);
   } catch (err) {
-    await snapshot.restore();
+    await undo();
     throw err;
   }
   const installed: LoadedPack[] = [];
@@ -82,7 +83,7 @@ export async function installAndApply(
     const pack = packOfPackage(catalog, name);
     if (!pack) {
       const broken = catalog.issues.filter((i) => i.file?.includes(`node_modules/${name}/`));
-      await snapshot.restore();
+      await undo();
       if (broken.length > 0) {
         printerFor(cmd).result({ ok: false, issues: broken }, () => failed(broken, `in ${name}`));
         setExitCode(EXIT.failed);
@@ -106,7 +107,7 @@ export async function installAndApply(
     { packs: ids.sort(), host_policy: policy, runtime_contract: RUNTIME_CONTRACT_VERSION },
     { requested, ...(prior.lock ? { previous: prior.lock } : {}), overwrite: flags.overwrite === true },
   );
-  if (!outcome.ok) await snapshot.restore();
+  if (!outcome.ok) await undo();
   report(cmd, appDir, outcome, outcome.ok ? describe(outcome.lock, installed, prior.lock) : undefined);
 }
 

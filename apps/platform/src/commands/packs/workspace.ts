@@ -95,21 +95,30 @@ export function conflictText(conflicts: PackIssue[]): string {
 
 /**
  * Remembers the workspace's npm manifests before an install, so a refused pack leaves the
- * workspace as it was: `restore()` puts package.json and package-lock.json back and lets npm
- * prune what the install added.
+ * workspace as it was: `restore()` puts package.json and package-lock.json back, then has npm
+ * reinstall exactly that lock (`npm ci`), or, without one, uninstall the packages the install
+ * added (npm's prune keeps what its hidden lockfile lists).
  */
-export function npmSnapshot(appDir: string): { restore(): Promise<void> } {
+export function npmSnapshot(appDir: string): { restore(added: string[]): Promise<void> } {
   const files = ["package.json", "package-lock.json"].map((name) => {
     const file = path.join(appDir, name);
     return { file, text: existsSync(file) ? readFileSync(file, "utf8") : undefined };
   });
   return {
-    async restore() {
-      for (const f of files) {
-        if (f.text === undefined) rmSync(f.file, { force: true });
-        else writeFileSync(f.file, f.text);
+    async restore(added) {
+      const put = () => {
+        for (const f of files) {
+          if (f.text === undefined) rmSync(f.file, { force: true });
+          else writeFileSync(f.file, f.text);
+        }
+      };
+      if (files[1]?.text !== undefined) {
+        put();
+        await npm(["ci"], appDir);
+        return;
       }
-      await npm(["install"], appDir);
+      if (added.length > 0) await npm(["uninstall", ...added], appDir);
+      put();
     },
   };
 }
