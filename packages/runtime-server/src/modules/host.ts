@@ -144,6 +144,12 @@ export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
       modules.clear();
       routers.clear();
       if (loaded.length === 0) return;
+      if (ctx.store.dialect === "postgres") {
+        // The module SDK's store is synchronous (handlers run inside one SQLite transaction).
+        throw new Error(
+          `pack modules (${loaded.map((m) => m.id).join(", ")} in ${dir}) need the SQLite store: their handlers run synchronously inside a SQLite transaction; remove them from the bundle or point MOZAIKS_DATABASE_URL at a SQLite file (docs/guides/deployment.md)`,
+        );
+      }
       const { sqlite } = requireSqlite(ctx.store, "pack modules");
       for (const mod of loaded) {
         const applied = applyModuleMigrations(
