@@ -78,9 +78,9 @@ describe("catalog loading", () => {
     );
     expect(messages(root)).toEqual([
       "public/notifications/manifest.yaml:5:13 $.visibility: a private pack must live under private/, not public/ [visibility_mismatch]",
-      "public/notifications/manifest.yaml:16:7 $.contributes.modules[1]: app_overlay/modules/notification_preferences/ does not exist [module_missing]",
-      "public/notifications/manifest.yaml:23:7 $.contributes.events[1]: domain.notifications.notification_deleted is not declared by any module of the pack [pack_event_mismatch]",
-      "public/notifications/manifest.yaml:22:5 $.contributes.events: domain.notifications.notification_read is declared by a module but missing from contributes.events [pack_event_mismatch]",
+      "public/notifications/manifest.yaml:18:7 $.contributes.modules[1]: app_overlay/modules/notification_preferences/ does not exist [module_missing]",
+      "public/notifications/manifest.yaml:25:7 $.contributes.events[1]: domain.notifications.notification_deleted is not declared by any module of the pack [pack_event_mismatch]",
+      "public/notifications/manifest.yaml:24:5 $.contributes.events: domain.notifications.notification_read is declared by a module but missing from contributes.events [pack_event_mismatch]",
     ]);
   });
 
@@ -100,8 +100,8 @@ describe("catalog loading", () => {
       "public/audit/app_overlay/modules/audit/module.yaml:11:5 $.emits[0]: domain.audit.record_created is not declared in contracts/events.yaml [event_undeclared]",
       "public/audit/app_overlay/modules/audit/contracts/reactions.yaml:7:23 $.reactions[0].target.handler_method: record_notification_event is not listed in module.yaml reaction_handlers [reaction_handler_undeclared]",
       "public/audit/app_overlay/modules/audit/contracts/reactions.yaml:12:23 $.reactions[1].target.handler_method: record_notification_event is not listed in module.yaml reaction_handlers [reaction_handler_undeclared]",
-      "public/audit/manifest.yaml:21:7 $.contributes.events[0]: domain.audit.record_created is not declared by any module of the pack [pack_event_mismatch]",
-      "public/audit/manifest.yaml:21:5 $.contributes.events: domain.audit.entry_created is declared by a module but missing from contributes.events [pack_event_mismatch]",
+      "public/audit/manifest.yaml:24:7 $.contributes.events[0]: domain.audit.record_created is not declared by any module of the pack [pack_event_mismatch]",
+      "public/audit/manifest.yaml:24:5 $.contributes.events: domain.audit.entry_created is declared by a module but missing from contributes.events [pack_event_mismatch]",
     ]);
   });
 

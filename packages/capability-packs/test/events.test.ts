@@ -34,6 +34,8 @@ describe("event flows", () => {
     });
     expect(r.ok).toBe(false);
     expect(r.issues.map(formatPackIssue)).toEqual([
+      // audit declares it needs notifications; the flow check says what would break without it.
+      "public/audit/manifest.yaml:15:7 $.requires.packs[0]: pack audit requires pack notifications; select it too [pack_dependency_missing]",
       "public/audit/app_overlay/modules/audit/contracts/reactions.yaml $.reactions[0].event_type: reaction audit.on_notification_created targets domain.notifications.notification_created, which no selected pack or module declares [dangling_reaction]",
       "public/audit/app_overlay/modules/audit/contracts/reactions.yaml $.reactions[1].event_type: reaction audit.on_notification_read targets domain.notifications.notification_read, which no selected pack or module declares [dangling_reaction]",
     ]);

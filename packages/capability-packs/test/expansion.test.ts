@@ -103,6 +103,7 @@ describe("build plan", () => {
       expect(err).toBeInstanceOf(PackValidationError);
       expect((err as PackValidationError).issues.map((i) => i.code)).toEqual([
         "unknown_pack",
+        "pack_dependency_missing",
         "dangling_reaction",
         "dangling_reaction",
       ]);
