@@ -122,22 +122,23 @@ export class WebhookService {
     data: WebhookEventData<K>,
     dedupe: (sub: Subscription) => string | undefined = () => randomUUID(),
   ): Promise<number> {
-    const now = this.deps.clock.now().getTime();
-    const body = JSON.stringify({ type, timestamp: iso(now), data } as WebhookPayload);
-    const messages: NewMessage[] = [];
+    const targets: Array<{ sub: Subscription; key: string }> = [];
     for (const sub of this.#subscribers(type)) {
       const key = dedupe(sub);
-      if (key === undefined || this.#fired.get(`${sub.id}|${key}`)) continue;
-      messages.push({
-        id: `msg_${randomUUID().replaceAll("-", "")}`,
-        subscriptionId: sub.id,
-        eventType: type,
-        dedupeKey: key,
-        payload: body,
-        createdAt: now,
-      });
+      if (key !== undefined && !this.#fired.get(`${sub.id}|${key}`)) targets.push({ sub, key });
     }
-    if (messages.length === 0) return 0;
+    // The common case past a threshold: already queued, nothing to write or even serialize.
+    if (targets.length === 0) return 0;
+    const now = this.deps.clock.now().getTime();
+    const body = JSON.stringify({ type, timestamp: iso(now), data } as WebhookPayload);
+    const messages: NewMessage[] = targets.map(({ sub, key }) => ({
+      id: `msg_${randomUUID().replaceAll("-", "")}`,
+      subscriptionId: sub.id,
+      eventType: type,
+      dedupeKey: key,
+      payload: body,
+      createdAt: now,
+    }));
     const added = await this.store.enqueue(messages);
     for (const m of messages) this.#fired.set(`${m.subscriptionId}|${m.dedupeKey}`, true);
     if (added > 0) {
