@@ -204,12 +204,23 @@ export class SqliteCounterStore implements CounterStore {
     const st = this.#full;
     const run = this.store.sqlite.transaction(() => {
       let accepted = 0;
+      // One counter update per key and batch: the new rows' amounts are summed first.
+      const sums = new Map<string, { key: CounterKey; amount: number; now: number }>();
       for (const r of rows) {
         if (st.insertRow.run(rowParams(r)).changes === 0) continue;
         accepted += 1;
-        if (r.counter) st.add.run({ ...keyParams(r.counter), amount: r.amount, now: r.recordedAt });
+        if (r.counter) {
+          const k = r.counter;
+          const id = keyString(k.subject.scope, k.subject.id, k.metric, k.window.start, k.window.end);
+          const sum = sums.get(id);
+          if (sum) {
+            sum.amount += r.amount;
+            sum.now = Math.max(sum.now, r.recordedAt);
+          } else sums.set(id, { key: k, amount: r.amount, now: r.recordedAt });
+        }
         if (r.runId && r.amount > 0) this.#useHold(st, r);
       }
+      for (const s of sums.values()) st.add.run({ ...keyParams(s.key), amount: s.amount, now: s.now });
       return accepted;
     });
     return run.immediate();
