@@ -50,6 +50,8 @@ export async function installAndApply(
   specs: string[],
   flags: WorkspaceFlags,
   describe: (lock: PacksLock, installed: LoadedPack[], before: PacksLock | undefined) => string,
+  /** add: the installed packs become requested; update: a dependency stays a dependency. */
+  request = true,
 ): Promise<void> {
   const prior = readPacksLock(appDir);
   if (prior.issues.length > 0) {
@@ -95,7 +97,7 @@ export async function installAndApply(
   }
   const requested = new Set([
     ...(prior.lock?.packs.filter((p) => p.requested).map((p) => p.capability_pack_id) ?? []),
-    ...installed.map((p) => p.id),
+    ...(request ? installed.map((p) => p.id) : []),
   ]);
   const ids = withRequiredPacks(catalog, [
     ...(prior.lock?.packs.map((p) => p.capability_pack_id) ?? []),

@@ -69,12 +69,19 @@ export async function update(
   const targets = ids.length > 0 ? locked.filter((p) => ids.includes(p.capability_pack_id)) : locked;
   if (flags.to !== undefined && targets.length !== 1) throw usageError("--to needs exactly one pack id");
   const specs = targets.map((p) => `${p.package}@${flags.to ?? "latest"}`);
-  await installAndApply(cmd, appDir, specs, flags, (lock, _installed, before) => {
-    const moves = targets.map((t) => {
-      const now = lock.packs.find((p) => p.capability_pack_id === t.capability_pack_id);
-      const was = before?.packs.find((p) => p.capability_pack_id === t.capability_pack_id);
-      return `${t.capability_pack_id} ${was?.version} → ${now?.version}`;
-    });
-    return `updated ${moves.join(", ")}`;
-  });
+  await installAndApply(
+    cmd,
+    appDir,
+    specs,
+    flags,
+    (lock, _installed, before) => {
+      const moves = targets.map((t) => {
+        const now = lock.packs.find((p) => p.capability_pack_id === t.capability_pack_id);
+        const was = before?.packs.find((p) => p.capability_pack_id === t.capability_pack_id);
+        return `${t.capability_pack_id} ${was?.version} → ${now?.version}`;
+      });
+      return `updated ${moves.join(", ")}`;
+    },
+    false,
+  );
 }
