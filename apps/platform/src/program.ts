@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { registerBundleCommands } from "./commands/bundle.js";
+import { registerDevCommands } from "./commands/dev.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerManifestCommands } from "./commands/manifest.js";
 import { registerPacksCommands } from "./commands/packs/index.js";
@@ -48,5 +49,6 @@ export function createProgram(streams?: Streams): Command {
   registerBundleCommands(program);
   registerSyncCommands(program);
   registerPacksCommands(program);
+  registerDevCommands(program);
   return program;
 }

@@ -141,7 +141,7 @@ export const UsageQuerySchema = contract(
   z.strictObject({
     metric: LimitIdSchema.optional(),
     from: isoOrDate.optional().describe("Inclusive start (default: 30 days before `to`)."),
-    to: isoOrDate.optional().describe("Exclusive end (default: now)."),
+    to: isoOrDate.optional().describe("Exclusive end (default: the end of the bucket now is in)."),
     granularity: UsageGranularitySchema.default("day"),
     limit: z.coerce.number().int().min(1).max(MAX_USAGE_PAGE).default(100),
     cursor: z.string().max(300).optional().describe("`next_cursor` of the previous page."),

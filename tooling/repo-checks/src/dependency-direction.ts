@@ -16,7 +16,17 @@ export const ALLOWED_DEPENDENCIES: Record<string, string[]> = {
     "@mozaiks/capability-packs",
   ],
   "@mozaiks/runtime": ["@mozaiks/runtime-server"],
+  // Type-only imports of contracts: the built client loads nothing at run time (packages/client).
+  "@mozaiks/client": ["@mozaiks/contracts"],
   "@mozaiks/platform": ["@mozaiks/platform-resolver", "@mozaiks/capability-packs"],
+};
+
+/**
+ * Workspace packages a package may list as devDependencies only (its tests), beyond what it may
+ * depend on: the client is tested against a real runtime. Never reachable from `src/`.
+ */
+export const TEST_ONLY_DEPENDENCIES: Record<string, string[]> = {
+  "@mozaiks/client": ["@mozaiks/runtime-server"],
 };
 
 export interface Violation {
@@ -30,6 +40,8 @@ export interface WorkspacePackage {
   name: string;
   dir: string;
   dependencies: string[];
+  /** The subset of `dependencies` declared as devDependencies only. */
+  devOnly?: string[];
 }
 
 /** Everything a package may reach by following the allowed arrows. */
@@ -74,8 +86,9 @@ export function checkPackage(pkg: WorkspacePackage, root: string, graph = ALLOWE
   const violations: Violation[] = [];
   const allowed = reachable(pkg.name, graph);
   const isGoverned = (name: string) => name in graph;
+  const testOnly = new Set(graph === ALLOWED_DEPENDENCIES ? (TEST_ONLY_DEPENDENCIES[pkg.name] ?? []) : []);
   for (const dep of pkg.dependencies) {
-    if (isGoverned(dep) && !allowed.has(dep)) {
+    if (isGoverned(dep) && !allowed.has(dep) && !(testOnly.has(dep) && pkg.devOnly?.includes(dep))) {
       violations.push({
         pkg: pkg.name,
         file: "package.json",
@@ -130,13 +143,13 @@ export function workspacePackages(root: string): WorkspacePackage[] {
         dependencies?: Record<string, string>;
         devDependencies?: Record<string, string>;
       };
+      const runtime = Object.keys(manifest.dependencies ?? {});
+      const dev = Object.keys(manifest.devDependencies ?? {});
       out.push({
         name: manifest.name,
         dir,
-        dependencies: [
-          ...Object.keys(manifest.dependencies ?? {}),
-          ...Object.keys(manifest.devDependencies ?? {}),
-        ],
+        dependencies: [...runtime, ...dev],
+        devOnly: dev.filter((d) => !runtime.includes(d)),
       });
     }
   }

@@ -180,7 +180,7 @@ describe("GET /api/usage", () => {
       ["2026-03-14T00:00:00.000Z", 9, 3],
       ["2026-03-15T00:00:00.000Z", 5, 1],
     ]);
-    expect(days).toMatchObject({ user_id: "user-1", to: "2026-03-15T12:00:00.000Z", next_cursor: null });
+    expect(days).toMatchObject({ user_id: "user-1", to: "2026-03-16T00:00:00.000Z", next_cursor: null });
     const hours = await history(
       app,
       `metric=${LIMITS.exports}&from=2026-03-14T00:00:00Z&to=2026-03-15T00:00:00Z&granularity=hour`,

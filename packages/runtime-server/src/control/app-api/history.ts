@@ -28,6 +28,12 @@ function monthStart(t: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
+function bucketStart(t: number, g: UsageGranularity): number {
+  if (g === "hour") return Math.floor(t / HOUR) * HOUR;
+  if (g === "day") return Math.floor(t / DAY) * DAY;
+  return monthStart(t);
+}
+
 function bucketEnd(start: number, g: UsageGranularity): number {
   if (g === "hour") return start + HOUR;
   if (g === "day") return start + DAY;
@@ -70,7 +76,9 @@ export async function usageHistory(
   now: number,
 ): Promise<UsageHistoryResponse> {
   const q = parseOrThrow(UsageQuerySchema, query, "usage query");
-  const to = q.to === undefined ? now : Date.parse(q.to);
+  // By default the range ends with the bucket now is in, so the current (partial) bucket is included.
+  const to =
+    q.to === undefined ? bucketEnd(bucketStart(now, q.granularity), q.granularity) : Date.parse(q.to);
   const from = q.from === undefined ? to - DEFAULT_RANGE_MS : Date.parse(q.from);
   if (from >= to) throw invalidRange("from must be before to");
   if (to - from > MAX_RANGE_MS) throw invalidRange("the range may span at most 10 years");

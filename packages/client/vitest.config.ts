@@ -1,0 +1,3 @@
+import { defineProjectConfig } from "@mozaiks/vitest-config";
+
+export default defineProjectConfig();
