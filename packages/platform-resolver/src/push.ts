@@ -102,7 +102,7 @@ function describeFetchError(err: unknown): string {
   return `network error: ${err instanceof Error ? err.message : String(err)}`;
 }
 
-/** Route of the runtime that accepts (signed) capability manifests (DESIGN §6). */
+/** Route of the runtime that accepts (signed) capability manifests (docs/reference/runtime-api.md). */
 export const ENTITLEMENT_SYNC_PATH = "/api/internal/entitlement/sync";
 
 /** One delivered manifest: who it was for and what happened. */

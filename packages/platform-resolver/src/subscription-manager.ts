@@ -8,9 +8,9 @@ import type { PlatformResolver, Resolution } from "./resolver.js";
 import type { DocumentSigner } from "./signing.js";
 import type { SubscriptionInput } from "./subscription.js";
 
-/** File name of the app-level manifest in a bundle (seed 000). */
+/** File name of the app-level manifest in a bundle (docs/reference/signed-documents.md#the-app-bundle). */
 export const MANIFEST_FILE = "entitlement_manifest.json";
-/** File name of the signed plan catalog in a bundle (DESIGN §6). */
+/** File name of the signed plan catalog in a bundle, used to translate legacy subscription syncs. */
 export const PLAN_CATALOG_FILE = "plan_catalog.json";
 
 /** Options of a {@link SubscriptionManager}. */
@@ -34,7 +34,7 @@ export interface BundleFiles {
 }
 
 /**
- * Delivers entitlements the two ways seed 000 describes: written into an app bundle
+ * Delivers entitlements the two ways a runtime accepts them: written into an app bundle
  * (`entitlement_manifest.json` + `plan_catalog.json`, atomically) or pushed to a running
  * runtime's sync route with retries.
  *

@@ -177,9 +177,6 @@ export const RuntimeEnvSchema = z
     // The /admin dashboard (docs/guides/deploy.md#dashboard): on unless disabled; sign-in needs the internal key.
     MOZAIKS_ADMIN_DISABLED: flag,
     MOZAIKS_ADMIN_SESSION_TTL_SECONDS: integer(8 * 3600, 60, 7 * 86_400),
-    // The /admin dashboard (docs/guides/deploy.md#dashboard): on unless disabled; sign-in needs the internal key.
-    MOZAIKS_ADMIN_DISABLED: flag,
-    MOZAIKS_ADMIN_SESSION_TTL_SECONDS: integer(8 * 3600, 60, 7 * 86_400),
     MOZAIKS_RUN_TOKEN_CAP: integer(DEFAULT_RUN_TOKEN_CAP, 1, Number.MAX_SAFE_INTEGER),
     MOZAIKS_MODEL_PROVIDERS: optionalString,
   })
@@ -259,8 +256,6 @@ export interface RuntimeConfig {
     timeoutMs: number;
     pollMs: number;
   };
-  /** The `/admin` dashboard: off with `MOZAIKS_ADMIN_DISABLED`; sessions last `sessionTtlSeconds`. */
-  admin?: { disabled: boolean; sessionTtlSeconds: number };
   /** The `/admin` dashboard: off with `MOZAIKS_ADMIN_DISABLED`; sessions last `sessionTtlSeconds`. */
   admin?: { disabled: boolean; sessionTtlSeconds: number };
   /** Most tokens one workflow run reserves at launch under `soft`/`hard` budgets (`MOZAIKS_RUN_TOKEN_CAP`). */
@@ -345,7 +340,6 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
       timeoutMs: e.MOZAIKS_WEBHOOK_TIMEOUT_MS,
       pollMs: e.MOZAIKS_WEBHOOK_POLL_MS,
     },
-    admin: { disabled: e.MOZAIKS_ADMIN_DISABLED, sessionTtlSeconds: e.MOZAIKS_ADMIN_SESSION_TTL_SECONDS },
     admin: { disabled: e.MOZAIKS_ADMIN_DISABLED, sessionTtlSeconds: e.MOZAIKS_ADMIN_SESSION_TTL_SECONDS },
     runTokenCap: e.MOZAIKS_RUN_TOKEN_CAP,
     models: { providers: e.MOZAIKS_MODEL_PROVIDERS, env: (name) => env[name] },

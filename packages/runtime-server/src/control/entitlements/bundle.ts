@@ -25,7 +25,7 @@ function readText(path: string): string {
 
 /**
  * Loads `entitlement_manifest.json` and `plan_catalog.json` from an app bundle, verifying each
- * (DESIGN §5) and refusing a manifest or catalog addressed to another app.
+ * (docs/reference/signed-documents.md) and refusing a manifest or catalog addressed to another app.
  */
 export function loadBundleEntitlements(
   appPath: string | undefined,

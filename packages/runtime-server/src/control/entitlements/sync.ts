@@ -38,8 +38,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * True for a v1.1 payload (seed 001 §3): a `version` plus v1.1 sections (`token_budget`,
- * `features`, `rate_limits`, or a `plan`) and no capability list.
+ * True for a v1.1 payload (docs/reference/runtime-api.md#internal-routes): a `version` plus
+ * v1.1 sections (`token_budget`, `features`, `rate_limits`, or a `plan`) and no capability list.
  */
 export function isV11Payload(body: unknown): boolean {
   if (!isRecord(body) || typeof body.version !== "string") return false;

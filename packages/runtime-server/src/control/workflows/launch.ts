@@ -33,11 +33,12 @@ export interface Launch {
 }
 
 /**
- * The control check before a run (DESIGN §2, §4): the workflow capability, then every tool
- * capability its steps use (denied at launch, naming the tool), then the token budget (a hold
- * under soft/hard, given back when a later check refuses the launch), and last the atomic
- * `workflows_daily` reservation (so a denial above consumes nothing). The
- * scope holds exactly the granted tool capabilities the steps need.
+ * The control check before a run (docs/architecture.md#runtime-layers): the workflow
+ * capability, then every tool capability its steps use (denied at launch, naming the tool), then
+ * the token budget (a hold under soft/hard, given back when a later check refuses the launch),
+ * and last the atomic `workflows_daily` reservation (so a denial above consumes nothing). The
+ * scope holds exactly the granted tool capabilities the steps need, plus those of agent tools the
+ * caller holds (agent tools are optional, see agent-tools.ts).
  */
 export async function authorizeLaunch(
   ctx: RuntimeContext,
