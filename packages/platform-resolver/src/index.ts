@@ -18,6 +18,7 @@ export * from "./issues.js";
 export * from "./lifecycle.js";
 export * from "./limit-periods.js";
 export * from "./load.js";
+export * from "./matrix.js";
 export * from "./patterns.js";
 export * from "./push.js";
 export * from "./resolve-plans.js";

@@ -5,13 +5,17 @@ import {
   hasErrors,
   loadPlatformConfig,
   type PlanDiff,
+  type PlanMatrix,
   PlatformResolver,
+  planMatrix,
   type ResolvedPlanDetail,
   readBoth,
   validatePlatformConfig,
+  writeFileAtomic,
 } from "@mozaiks/platform-resolver";
 import type { Command } from "commander";
 import { EXIT } from "../output/exit-codes.js";
+import { diffHtml, matrixHtml } from "../output/html.js";
 import { limitText, table } from "../output/table.js";
 import { type ConfigFlags, configFiles, loadConfig, withConfigOptions } from "../shared/config-options.js";
 import { printerFor, setExitCode } from "../shared/globals.js";
@@ -91,6 +95,7 @@ function diffText(diffs: PlanDiff[], from: string, to: string): string {
 interface DiffFlags extends ConfigFlags {
   oldRegistry?: string;
   exitCode?: boolean;
+  html?: string;
 }
 
 async function diff(oldFile: string, newFile: string, flags: DiffFlags, cmd: Command): Promise<void> {
@@ -100,10 +105,61 @@ async function diff(oldFile: string, newFile: string, flags: DiffFlags, cmd: Com
     loadPlatformConfig({ registry, plans: newFile }),
   ]);
   const diffs = diffPlans(new PlatformResolver(before).plans, new PlatformResolver(after).plans);
-  printerFor(cmd).result({ from: oldFile, to: newFile, changes: diffs }, () =>
-    diffText(diffs, oldFile, newFile),
-  );
+  const out = printerFor(cmd);
+  if (flags.html) {
+    await writeFileAtomic(flags.html, diffHtml(diffs, oldFile, newFile, new Date()));
+    out.note(`wrote ${flags.html}`);
+  }
+  out.result({ from: oldFile, to: newFile, changes: diffs }, () => diffText(diffs, oldFile, newFile));
   if (flags.exitCode && diffs.length > 0) setExitCode(EXIT.failed);
+}
+
+function grantText(g: PlanMatrix["capabilities"][number]["plans"][string]): string {
+  if (!g) return "·";
+  const how = [g.inherited && `from ${g.granted_by}`, g.wildcard && `via ${g.via}`].filter(Boolean);
+  return how.length > 0 ? `✓ (${how.join(", ")})` : "✓";
+}
+
+function matrixText(m: PlanMatrix): string {
+  const ids = m.plans.map((p) => p.id);
+  const caps = m.capabilities.map((c) => [c.id, ...ids.map((id) => grantText(c.plans[id] ?? null))]);
+  const limits = m.limits.map((l) => [
+    l.id,
+    l.period?.period ?? "(suffix)",
+    ...ids.map((id) => {
+      const v = l.plans[id];
+      return v
+        ? `${limitText(v.value)} ${v.enforcement}${v.inherited ? ` (from ${v.set_by})` : ""}`
+        : "— (unset: unlimited)";
+    }),
+  ]);
+  return [
+    `plans: ${m.plans.map((p) => p.chain.join(" → ")).join("; ")}`,
+    "",
+    table(["capability", ...ids], caps),
+    "",
+    table(["limit", "period", ...ids], limits),
+  ].join("\n");
+}
+
+interface MatrixFlags extends ConfigFlags {
+  html?: string;
+}
+
+async function matrix(flags: MatrixFlags, cmd: Command): Promise<void> {
+  const files = configFiles(flags);
+  const m = planMatrix(await loadConfig(flags));
+  const out = printerFor(cmd);
+  if (!flags.html) {
+    out.result(m, () => matrixText(m));
+    return;
+  }
+  await writeFileAtomic(flags.html, matrixHtml(m, { ...files, generatedAt: new Date() }));
+  out.result(
+    m,
+    () =>
+      `wrote ${flags.html}: ${m.capabilities.length} capabilities and ${m.limits.length} limits × ${m.plans.length} plans`,
+  );
 }
 
 /** Registers `mozaiks plans …`. */
@@ -124,12 +180,21 @@ export function registerPlansCommands(program: Command): void {
   ).action((name: string, flags: ConfigFlags, cmd: Command) => show(name, flags, cmd));
   withConfigOptions(
     plans
+      .command("matrix")
+      .description(
+        "plan × capability matrix: who grants what (inherited, wildcard), every limit with its period and each plan's value",
+      )
+      .option("--html <file>", "write the matrix as a self-contained HTML page (--json prints it as JSON)"),
+  ).action((flags: MatrixFlags, cmd: Command) => matrix(flags, cmd));
+  withConfigOptions(
+    plans
       .command("diff")
       .description("list the capabilities and limits each plan gains or loses between two mappings")
       .argument("<old>", "the published plan_capabilities.json")
       .argument("<new>", "the proposed plan_capabilities.json")
       .option("--old-registry <file>", "registry the old mapping was written against (default: --registry)")
-      .option("--exit-code", "exit 1 when there are differences (like git diff --exit-code)"),
+      .option("--exit-code", "exit 1 when there are differences (like git diff --exit-code)")
+      .option("--html <file>", "also write the changes as a self-contained HTML page"),
     false,
   ).action((oldFile: string, newFile: string, flags: DiffFlags, cmd: Command) =>
     diff(oldFile, newFile, flags, cmd),
