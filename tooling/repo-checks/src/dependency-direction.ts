@@ -73,7 +73,7 @@ function sourceFiles(dir: string): string[] {
     if (entry === "node_modules" || entry === "dist") continue;
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) out.push(...sourceFiles(path));
-    else if (/\.(ts|mts|js|mjs)$/.test(entry)) out.push(path);
+    else if (/\.(tsx?|mts|js|mjs)$/.test(entry)) out.push(path);
   }
   return out;
 }

@@ -49,6 +49,15 @@ describe("dependency direction (docs/architecture.md)", () => {
     ]);
   });
 
+  it("checks JSX sources (.tsx) like any other", () => {
+    const root = mkdtempSync(join(tmpdir(), "mozaiks-deps-"));
+    const dir = join(root, "packages", "contracts");
+    mkdirSync(join(dir, "src"), { recursive: true });
+    writeFileSync(join(dir, "src", "view.tsx"), 'import { x } from "@mozaiks/runtime-server";\n');
+    const violations = checkPackage({ name: "@mozaiks/contracts", dir, dependencies: [] }, root);
+    expect(violations.map((v) => v.file)).toEqual([join("packages", "contracts", "src", "view.tsx")]);
+  });
+
   it("recognizes static, type-only, re-export, dynamic and side-effect imports", () => {
     const src = [
       'import a from "a";',
