@@ -285,7 +285,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
       const verifyDeps = { keys: ctx.entitlementKeys, clock, logger, audit };
       const bundle = loadBundleEntitlements(config.appPath, config.appId, verifyDeps);
       await ctx.state.init(bundle.manifest);
-      await webhooks.start(loadBundleWebhooks(config.appPath, process.env, clock.now().getTime()));
+      await webhooks.start(loadBundleWebhooks(config.appPath, config.readEnv, clock.now().getTime()));
       if (config.metrics?.port !== undefined && !metricsServer) {
         metricsServer = await listenMetrics(metrics, {
           host: config.metrics.host,

@@ -120,9 +120,13 @@ const flag = z
 /** Default of `MOZAIKS_RUN_TOKEN_CAP`: the most tokens one run holds of a monthly budget. */
 export const DEFAULT_RUN_TOKEN_CAP = 20_000;
 
-/** Every environment variable the runtime reads, validated in one place. */
+/**
+ * Every environment variable the runtime reads, validated in one place and transformed into
+ * the {@link RuntimeConfig} the app factory and the entry read. Variables it does not name pass
+ * through untouched (model providers read their API keys from them).
+ */
 export const RuntimeEnvSchema = z
-  .object({
+  .looseObject({
     MOZAIKS_APP_ID: z.string({ error: "is required" }).trim().min(1, { error: "is required" }),
     MOZAIKS_APP_PATH: optionalString,
     MOZAIKS_DB_PATH: z.string().trim().min(1).default("./data/runtime.db"),
@@ -207,66 +211,84 @@ export const RuntimeEnvSchema = z
           "both a JWKS and an HS256 secret are configured: list the accepted algorithms explicitly so symmetric and asymmetric tokens are never mixed by accident",
       });
     }
+  })
+  .transform((e) => {
+    const timeoutSeconds = e.MOZAIKS_PLUGIN_TIMEOUT_SECONDS ?? e.PLUGIN_EXEC_TIMEOUT_S ?? 30;
+    const maxWorkers = e.MOZAIKS_PLUGIN_MAX_WORKERS ?? defaultMaxWorkers();
+    return {
+      appId: e.MOZAIKS_APP_ID,
+      appPath: e.MOZAIKS_APP_PATH,
+      dbPath: e.MOZAIKS_DB_PATH,
+      /** Where the state lives: `MOZAIKS_DATABASE_URL`, else SQLite at `MOZAIKS_DB_PATH`. */
+      database: e.MOZAIKS_DATABASE_URL ?? sqliteAt(e.MOZAIKS_DB_PATH),
+      port: e.MOZAIKS_PORT,
+      host: e.MOZAIKS_HOST,
+      env: e.MOZAIKS_ENV,
+      maxBodyBytes: e.MOZAIKS_MAX_BODY_BYTES,
+      /** Structural bounds of every JSON request body (see `src/http/json-limits.ts`). */
+      jsonLimits: { maxDepth: e.MOZAIKS_JSON_MAX_DEPTH, maxArrayLength: e.MOZAIKS_JSON_MAX_ARRAY_LENGTH },
+      logLevel: e.MOZAIKS_LOG_LEVEL,
+      pluginTimeoutMs: Math.round(timeoutSeconds * 1000),
+      /** Plugin worker pool bounds (see `PluginRunnerOptions`). */
+      pluginPool: {
+        minWorkers: e.MOZAIKS_PLUGIN_MIN_WORKERS ?? Math.min(DEFAULT_MIN_WORKERS, maxWorkers),
+        maxWorkers,
+        maxWorkersPerPlugin:
+          e.MOZAIKS_PLUGIN_MAX_WORKERS_PER_PLUGIN ?? defaultMaxWorkersPerPlugin(maxWorkers),
+        maxQueue: e.MOZAIKS_PLUGIN_MAX_QUEUE,
+      },
+      auth: {
+        jwksPath: e.MOZAIKS_AUTH_JWKS_PATH,
+        jwksUrl: e.MOZAIKS_AUTH_JWKS_URL,
+        hs256Secret: e.MOZAIKS_AUTH_HS256_SECRET,
+        algorithms: e.MOZAIKS_AUTH_ALGORITHMS,
+        issuer: e.MOZAIKS_AUTH_ISSUER,
+        audience: e.MOZAIKS_AUTH_AUDIENCE,
+        requiredScope: e.MOZAIKS_AUTH_REQUIRED_SCOPE,
+        tokenCacheSize: e.MOZAIKS_AUTH_TOKEN_CACHE_SIZE,
+      },
+      internalApiKey: e.MOZAIKS_INTERNAL_API_KEY,
+      /** `allowUnsigned`: production may start without a verification key (`MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS`). */
+      entitlementKeys: {
+        publicKeysPath: e.MOZAIKS_ENTITLEMENT_PUBLIC_KEYS,
+        hmacKey: e.MOZAIKS_ENTITLEMENT_SIGNING_KEY,
+        allowUnsigned: e.MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS,
+      },
+      /** Longest life of a manifest derived from a v1.1 payload or a legacy sync (`MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS`). */
+      syncedManifestTtlSeconds: e.MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS,
+      shutdownTimeoutMs: e.MOZAIKS_SHUTDOWN_TIMEOUT_MS,
+      /** The separate, unauthenticated metrics listener; off while `port` is undefined. */
+      metrics: { port: e.MOZAIKS_METRICS_PORT, host: e.MOZAIKS_METRICS_HOST ?? e.MOZAIKS_HOST },
+      /** Webhook delivery: attempts, exponential backoff bounds, answer timeout, outbox polling (ms). */
+      webhooks: {
+        maxAttempts: e.MOZAIKS_WEBHOOK_MAX_ATTEMPTS,
+        retryBaseMs: e.MOZAIKS_WEBHOOK_RETRY_BASE_MS,
+        retryMaxMs: e.MOZAIKS_WEBHOOK_RETRY_MAX_MS,
+        timeoutMs: e.MOZAIKS_WEBHOOK_TIMEOUT_MS,
+        pollMs: e.MOZAIKS_WEBHOOK_POLL_MS,
+      },
+      /** The `/admin` dashboard: off with `MOZAIKS_ADMIN_DISABLED`; sessions last `sessionTtlSeconds`. */
+      admin: { disabled: e.MOZAIKS_ADMIN_DISABLED, sessionTtlSeconds: e.MOZAIKS_ADMIN_SESSION_TTL_SECONDS },
+      /** Most tokens one workflow run reserves at launch under `soft`/`hard` budgets (`MOZAIKS_RUN_TOKEN_CAP`). */
+      runTokenCap: e.MOZAIKS_RUN_TOKEN_CAP,
+      /**
+       * Model providers (docs/guides/workflows.md#model-providers): `MOZAIKS_MODEL_PROVIDERS`
+       * replaces the bundle's `models.yaml`.
+       */
+      models: { providers: e.MOZAIKS_MODEL_PROVIDERS },
+      /**
+       * Reads a variable a bundle file names — a model provider's `api_key_env`, a webhook's
+       * `secret_env` — so secrets stay in the environment, never in the configuration.
+       */
+      readEnv: (name: string): string | undefined => {
+        const value = e[name];
+        return typeof value === "string" ? value : undefined;
+      },
+    };
   });
 
 /** Validated runtime configuration (what the app factory and the entry read). */
-export interface RuntimeConfig {
-  appId: string;
-  appPath: string | undefined;
-  dbPath: string;
-  /** Where the state lives: `MOZAIKS_DATABASE_URL`, else SQLite at `MOZAIKS_DB_PATH`. */
-  database?: DatabaseTarget;
-  port: number;
-  host: string;
-  env: "development" | "production";
-  maxBodyBytes: number;
-  /** Structural bounds of every JSON request body (see `src/http/json-limits.ts`). */
-  jsonLimits: { maxDepth: number; maxArrayLength: number };
-  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-  pluginTimeoutMs: number;
-  /** Plugin worker pool bounds (see `PluginRunnerOptions`). */
-  pluginPool: { minWorkers: number; maxWorkers: number; maxWorkersPerPlugin: number; maxQueue: number };
-  auth: {
-    jwksPath: string | undefined;
-    jwksUrl: string | undefined;
-    hs256Secret: string | undefined;
-    algorithms: JwtAlgorithm[] | undefined;
-    issuer: string | undefined;
-    audience: string | undefined;
-    requiredScope: string | undefined;
-    tokenCacheSize: number;
-  };
-  internalApiKey: string | undefined;
-  /** `allowUnsigned`: production may start without a verification key (`MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS`). */
-  entitlementKeys: {
-    publicKeysPath: string | undefined;
-    hmacKey: string | undefined;
-    allowUnsigned: boolean;
-  };
-  /** Longest life of a manifest derived from a v1.1 payload or a legacy sync (`MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS`). */
-  syncedManifestTtlSeconds: number;
-  shutdownTimeoutMs: number;
-  /** The separate, unauthenticated metrics listener; off while `port` is undefined. */
-  metrics?: { port: number | undefined; host: string };
-  /** Webhook delivery: attempts, exponential backoff bounds, answer timeout, outbox polling (ms). */
-  webhooks?: {
-    maxAttempts: number;
-    retryBaseMs: number;
-    retryMaxMs: number;
-    timeoutMs: number;
-    pollMs: number;
-  };
-  /** The `/admin` dashboard: off with `MOZAIKS_ADMIN_DISABLED`; sessions last `sessionTtlSeconds`. */
-  admin?: { disabled: boolean; sessionTtlSeconds: number };
-  /** Most tokens one workflow run reserves at launch under `soft`/`hard` budgets (`MOZAIKS_RUN_TOKEN_CAP`). */
-  runTokenCap?: number;
-  /**
-   * Model providers (docs/guides/workflows.md#model-providers): `providers` is
-   * `MOZAIKS_MODEL_PROVIDERS` (replaces the bundle's `models.yaml`); API keys are read through
-   * `env` from the variables the configuration names, never stored in it.
-   */
-  models?: { providers: string | undefined; env: (name: string) => string | undefined };
-}
+export type RuntimeConfig = z.output<typeof RuntimeEnvSchema>;
 
 /**
  * Raised when the environment is invalid; `problems` lists every bad variable. A single problem
@@ -299,59 +321,9 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
     const problems = parsed.error.issues.map((i) => `${String(i.path[0] ?? "environment")}: ${i.message}`);
     throw new ConfigError(problems);
   }
-  const e = parsed.data;
-  const timeoutSeconds = e.MOZAIKS_PLUGIN_TIMEOUT_SECONDS ?? e.PLUGIN_EXEC_TIMEOUT_S ?? 30;
-  return {
-    appId: e.MOZAIKS_APP_ID,
-    appPath: e.MOZAIKS_APP_PATH,
-    dbPath: e.MOZAIKS_DB_PATH,
-    database: e.MOZAIKS_DATABASE_URL ?? { dialect: "sqlite", path: e.MOZAIKS_DB_PATH },
-    port: e.MOZAIKS_PORT,
-    host: e.MOZAIKS_HOST,
-    env: e.MOZAIKS_ENV,
-    maxBodyBytes: e.MOZAIKS_MAX_BODY_BYTES,
-    jsonLimits: { maxDepth: e.MOZAIKS_JSON_MAX_DEPTH, maxArrayLength: e.MOZAIKS_JSON_MAX_ARRAY_LENGTH },
-    logLevel: e.MOZAIKS_LOG_LEVEL,
-    pluginTimeoutMs: Math.round(timeoutSeconds * 1000),
-    pluginPool: pluginPool(e),
-    auth: {
-      jwksPath: e.MOZAIKS_AUTH_JWKS_PATH,
-      jwksUrl: e.MOZAIKS_AUTH_JWKS_URL,
-      hs256Secret: e.MOZAIKS_AUTH_HS256_SECRET,
-      algorithms: e.MOZAIKS_AUTH_ALGORITHMS,
-      issuer: e.MOZAIKS_AUTH_ISSUER,
-      audience: e.MOZAIKS_AUTH_AUDIENCE,
-      requiredScope: e.MOZAIKS_AUTH_REQUIRED_SCOPE,
-      tokenCacheSize: e.MOZAIKS_AUTH_TOKEN_CACHE_SIZE,
-    },
-    internalApiKey: e.MOZAIKS_INTERNAL_API_KEY,
-    entitlementKeys: {
-      publicKeysPath: e.MOZAIKS_ENTITLEMENT_PUBLIC_KEYS,
-      hmacKey: e.MOZAIKS_ENTITLEMENT_SIGNING_KEY,
-      allowUnsigned: e.MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS,
-    },
-    syncedManifestTtlSeconds: e.MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS,
-    shutdownTimeoutMs: e.MOZAIKS_SHUTDOWN_TIMEOUT_MS,
-    metrics: { port: e.MOZAIKS_METRICS_PORT, host: e.MOZAIKS_METRICS_HOST ?? e.MOZAIKS_HOST },
-    webhooks: {
-      maxAttempts: e.MOZAIKS_WEBHOOK_MAX_ATTEMPTS,
-      retryBaseMs: e.MOZAIKS_WEBHOOK_RETRY_BASE_MS,
-      retryMaxMs: e.MOZAIKS_WEBHOOK_RETRY_MAX_MS,
-      timeoutMs: e.MOZAIKS_WEBHOOK_TIMEOUT_MS,
-      pollMs: e.MOZAIKS_WEBHOOK_POLL_MS,
-    },
-    admin: { disabled: e.MOZAIKS_ADMIN_DISABLED, sessionTtlSeconds: e.MOZAIKS_ADMIN_SESSION_TTL_SECONDS },
-    runTokenCap: e.MOZAIKS_RUN_TOKEN_CAP,
-    models: { providers: e.MOZAIKS_MODEL_PROVIDERS, env: (name) => env[name] },
-  };
+  return parsed.data;
 }
 
-function pluginPool(e: z.infer<typeof RuntimeEnvSchema>): RuntimeConfig["pluginPool"] {
-  const maxWorkers = e.MOZAIKS_PLUGIN_MAX_WORKERS ?? defaultMaxWorkers();
-  return {
-    minWorkers: e.MOZAIKS_PLUGIN_MIN_WORKERS ?? Math.min(DEFAULT_MIN_WORKERS, maxWorkers),
-    maxWorkers,
-    maxWorkersPerPlugin: e.MOZAIKS_PLUGIN_MAX_WORKERS_PER_PLUGIN ?? defaultMaxWorkersPerPlugin(maxWorkers),
-    maxQueue: e.MOZAIKS_PLUGIN_MAX_QUEUE,
-  };
+function sqliteAt(path: string): DatabaseTarget {
+  return { dialect: "sqlite", path };
 }

@@ -41,6 +41,23 @@ describe("configuration", () => {
     );
   });
 
+  it("builds the nested sections and reads the variables bundle files name through readEnv", () => {
+    const c = loadConfig({
+      MOZAIKS_APP_ID: "a",
+      MOZAIKS_DB_PATH: "/tmp/x.db",
+      MOZAIKS_METRICS_PORT: "9100",
+      MOZAIKS_MODEL_PROVIDERS: "providers: []",
+      OPENAI_API_KEY: " sk-test ",
+    });
+    expect(c.database).toEqual({ dialect: "sqlite", path: "/tmp/x.db" });
+    expect(c.metrics).toEqual({ port: 9100, host: "127.0.0.1" });
+    expect(c.webhooks).toMatchObject({ maxAttempts: 15, pollMs: 1_000 });
+    expect(c.models.providers).toBe("providers: []");
+    expect(c.readEnv("OPENAI_API_KEY")).toBe(" sk-test ");
+    expect(c.readEnv("ANTHROPIC_API_KEY")).toBeUndefined();
+    expect(c).not.toHaveProperty("OPENAI_API_KEY");
+  });
+
   it("lists every invalid variable at once", () => {
     let err: unknown;
     try {

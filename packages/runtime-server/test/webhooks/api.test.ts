@@ -101,10 +101,6 @@ describe("internal webhook API", () => {
 describe("webhooks.json of the app bundle", () => {
   it("installs the bundle's subscriptions (secret from the environment), read-only through the API", async () => {
     const r = await receiver();
-    process.env.MOZAIKS_TEST_WEBHOOK_SECRET = SECRET;
-    cleanups.push(() => {
-      delete process.env.MOZAIKS_TEST_WEBHOOK_SECRET;
-    });
     const appPath = bundleWith({
       subscriptions: [
         {
@@ -115,7 +111,7 @@ describe("webhooks.json of the app bundle", () => {
         },
       ],
     });
-    const { app } = await runtime({ appPath });
+    const { app } = await runtime({ appPath, env: { MOZAIKS_TEST_WEBHOOK_SECRET: SECRET } });
     const list = (await (await app.request("/api/internal/webhooks", { headers: KEY })).json()) as {
       subscriptions: Array<{ id: string; source: string }>;
     };

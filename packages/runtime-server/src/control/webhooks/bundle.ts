@@ -43,12 +43,12 @@ export function toSubscription(
 
 function secretOf(
   s: WebhookBundleSubscription,
-  env: Record<string, string | undefined>,
+  readEnv: (name: string) => string | undefined,
   file: string,
 ): string {
   if (s.secret !== undefined) return s.secret;
   const name = s.secret_env as string;
-  const value = env[name]?.trim();
+  const value = readEnv(name)?.trim();
   if (!value) throw new RuntimeError("invalid_request", `${file}: subscription ${s.id}: ${name} is not set`);
   const parsed = WebhookSecretSchema.safeParse(value);
   if (!parsed.success) {
@@ -67,7 +67,7 @@ function secretOf(
  */
 export function loadBundleWebhooks(
   appPath: string | undefined,
-  env: Record<string, string | undefined>,
+  readEnv: (name: string) => string | undefined,
   now: number,
 ): Subscription[] | undefined {
   if (!appPath) return undefined;
@@ -87,6 +87,6 @@ export function loadBundleWebhooks(
       throw new RuntimeError("invalid_request", `${file}: subscription id ${s.id} is listed twice`);
     ids.add(s.id);
     const { secret: _s, secret_env: _e, ...fields } = s;
-    return toSubscription(fields, secretOf(s, env, file), "bundle", now);
+    return toSubscription(fields, secretOf(s, readEnv, file), "bundle", now);
   });
 }

@@ -49,9 +49,9 @@ export class WorkflowService {
   async start(appPath: string | undefined): Promise<void> {
     this.#keys = await createLaunchKeys();
     const models = await loadModelProviders({
-      spec: this.ctx.config.models?.providers,
+      spec: this.ctx.config.models.providers,
       bundlePath: appPath,
-      env: this.ctx.config.models?.env ?? (() => undefined),
+      env: this.ctx.config.readEnv,
     });
     this.ctx.logger.info(
       { default: models.defaultName, source: models.source, providers: models.describe() },

@@ -23,9 +23,4 @@ export {
   type PluginRunnerStats,
   type PluginRunOptions,
 } from "./runner.js";
-export {
-  DEFAULT_PLUGIN_TIMEOUT_SECONDS,
-  InvalidPluginTimeoutError,
-  resolvePluginTimeoutMs,
-} from "./timeout.js";
 export { SECRET_ENV_NAME, workerEnv } from "./worker-env.js";

@@ -112,7 +112,7 @@ type Call = {
  *
  * @example
  * ```ts
- * const runner = new PluginRunner({ timeoutMs: resolvePluginTimeoutMs(process.env), maxWorkers: 8 });
+ * const runner = new PluginRunner({ timeoutMs: 30_000, maxWorkers: 8 });
  * const output = await runner.run(plugin, { text: "hello", _context: context, user_jwt: token });
  * await runner.close(); // on shutdown
  * ```
