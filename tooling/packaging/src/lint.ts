@@ -28,7 +28,8 @@ export async function lintTarball(tarball: string): Promise<string[]> {
     level: "warning",
     strict: true,
   });
-  for (const m of messages) problems.push(`publint ${m.type}: ${formatMessage(m, manifest) ?? m.code}`);
+  for (const m of messages)
+    problems.push(`publint ${m.type}: ${formatMessage(m, manifest, { color: false }) ?? m.code}`);
   try {
     await run(process.execPath, [ATTW, tarball, "--profile", "esm-only", "--no-color"]);
   } catch (err) {
