@@ -1,38 +1,29 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+
+type Env = Record<string, string | undefined>;
 
 /**
- * Fills development defaults when the runtime is started from the repository with no
- * configuration: the repo's `examples/app` bundle (found relative to this file), development
- * mode, the example platform's public keys (`examples/platform/jwks.json`) and
- * `MOZAIKS_APP_ID` from the bundle's `app.json`. Explicit variables always win.
+ * The environment `mozaiks-runtime` runs with: the process environment (read here and nowhere
+ * else in the binary) with the bundle's defaults filled in. The binary guesses no paths: the
+ * repository's `pnpm start` passes the example bundle explicitly (`examples/start.env`).
+ */
+export function runtimeEnv(source: Env = process.env): Env {
+  return withBundleDefaults(source);
+}
+
+/**
+ * Fills `MOZAIKS_APP_ID` from the bundle's `app.json` when only `MOZAIKS_APP_PATH` is set.
+ * Explicit variables always win; an unreadable `app.json` leaves it unset, so configuration
+ * validation names `MOZAIKS_APP_ID` as missing.
  *
  * @example
  * ```ts
- * const env = withBundleDefaults(process.env, new URL("../../../examples/app", import.meta.url).pathname);
+ * const env = withBundleDefaults({ MOZAIKS_APP_PATH: "examples/app" }); // MOZAIKS_APP_ID: "example-app"
  * ```
  */
-export function withBundleDefaults(
-  env: Record<string, string | undefined>,
-  exampleAppDir: string,
-): { env: Record<string, string | undefined>; usedExample: boolean } {
+export function withBundleDefaults(env: Env): Env {
   const out = { ...env };
-  let usedExample = false;
-  if (!out.MOZAIKS_APP_PATH && existsSync(join(exampleAppDir, "app.json"))) {
-    out.MOZAIKS_APP_PATH = resolve(exampleAppDir);
-    out.MOZAIKS_ENV ??= "development";
-    // The example platform publishes its public keys beside its plan mapping, not inside the
-    // bundle: configuring them here makes the example verify its signed manifest and catalog.
-    const platformJwks = resolve(exampleAppDir, "..", "platform", "jwks.json");
-    if (
-      !out.MOZAIKS_ENTITLEMENT_PUBLIC_KEYS &&
-      !out.MOZAIKS_ENTITLEMENT_SIGNING_KEY &&
-      existsSync(platformJwks)
-    ) {
-      out.MOZAIKS_ENTITLEMENT_PUBLIC_KEYS = platformJwks;
-    }
-    usedExample = true;
-  }
   if (!out.MOZAIKS_APP_ID && out.MOZAIKS_APP_PATH) {
     const appJson = join(out.MOZAIKS_APP_PATH, "app.json");
     if (existsSync(appJson)) {
@@ -44,5 +35,5 @@ export function withBundleDefaults(
       }
     }
   }
-  return { env: out, usedExample };
+  return out;
 }

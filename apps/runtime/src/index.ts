@@ -8,5 +8,5 @@
  * const server = await listen(app, { host: "127.0.0.1", port: 0, logger });
  * ```
  */
-export { withBundleDefaults } from "./env.js";
+export { runtimeEnv, withBundleDefaults } from "./env.js";
 export { listen, PortInUseError, type RunningServer } from "./server.js";

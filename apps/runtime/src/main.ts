@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { fileURLToPath } from "node:url";
 import {
   ConfigError,
   createModuleHost,
@@ -8,11 +7,8 @@ import {
   loadConfig,
 } from "@mozaiks/runtime-server";
 import { countersCommand } from "./commands/counters.js";
-import { withBundleDefaults } from "./env.js";
+import { runtimeEnv } from "./env.js";
 import { listen, PortInUseError } from "./server.js";
-
-// Resolved relative to this file, so `node apps/runtime/dist/main.js` finds the repo's example.
-const EXAMPLE_APP = fileURLToPath(new URL("../../../examples/app", import.meta.url));
 
 function fail(message: string): never {
   process.stderr.write(`mozaiks-runtime: ${message}\n`);
@@ -20,7 +16,7 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  const { env, usedExample } = withBundleDefaults(process.env, EXAMPLE_APP);
+  const env = runtimeEnv();
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(env);
@@ -52,7 +48,6 @@ async function main(): Promise<void> {
     throw err;
   }
   logger.info({ url: server.url, port: server.port, app_id: config.appId, env: config.env }, "listening");
-  if (usedExample) logger.info({ app_path: config.appPath }, "serving the repository's example app bundle");
   if (devAuth) {
     process.stdout.write(
       [
@@ -91,7 +86,7 @@ async function main(): Promise<void> {
 const entry = process.argv[2] === "counters" ? () => countersMain(process.argv.slice(3)) : main;
 
 async function countersMain(args: string[]): Promise<void> {
-  process.exit(await countersCommand(args, process.env));
+  process.exit(await countersCommand(args, runtimeEnv()));
 }
 
 entry().catch((err: unknown) => {

@@ -8,7 +8,7 @@ const VERSION_HEADER = "x-mozaiks-runtime-version";
 let child: Child;
 const tmp = tempDir();
 beforeAll(async () => {
-  child = await spawnRuntime({ MOZAIKS_DB_PATH: join(tmp.dir, "rt.db") });
+  child = await spawnRuntime({ MOZAIKS_DB_PATH: join(tmp.dir, "rt.db") }, { startEnv: true });
 }, 30_000);
 afterAll(() => {
   killChildren();

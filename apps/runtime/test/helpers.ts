@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 export const EXAMPLE_APP = fileURLToPath(new URL("../../../examples/app", import.meta.url));
 export const INTERNAL_KEY = "crash-test-internal-key-0123456789";
 
@@ -30,13 +32,21 @@ export function killChildren(): void {
   live.clear();
 }
 
-/** Spawns `src/main.ts`; resolves once it logs "listening" (or rejects when it exits first). */
+/**
+ * Spawns `src/main.ts`; resolves once it logs "listening" (or rejects when it exits first).
+ * `startEnv` runs it as the repository's `pnpm start` does: from the repository root with
+ * `--env-file=examples/start.env`.
+ */
 export function spawnRuntime(
   env: Record<string, string>,
-  opts: { waitListening?: boolean } = {},
+  opts: { waitListening?: boolean; startEnv?: boolean } = {},
 ): Promise<Child> {
-  const proc = spawn(process.execPath, ["--conditions=@mozaiks/source", "--import", "tsx", "src/main.ts"], {
-    cwd: APP_DIR,
+  // tsx resolved here, since the start-script run is not in this package's directory.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+  const args = ["--conditions=@mozaiks/source", "--import", tsx, join(APP_DIR, "src", "main.ts")];
+  if (opts.startEnv) args.unshift("--env-file=examples/start.env");
+  const proc = spawn(process.execPath, args, {
+    cwd: opts.startEnv ? REPO_ROOT : APP_DIR,
     env: { PATH: process.env.PATH ?? "", MOZAIKS_HOST: "127.0.0.1", MOZAIKS_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

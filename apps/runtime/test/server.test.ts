@@ -1,34 +1,43 @@
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openStore } from "@mozaiks/runtime-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { withBundleDefaults } from "../src/env.js";
-import { EXAMPLE_APP, INTERNAL_KEY, killChildren, spawnRuntime, tempDir } from "./helpers.js";
+import { EXAMPLE_APP, INTERNAL_KEY, killChildren, REPO_ROOT, spawnRuntime, tempDir } from "./helpers.js";
 
 afterEach(killChildren);
 
 describe("mozaiks-runtime entry", () => {
-  it("defaults to the repository example bundle in development mode", () => {
-    const { env, usedExample } = withBundleDefaults({}, EXAMPLE_APP);
-    expect(usedExample).toBe(true);
-    expect(env).toMatchObject({
+  it("guesses no bundle: only the app id is filled in, from the app.json of MOZAIKS_APP_PATH", async () => {
+    expect(withBundleDefaults({})).toEqual({});
+    expect(withBundleDefaults({ MOZAIKS_APP_PATH: EXAMPLE_APP })).toEqual({
       MOZAIKS_APP_PATH: EXAMPLE_APP,
       MOZAIKS_APP_ID: "example-app",
-      MOZAIKS_ENV: "development",
     });
-    expect(
-      withBundleDefaults({ MOZAIKS_APP_PATH: "/srv/app", MOZAIKS_ENV: "production" }, EXAMPLE_APP)
-        .usedExample,
-    ).toBe(false);
+    expect(withBundleDefaults({ MOZAIKS_APP_PATH: EXAMPLE_APP, MOZAIKS_APP_ID: "mine" }).MOZAIKS_APP_ID).toBe(
+      "mine",
+    );
+    const bare = await spawnRuntime({ MOZAIKS_DB_PATH: ":memory:" }, { waitListening: false });
+    expect(await bare.exited).toBe(1);
+    expect(bare.stderr()).toContain("MOZAIKS_APP_ID: is required");
+  }, 30_000);
+
+  it("passes the example to the binary through the start script's env file", () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts.start).toContain("node --env-file=examples/start.env apps/runtime/dist/main.js");
   });
 
-  it("prints a usable dev token, serves it, and exits 0 on SIGTERM", async () => {
+  it("serves the example as pnpm start does: prints a usable dev token, serves it, exits 0 on SIGTERM", async () => {
     const tmp = tempDir();
-    const child = await spawnRuntime({
-      MOZAIKS_DB_PATH: join(tmp.dir, "rt.db"),
-      MOZAIKS_INTERNAL_API_KEY: INTERNAL_KEY,
-    });
+    const child = await spawnRuntime(
+      { MOZAIKS_DB_PATH: join(tmp.dir, "rt.db"), MOZAIKS_INTERNAL_API_KEY: INTERNAL_KEY },
+      { startEnv: true },
+    );
+    expect(child.stdout()).toContain('"app_id":"example-app","env":"development"');
     const token = /Ephemeral dev token[^\n]*\n(\S+)/.exec(child.stdout())?.[1];
     expect(token).toBeDefined();
     expect(child.stdout()).toContain("curl -s");
@@ -101,7 +110,7 @@ describe("mozaiks-runtime entry", () => {
     const port = (blocker.address() as { port: number }).port;
     const child = await spawnRuntime(
       { MOZAIKS_PORT: String(port), MOZAIKS_DB_PATH: ":memory:" },
-      { waitListening: false },
+      { waitListening: false, startEnv: true },
     );
     expect(await child.exited).toBe(1);
     expect(child.stderr()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
