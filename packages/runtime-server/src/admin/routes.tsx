@@ -52,6 +52,7 @@ export function adminRoutes(ctx: RuntimeContext, sources: AdminSources): Hono<Ad
     html(c, <ErrorPage page={pageOf()} title={title} message={message} />, status);
 
   const admin = new Hono<AdminEnv>();
+  // `/admin/*` matches `/admin` itself too.
   admin.use("/admin/*", async (c, next) => {
     await next();
     c.header("Content-Security-Policy", CSP);
@@ -60,12 +61,6 @@ export function adminRoutes(ctx: RuntimeContext, sources: AdminSources): Hono<Ad
     // `same-origin`, not `no-referrer`: under the latter a browser posts forms with `Origin: null`.
     c.header("Referrer-Policy", "same-origin");
     if (!c.req.path.startsWith("/admin/assets/")) c.header("Cache-Control", "no-store");
-  });
-  admin.use("/admin", async (c, next) => {
-    await next();
-    c.header("Content-Security-Policy", CSP);
-    c.header("X-Frame-Options", "DENY");
-    c.header("Cache-Control", "no-store");
   });
 
   admin.get("/admin/assets/:name", (c) => {
@@ -78,7 +73,7 @@ export function adminRoutes(ctx: RuntimeContext, sources: AdminSources): Hono<Ad
   });
 
   // Every form post: refused when a browser says it comes from another site.
-  admin.on("POST", ["/admin", "/admin/*"], async (c, next) => {
+  admin.on("POST", "/admin/*", async (c, next) => {
     const reason = crossSiteReason(c);
     if (reason) {
       c.var.log.warn({ path: c.req.path, reason }, "admin: cross-site form post refused");
@@ -117,7 +112,6 @@ export function adminRoutes(ctx: RuntimeContext, sources: AdminSources): Hono<Ad
     if (c.req.path.startsWith("/admin/assets/")) return next();
     return requireSession(c, next);
   });
-  admin.use("/admin", (c, next) => requireSession(c, next));
   async function requireSession(c: Context<AdminEnv>, next: () => Promise<void>) {
     const session = sessions.get(getCookie(c, ADMIN_COOKIE));
     if (!session) {

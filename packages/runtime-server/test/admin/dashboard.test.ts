@@ -121,6 +121,8 @@ describe("dashboard pages", () => {
     const { cookie } = await signIn(app);
     const { res, text } = await page(app, "/admin", cookie);
     expect(res.status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(res.headers.get("cache-control")).toBe("no-store");
     expect(text).toContain("Manifest in force");
     expect(text).toMatch(/file:[^<]*entitlement_manifest\.json/);
     expect(text).toMatch(/<span class="badge ok">verified<\/span> Ed25519/);
