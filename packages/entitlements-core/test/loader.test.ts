@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_CAPABILITIES,
@@ -37,7 +37,7 @@ function logger(): EntitlementsLogger & { warnings: string[] } {
 }
 
 function appDir(content?: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "mozaiks-ent-"));
+  const dir = tempDir("mozaiks-ent-");
   if (content !== undefined) writeFileSync(join(dir, MANIFEST_FILE_NAME), content);
   return dir;
 }

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EntitlementManifestSchema, EntitlementSyncV11Schema } from "@mozaiks/contracts";
+import { tempDir } from "@mozaiks/test-utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -129,15 +129,11 @@ describe("readSignedDocument stages", () => {
   );
 
   it("platform-signed files with integral values beyond 2^53 verify in the file loader", () => {
-    const dir = mkdtempSync(join(tmpdir(), "mozaiks-read-signed-"));
-    try {
-      for (const d of platformSigned) {
-        writeFileSync(join(dir, MANIFEST_FILE_NAME), `${stringifyJson(d, 2)}\n`);
-        const loaded = loadEntitlementsSync({ appId: "example-app", appPath: dir, hmacKey: KEY, now });
-        expect(loaded.verification).toEqual({ ok: true, alg: "HS256" });
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    const dir = tempDir("mozaiks-read-signed-");
+    for (const d of platformSigned) {
+      writeFileSync(join(dir, MANIFEST_FILE_NAME), `${stringifyJson(d, 2)}\n`);
+      const loaded = loadEntitlementsSync({ appId: "example-app", appPath: dir, hmacKey: KEY, now });
+      expect(loaded.verification).toEqual({ ok: true, alg: "HS256" });
     }
   });
 
