@@ -1,4 +1,4 @@
 import { defineProjectConfig } from "@mozaiks/vitest-config";
 
-// Tests spawn the real CLI several times per case; node start-up dominates on a busy machine.
+// Most tests run the CLI in-process; a few spawn the built binary, npm and a runtime process.
 export default defineProjectConfig({ testTimeout: 60_000 });

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { createProgram } from "../src/program.js";
-import { mozaiks } from "./helpers.js";
+import { mozaiks, mozaiksProcess } from "./helpers.js";
 
 function find(program: Command, path: string[]): Command {
   let cmd = program;
@@ -36,15 +36,15 @@ describe("mozaiks help", () => {
     expect(find(program, ["manifest", "build"]).helpInformation()).toContain("--json");
   });
 
-  it("documents the exit codes in the top-level help", async () => {
-    const run = await mozaiks(["--help"]);
+  it("documents the exit codes in the top-level help (the built binary)", async () => {
+    const run = await mozaiksProcess(["--help"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Exit codes:");
     expect(run.stdout).toMatch(/3\s+I\/O or network error/);
   });
 
   it("exits 2 on an unknown command or a missing required option", async () => {
-    expect((await mozaiks(["frobnicate"])).code).toBe(2);
+    expect((await mozaiksProcess(["frobnicate"])).code).toBe(2);
     const missing = await mozaiks(["manifest", "build", "--plan", "pro"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("required option '--app <id>' not specified");

@@ -2,7 +2,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { mozaiks, tempDir } from "./helpers.js";
+import { mozaiks, REPO_CATALOG_ENV, tempDir } from "./helpers.js";
 
 const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 const cleanups: Array<() => Promise<void>> = [];
@@ -59,7 +59,7 @@ describe("host-universal features are matched under any spelling", () => {
         "--generate",
         "orders,user_auth,User-Sessions,userManagement",
       ],
-      { cwd: REPO },
+      { cwd: REPO, env: REPO_CATALOG_ENV },
     );
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(

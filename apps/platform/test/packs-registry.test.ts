@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PACKS_LOCK_FILE, type PacksLock, RUNTIME_CONTRACT_VERSION } from "@mozaiks/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mozaiks, tempDir } from "./helpers.js";
+import { mozaiksProcess, tempDir } from "./helpers.js";
 import { type Registry, run, startRegistry, startRuntime } from "./registry.js";
 
 // Pack authors publish packs to npm and apps install them: every step here runs the real
@@ -29,7 +29,7 @@ afterAll(async () => {
   await cleanup?.();
 });
 
-const cli = (args: string[], cwd = root) => mozaiks(args, { cwd, env });
+const cli = (args: string[], cwd = root) => mozaiksProcess(args, { cwd, env });
 const json = <T>(r: { stdout: string }) => JSON.parse(r.stdout) as T;
 
 /** Validates, packs (`mozaiks packs pack`) and publishes (`npm publish`) a pack folder. */

@@ -2,7 +2,7 @@ import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { mozaiks, tempDir } from "./helpers.js";
+import { mozaiks, REPO_CATALOG_ENV, tempDir } from "./helpers.js";
 
 const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 const cleanups: Array<() => Promise<void>> = [];
@@ -21,7 +21,7 @@ describe("catalog sources of the CLI", () => {
     expect(
       (await mozaiks(["packs", "new", "billing", "--class", "external_adapter"], { cwd: root })).code,
     ).toBe(0);
-    const env = { MOZAIKS_PACK_PATHS: join(root, "billing") };
+    const env = { ...REPO_CATALOG_ENV, MOZAIKS_PACK_PATHS: join(root, "billing") };
     const listed = JSON.parse((await mozaiks(["packs", "list", "--json"], { cwd: REPO, env })).stdout);
     expect(
       listed.packs.map((p: { capability_pack_id: string; source: string; version: string | null }) => [
@@ -53,7 +53,7 @@ describe("catalog sources of the CLI", () => {
     cpSync(join(REPO, "packs/public/notifications"), copy, { recursive: true });
     const pkg = join(copy, "package.json");
     writeFileSync(pkg, readFileSync(pkg, "utf8").replace('"version": "0.1.0"', '"version": "0.2.0"'));
-    const env = { MOZAIKS_PACK_PATHS: copy };
+    const env = { ...REPO_CATALOG_ENV, MOZAIKS_PACK_PATHS: copy };
     const run = await mozaiks(["packs", "plan", "--packs", "notifications", "--host-mode", "oss"], {
       cwd: REPO,
       env,

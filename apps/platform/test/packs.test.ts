@@ -3,10 +3,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BuildPlanSchema } from "@mozaiks/contracts";
 import { afterEach, describe, expect, it } from "vitest";
-import { mozaiks, tempDir } from "./helpers.js";
+import { mozaiks, REPO_CATALOG_ENV, tempDir } from "./helpers.js";
 
 const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 const FIXTURES = join(REPO, "packages/capability-packs/test/fixtures/catalog");
+/** A run from the repository root with the catalog its `pnpm mozaiks` script passes. */
+const inRepo = { cwd: REPO, env: REPO_CATALOG_ENV };
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
@@ -25,8 +27,8 @@ async function mixedCatalog(): Promise<string> {
 }
 
 describe("mozaiks packs list / validate", () => {
-  it("lists the repo's packs by default", async () => {
-    const run = await mozaiks(["packs", "list"], { cwd: REPO });
+  it("lists the repo's packs (the catalog its mozaiks script passes)", async () => {
+    const run = await mozaiks(["packs", "list"], inRepo);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/audit\s+public\s+framework_pack\s+audit/);
     expect(run.stdout).toMatch(/notifications\s+public\s+framework_pack\s+notifications/);
@@ -42,10 +44,10 @@ describe("mozaiks packs list / validate", () => {
   });
 
   it("validates the repo catalog and a single pack", async () => {
-    const all = await mozaiks(["packs", "validate", "packs"], { cwd: REPO });
+    const all = await mozaiks(["packs", "validate", "packs"], inRepo);
     expect(all.code).toBe(0);
     expect(all.stdout).toBe("valid: catalog packs: 2 pack(s) (audit, notifications), 2 event flow(s)\n");
-    const one = await mozaiks(["packs", "validate", "packs/public/notifications"], { cwd: REPO });
+    const one = await mozaiks(["packs", "validate", "packs/public/notifications"], inRepo);
     expect(one.stdout).toMatch(/^valid: pack notifications@0.1.0: 1 module\(s\)/);
   });
 
@@ -67,7 +69,7 @@ describe("mozaiks packs list / validate", () => {
   });
 
   it("exits 3 for a folder that does not exist", async () => {
-    const run = await mozaiks(["packs", "validate", "no/such/dir"], { cwd: REPO });
+    const run = await mozaiks(["packs", "validate", "no/such/dir"], inRepo);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("no/such/dir does not exist");
   });
@@ -77,9 +79,7 @@ describe("mozaiks packs plan", () => {
   it("prints a valid build plan as JSON", async () => {
     const run = await mozaiks(
       ["packs", "plan", "--packs", "notifications,audit", "--host-mode", "oss", "--json"],
-      {
-        cwd: REPO,
-      },
+      inRepo,
     );
     expect(run.code).toBe(0);
     const plan = BuildPlanSchema.parse(JSON.parse(run.stdout));
@@ -114,18 +114,18 @@ describe("mozaiks packs plan", () => {
   it("rejects generating a host-universal feature", async () => {
     const run = await mozaiks(
       ["packs", "plan", "--packs", "notifications", "--host-mode", "oss", "--generate", "orders,auth"],
-      { cwd: REPO },
+      inRepo,
     );
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("auth is host_universal");
   });
 
   it("exits 2 on usage errors", async () => {
-    expect(
-      (await mozaiks(["packs", "plan", "--packs", "audit", "--host-mode", "cloud"], { cwd: REPO })).code,
-    ).toBe(2);
-    expect((await mozaiks(["packs", "plan", "--packs", "audit"], { cwd: REPO })).code).toBe(2);
-    expect((await mozaiks(["packs", "plan", "--host-mode", "oss"], { cwd: REPO })).code).toBe(2);
+    expect((await mozaiks(["packs", "plan", "--packs", "audit", "--host-mode", "cloud"], inRepo)).code).toBe(
+      2,
+    );
+    expect((await mozaiks(["packs", "plan", "--packs", "audit"], inRepo)).code).toBe(2);
+    expect((await mozaiks(["packs", "plan", "--host-mode", "oss"], inRepo)).code).toBe(2);
   });
 });
 
@@ -133,31 +133,29 @@ describe("mozaiks packs apply", () => {
   it("copies the overlay, refuses to replace app-owned files, and replaces them with --overwrite", async () => {
     const app = await temp();
     const args = ["packs", "apply", app, "--packs", "notifications,audit"];
-    const first = await mozaiks(args, { cwd: REPO });
+    const first = await mozaiks(args, inRepo);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/^wrote \d+ new and 0 replaced file\(s\)/);
     expect(existsSync(join(app, "modules/audit/contracts/reactions.yaml"))).toBe(true);
     expect(existsSync(join(app, "ui/pages/notifications.yaml"))).toBe(true);
 
     writeFileSync(join(app, "ui/pages/activity.yaml"), "page_id: activity\ntitle: Ours\n");
-    const conflict = await mozaiks(args, { cwd: REPO });
+    const conflict = await mozaiks(args, inRepo);
     expect(conflict.code).toBe(1);
     expect(conflict.stdout).toContain(
       "ui/pages/activity.yaml: app file differs from audit/app_overlay/ui/pages/activity.yaml",
     );
     expect(readFileSync(join(app, "ui/pages/activity.yaml"), "utf8")).toContain("Ours");
 
-    const forced = await mozaiks([...args, "--overwrite", "--json"], { cwd: REPO });
+    const forced = await mozaiks([...args, "--overwrite", "--json"], inRepo);
     expect(forced.code).toBe(0);
     expect(JSON.parse(forced.stdout)).toMatchObject({ ok: true, overwritten: ["ui/pages/activity.yaml"] });
   });
 
   it("exits 3 when the app folder is missing and 1 when the selection is invalid", async () => {
-    expect((await mozaiks(["packs", "apply", "/no/such/app", "--packs", "audit"], { cwd: REPO })).code).toBe(
-      3,
-    );
+    expect((await mozaiks(["packs", "apply", "/no/such/app", "--packs", "audit"], inRepo)).code).toBe(3);
     const app = await temp();
-    const run = await mozaiks(["packs", "apply", app, "--packs", "audit"], { cwd: REPO });
+    const run = await mozaiks(["packs", "apply", app, "--packs", "audit"], inRepo);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("[dangling_reaction]");
   });

@@ -2,8 +2,8 @@ import { PlatformResolver, SubscriptionManager } from "@mozaiks/platform-resolve
 import { type Command, Option } from "commander";
 import { usageError } from "../output/cli-error.js";
 import { type ConfigFlags, loadConfig, withConfigOptions } from "../shared/config-options.js";
+import type { CliContext } from "../shared/context.js";
 import { parseDuration, parseNow } from "../shared/duration.js";
-import { printerFor } from "../shared/globals.js";
 import {
   describeSigner,
   resolveSigner,
@@ -23,17 +23,17 @@ interface BundleFlags extends ConfigFlags, SigningFlags, SubscriptionFlags {
   now?: string;
 }
 
-async function write(appDir: string, flags: BundleFlags, cmd: Command): Promise<void> {
-  const out = printerFor(cmd);
+async function write(ctx: CliContext, appDir: string, flags: BundleFlags, cmd: Command): Promise<void> {
+  const out = ctx.printer(cmd);
   const now = parseNow(flags.now);
   const ttl = flags.ttl === undefined ? undefined : parseDuration(flags.ttl, "--ttl");
   const catalogTtl = flags.catalogTtl === undefined ? ttl : parseDuration(flags.catalogTtl, "--catalog-ttl");
-  const config = await loadConfig(flags);
+  const config = await loadConfig(ctx, flags);
   const resolver = new PlatformResolver(config, {
     now: () => now,
     ...(ttl !== undefined && { ttlSeconds: ttl }),
   });
-  const signer = await resolveSigner(flags, (t) => out.note(t));
+  const signer = await resolveSigner(ctx, flags, (t) => out.note(t));
   if (!signer && !flags.allowUnsigned) {
     throw usageError(
       "bundle write signs its files: pass --key <private jwk> (or --hmac-key), set MOZAIKS_ENTITLEMENT_PRIVATE_KEY, or --allow-unsigned for local development",
@@ -45,7 +45,7 @@ async function write(appDir: string, flags: BundleFlags, cmd: Command): Promise<
     allowUnsigned: flags.allowUnsigned === true,
   });
   const sub = subscriptionFrom(flags, config.plans.default_plan);
-  const files = await manager.writeBundle(appDir, sub, {
+  const files = await manager.writeBundle(ctx.path(appDir), sub, {
     ...(catalogTtl !== undefined && { catalogTtlSeconds: catalogTtl }),
   });
   const manifest = files.resolution.manifest;
@@ -72,7 +72,7 @@ async function write(appDir: string, flags: BundleFlags, cmd: Command): Promise<
 }
 
 /** Registers `mozaiks bundle …`. */
-export function registerBundleCommands(program: Command): void {
+export function registerBundleCommands(program: Command, ctx: CliContext): void {
   const bundle = program.command("bundle").description("write entitlements into an app bundle");
   const writeCmd = bundle
     .command("write")
@@ -94,5 +94,5 @@ export function registerBundleCommands(program: Command): void {
       "after",
       "\nBoth files are written via a temp file and rename, so a runtime never reads a half-written file.\nShipped bundles outlive a one-day TTL: pick --ttl to match how often you rebuild (or none).",
     )
-    .action((appDir: string, flags: BundleFlags, cmd: Command) => write(appDir, flags, cmd));
+    .action((appDir: string, flags: BundleFlags, cmd: Command) => write(ctx, appDir, flags, cmd));
 }

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { ioError, usageError } from "../output/cli-error.js";
-import { printerFor } from "../shared/globals.js";
+import type { CliContext } from "../shared/context.js";
 
 interface TokenFlags {
   sub: string;
@@ -31,10 +31,11 @@ function algorithmOf(jwk: JsonWebKey, file: string): { alg: string; hash: string
   );
 }
 
-async function readPrivateJwk(file: string): Promise<JsonWebKey> {
+/** Reads the private JWK `file` (named as typed; `at` resolves it). */
+async function readPrivateJwk(file: string, at: (file: string) => string): Promise<JsonWebKey> {
   let jwk: JsonWebKey;
   try {
-    jwk = JSON.parse(await readFile(file, "utf8")) as JsonWebKey;
+    jwk = JSON.parse(await readFile(at(file), "utf8")) as JsonWebKey;
   } catch (err) {
     throw (err as NodeJS.ErrnoException).code === "ENOENT"
       ? ioError(`${file} does not exist`, err)
@@ -47,12 +48,16 @@ async function readPrivateJwk(file: string): Promise<JsonWebKey> {
 /**
  * The local development key: `<dir>/dev-user.private.jwk.json` (created on first use, 0600)
  * and its public `<dir>/dev-user.jwks.json`, the file a runtime reads as MOZAIKS_AUTH_JWKS_PATH.
+ * The names are returned as `dir` was typed; `at` resolves them for reading and writing.
  */
-async function localKey(dir: string): Promise<{ file: string; jwks: string; jwk: JsonWebKey }> {
+async function localKey(
+  dir: string,
+  at: (file: string) => string,
+): Promise<{ file: string; jwks: string; jwk: JsonWebKey }> {
   const file = join(dir, "dev-user.private.jwk.json");
   const jwks = join(dir, "dev-user.jwks.json");
   try {
-    return { file, jwks, jwk: await readPrivateJwk(file) };
+    return { file, jwks, jwk: await readPrivateJwk(file, at) };
   } catch (err) {
     if ((err as { code?: string }).code !== "io") throw err;
   }
@@ -60,9 +65,9 @@ async function localKey(dir: string): Promise<{ file: string; jwks: string; jwk:
   const jwk = { ...privateKey.export({ format: "jwk" }), kid: "dev-user", alg: "EdDSA", use: "sig" };
   const pub = { ...publicKey.export({ format: "jwk" }), kid: "dev-user", alg: "EdDSA", use: "sig" };
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writeFile(file, `${JSON.stringify(jwk, null, 2)}\n`, { mode: 0o600 });
-    await writeFile(jwks, `${JSON.stringify({ keys: [pub] }, null, 2)}\n`);
+    await mkdir(at(dir), { recursive: true, mode: 0o700 });
+    await writeFile(at(file), `${JSON.stringify(jwk, null, 2)}\n`, { mode: 0o600 });
+    await writeFile(at(jwks), `${JSON.stringify({ keys: [pub] }, null, 2)}\n`);
   } catch (err) {
     throw ioError(`cannot write the development key in ${dir}: ${(err as Error).message}`, err);
   }
@@ -84,16 +89,16 @@ export function signJwt(claims: Record<string, unknown>, jwk: JsonWebKey, file =
   return `${input}.${b64url(sig)}`;
 }
 
-async function token(flags: TokenFlags, cmd: Command): Promise<void> {
-  const out = printerFor(cmd);
+async function token(ctx: CliContext, flags: TokenFlags, cmd: Command): Promise<void> {
+  const out = ctx.printer(cmd);
   if (!flags.sub.trim()) throw usageError("--sub must be a non-empty user id");
   const ttl = Number(flags.ttl);
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 30 * 86_400) {
     throw usageError("--ttl must be a whole number of seconds between 1 and 2592000 (30 days)");
   }
   const key = flags.key
-    ? { file: flags.key, jwks: undefined, jwk: await readPrivateJwk(flags.key) }
-    : await localKey(flags.keyDir);
+    ? { file: flags.key, jwks: undefined, jwk: await readPrivateJwk(flags.key, ctx.path) }
+    : await localKey(flags.keyDir, ctx.path);
   const now = Math.floor(Date.now() / 1000);
   const claims: Record<string, unknown> = {
     sub: flags.sub,
@@ -114,14 +119,14 @@ async function token(flags: TokenFlags, cmd: Command): Promise<void> {
   const publicJwks = key.jwks ?? null;
   out.result({ token: jwt, claims, key: key.file, jwks: publicJwks }, () => jwt);
   if (publicJwks) {
-    process.stderr.write(
+    ctx.streams.stderr(
       `verify with: MOZAIKS_AUTH_JWKS_PATH=${publicJwks} (the development key ${key.file})\n`,
     );
   }
 }
 
 /** Registers `mozaiks dev …`. */
-export function registerDevCommands(program: Command): void {
+export function registerDevCommands(program: Command, ctx: CliContext): void {
   const dev = program
     .command("dev")
     .description("development helpers for a runtime configured with a local key");
@@ -143,5 +148,5 @@ export function registerDevCommands(program: Command): void {
       "after",
       "\nWithout --key, an Ed25519 key is created in --key-dir on first use; start the runtime with\nMOZAIKS_AUTH_JWKS_PATH=<key-dir>/dev-user.jwks.json. The token is printed alone on stdout.\nClaims the runtime reads: docs/guides/auth.md.",
     )
-    .action((flags: TokenFlags, cmd: Command) => token(flags, cmd));
+    .action((flags: TokenFlags, cmd: Command) => token(ctx, flags, cmd));
 }

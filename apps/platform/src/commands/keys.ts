@@ -5,7 +5,7 @@ import { generateEd25519KeyPair, parseJwks, toJwks } from "@mozaiks/entitlements
 import { isPlatformError, readJsonFile, writeFileAtomic } from "@mozaiks/platform-resolver";
 import type { Command } from "commander";
 import { ioError, usageError } from "../output/cli-error.js";
-import { printerFor } from "../shared/globals.js";
+import type { CliContext } from "../shared/context.js";
 
 interface GenerateFlags {
   out: string;
@@ -48,26 +48,26 @@ async function writePrivateKey(file: string, jwk: JsonWebKey, force: boolean): P
   await chmod(file, 0o600);
 }
 
-async function generate(flags: GenerateFlags, cmd: Command): Promise<void> {
-  const out = printerFor(cmd);
+async function generate(ctx: CliContext, flags: GenerateFlags, cmd: Command): Promise<void> {
+  const out = ctx.printer(cmd);
   if (flags.kid !== undefined && !KID.test(flags.kid)) {
     throw usageError("--kid must be 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit");
   }
   const pair = generateEd25519KeyPair(flags.kid);
   const jwksFile = flags.jwks ?? join(flags.out, "jwks.json");
-  const keys = await existingJwks(jwksFile);
+  const keys = await existingJwks(ctx.path(jwksFile));
   const clash = keys.findIndex((k) => k.kid === pair.kid);
   if (clash >= 0 && !flags.force)
     throw usageError(`${jwksFile}: $.keys[${clash}].kid: kid ${pair.kid} is already published`);
   const merged = [...keys.filter((k) => k.kid !== pair.kid), pair.publicJwk];
   const privateFile = join(flags.out, `${pair.kid}.private.jwk.json`);
   try {
-    await mkdir(flags.out, { recursive: true, mode: 0o700 });
+    await mkdir(ctx.path(flags.out), { recursive: true, mode: 0o700 });
   } catch (err) {
     throw ioError(`cannot create ${flags.out}: ${(err as Error).message}`, err);
   }
-  await writePrivateKey(privateFile, pair.privateJwk, flags.force === true);
-  await writeFileAtomic(jwksFile, `${JSON.stringify(toJwks(merged), null, 2)}\n`);
+  await writePrivateKey(ctx.path(privateFile), pair.privateJwk, flags.force === true);
+  await writeFileAtomic(ctx.path(jwksFile), `${JSON.stringify(toJwks(merged), null, 2)}\n`);
   out.result({ kid: pair.kid, private_key: privateFile, jwks: jwksFile, keys_in_jwks: merged.length }, () =>
     [
       `generated Ed25519 key ${pair.kid}`,
@@ -78,7 +78,7 @@ async function generate(flags: GenerateFlags, cmd: Command): Promise<void> {
 }
 
 /** Registers `mozaiks keys …`. */
-export function registerKeysCommands(program: Command): void {
+export function registerKeysCommands(program: Command, ctx: CliContext): void {
   const keys = program.command("keys").description("manage Ed25519 signing keys for entitlements");
   keys
     .command("generate")
@@ -91,5 +91,5 @@ export function registerKeysCommands(program: Command): void {
       "after",
       "\nRotation: run again with a new --kid; the new public key is merged into the existing JWKS,\nso runtimes accept manifests signed by either key until the old one is removed.",
     )
-    .action((flags: GenerateFlags, cmd: Command) => generate(flags, cmd));
+    .action((flags: GenerateFlags, cmd: Command) => generate(ctx, flags, cmd));
 }

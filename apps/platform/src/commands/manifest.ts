@@ -12,8 +12,8 @@ import { type Command, Option } from "commander";
 import { usageError } from "../output/cli-error.js";
 import { EXIT } from "../output/exit-codes.js";
 import { type ConfigFlags, loadConfig, withConfigOptions } from "../shared/config-options.js";
+import type { CliContext } from "../shared/context.js";
 import { parseDuration, parseNow } from "../shared/duration.js";
-import { printerFor, setExitCode } from "../shared/globals.js";
 import {
   describeSigner,
   keyGiven,
@@ -34,17 +34,17 @@ interface BuildFlags extends ConfigFlags, SigningFlags, SubscriptionFlags {
   now?: string;
 }
 
-async function build(flags: BuildFlags, cmd: Command): Promise<void> {
-  const out = printerFor(cmd);
+async function build(ctx: CliContext, flags: BuildFlags, cmd: Command): Promise<void> {
+  const out = ctx.printer(cmd);
   const now = parseNow(flags.now);
   const sub: SubscriptionInput = subscriptionFrom(flags);
   const ttl = flags.ttl === undefined ? undefined : parseDuration(flags.ttl, "--ttl");
-  const resolver = new PlatformResolver(await loadConfig(flags), {
+  const resolver = new PlatformResolver(await loadConfig(ctx, flags), {
     now: () => now,
     ...(ttl !== undefined && { ttlSeconds: ttl }),
   });
   const wantSign = flags.sign === true || keyGiven(flags);
-  const signer = wantSign ? await resolveSigner(flags, (t) => out.note(t)) : undefined;
+  const signer = wantSign ? await resolveSigner(ctx, flags, (t) => out.note(t)) : undefined;
   if (wantSign && !signer) {
     throw usageError(
       "--sign needs a key: --key <private jwk>, --hmac-key, or MOZAIKS_ENTITLEMENT_PRIVATE_KEY",
@@ -67,7 +67,7 @@ async function build(flags: BuildFlags, cmd: Command): Promise<void> {
     out.note(`# ${summary.effective_plan} (${summary.resolution}), ${summary.signature}`);
     return;
   }
-  await writeFileAtomic(flags.out, text);
+  await writeFileAtomic(ctx.path(flags.out), text);
   out.result({ file: flags.out, ...summary }, () =>
     [
       `wrote ${flags.out}`,
@@ -84,8 +84,8 @@ interface VerifyFlags {
   now?: string;
 }
 
-async function loadJwks(file: string): Promise<Jwks> {
-  const raw = await readJsonFile(file);
+async function loadJwks(ctx: CliContext, file: string): Promise<Jwks> {
+  const raw = await readJsonFile(ctx.path(file));
   try {
     return parseJwks(raw);
   } catch (err) {
@@ -93,20 +93,20 @@ async function loadJwks(file: string): Promise<Jwks> {
   }
 }
 
-async function verify(file: string, flags: VerifyFlags, cmd: Command): Promise<void> {
-  const out = printerFor(cmd);
+async function verify(ctx: CliContext, file: string, flags: VerifyFlags, cmd: Command): Promise<void> {
+  const out = ctx.printer(cmd);
   const now = parseNow(flags.now);
-  const jwksFile = flags.jwks ?? process.env.MOZAIKS_ENTITLEMENT_PUBLIC_KEYS;
-  const hmacKey = flags.hmacKey ?? process.env.MOZAIKS_ENTITLEMENT_SIGNING_KEY;
+  const jwksFile = flags.jwks ?? ctx.settings.publicKeysFile;
+  const hmacKey = flags.hmacKey ?? ctx.settings.hmacKey;
   if (!jwksFile && !hmacKey) {
     throw usageError(
       "no verification key: pass --jwks <file> or --hmac-key (or set MOZAIKS_ENTITLEMENT_PUBLIC_KEYS)",
     );
   }
-  const jwks = jwksFile ? await loadJwks(jwksFile) : undefined;
+  const jwks = jwksFile ? await loadJwks(ctx, jwksFile) : undefined;
   // The exact text, read the way the runtime reads it: a legacy HMAC covers `1.0` vs `1`.
   let kind = "entitlement_manifest";
-  const r = readSignedDocument(await readTextFile(file), {
+  const r = readSignedDocument(await readTextFile(ctx.path(file)), {
     jwks,
     hmacKey,
     now,
@@ -132,11 +132,11 @@ async function verify(file: string, flags: VerifyFlags, cmd: Command): Promise<v
       ? `valid: ${file} (${kind}) signed with ${report.alg}${report.kid ? ` kid ${report.kid}` : ""}`
       : `invalid: ${file}: ${report.reason}: ${report.message}`,
   );
-  if (!report.ok) setExitCode(EXIT.failed);
+  if (!report.ok) ctx.fail(EXIT.failed);
 }
 
 /** Registers `mozaiks manifest …`. */
-export function registerManifestCommands(program: Command): void {
+export function registerManifestCommands(program: Command, ctx: CliContext): void {
   const manifest = program.command("manifest").description("build and verify entitlement manifests");
   const buildCmd = manifest
     .command("build")
@@ -155,7 +155,7 @@ export function registerManifestCommands(program: Command): void {
       "after",
       "\nExamples:\n  mozaiks manifest build --app acme --plan pro -c config --key keys/k1.private.jwk.json -o m.json\n  mozaiks manifest build --app acme --plan pro --user u1 --status past_due --past-due-since 2026-03-01T00:00:00Z\n\nLifecycle: canceled or expired → default plan; past_due → plan during the grace period, then default.",
     )
-    .action((flags: BuildFlags, cmd: Command) => build(flags, cmd));
+    .action((flags: BuildFlags, cmd: Command) => build(ctx, flags, cmd));
   manifest
     .command("verify")
     .description("verify the signature, expiry and schema of a manifest or plan catalog")
@@ -167,5 +167,5 @@ export function registerManifestCommands(program: Command): void {
       "after",
       "\nExit 0 when valid; 1 with a one-line reason otherwise:\n  missing      no _signature\n  invalid      signature does not match (content or key changed)\n  expired      expires_at has passed\n  unknown_kid  signed by a key the JWKS does not hold\n  schema       signed, but not a valid manifest / plan catalog",
     )
-    .action((file: string, flags: VerifyFlags, cmd: Command) => verify(file, flags, cmd));
+    .action((file: string, flags: VerifyFlags, cmd: Command) => verify(ctx, file, flags, cmd));
 }

@@ -18,11 +18,11 @@ import { EXIT } from "../output/exit-codes.js";
 import { diffHtml, matrixHtml } from "../output/html.js";
 import { limitText, table } from "../output/table.js";
 import { type ConfigFlags, configFiles, loadConfig, withConfigOptions } from "../shared/config-options.js";
-import { printerFor, setExitCode } from "../shared/globals.js";
+import type { CliContext } from "../shared/context.js";
 
-async function validate(flags: ConfigFlags, cmd: Command): Promise<void> {
-  const out = printerFor(cmd);
-  const files = configFiles(flags);
+async function validate(ctx: CliContext, flags: ConfigFlags, cmd: Command): Promise<void> {
+  const out = ctx.printer(cmd);
+  const files = configFiles(ctx, flags);
   const [registry, plans] = await readBoth(files);
   const { config, issues } = validatePlatformConfig(registry, plans, files);
   const ok = !hasErrors(issues);
@@ -37,7 +37,7 @@ async function validate(flags: ConfigFlags, cmd: Command): Promise<void> {
       ...issues.map(issueLine),
     ].join("\n");
   });
-  if (!ok) setExitCode(EXIT.failed);
+  if (!ok) ctx.fail(EXIT.failed);
 }
 
 function issueLine(issue: ConfigIssue): string {
@@ -71,11 +71,11 @@ function showPlan(
   ].join("\n");
 }
 
-async function show(name: string, flags: ConfigFlags, cmd: Command): Promise<void> {
-  const config = await loadConfig(flags);
+async function show(ctx: CliContext, name: string, flags: ConfigFlags, cmd: Command): Promise<void> {
+  const config = await loadConfig(ctx, flags);
   const plan = new PlatformResolver(config).plan(name);
   const registry = new Map(config.registry.capabilities.map((c) => [c.id, c]));
-  printerFor(cmd).result(plan, () => showPlan(plan, registry));
+  ctx.printer(cmd).result(plan, () => showPlan(plan, registry));
 }
 
 function diffText(diffs: PlanDiff[], from: string, to: string): string {
@@ -98,20 +98,29 @@ interface DiffFlags extends ConfigFlags {
   html?: string;
 }
 
-async function diff(oldFile: string, newFile: string, flags: DiffFlags, cmd: Command): Promise<void> {
-  const { registry } = configFiles(flags);
+async function diff(
+  ctx: CliContext,
+  oldFile: string,
+  newFile: string,
+  flags: DiffFlags,
+  cmd: Command,
+): Promise<void> {
+  const { registry } = configFiles(ctx, flags);
   const [before, after] = await Promise.all([
-    loadPlatformConfig({ registry: flags.oldRegistry ?? registry, plans: oldFile }),
-    loadPlatformConfig({ registry, plans: newFile }),
+    loadPlatformConfig({
+      registry: flags.oldRegistry ? ctx.path(flags.oldRegistry) : registry,
+      plans: ctx.path(oldFile),
+    }),
+    loadPlatformConfig({ registry, plans: ctx.path(newFile) }),
   ]);
   const diffs = diffPlans(new PlatformResolver(before).plans, new PlatformResolver(after).plans);
-  const out = printerFor(cmd);
+  const out = ctx.printer(cmd);
   if (flags.html) {
-    await writeFileAtomic(flags.html, diffHtml(diffs, oldFile, newFile, new Date()));
+    await writeFileAtomic(ctx.path(flags.html), diffHtml(diffs, oldFile, newFile, new Date()));
     out.note(`wrote ${flags.html}`);
   }
   out.result({ from: oldFile, to: newFile, changes: diffs }, () => diffText(diffs, oldFile, newFile));
-  if (flags.exitCode && diffs.length > 0) setExitCode(EXIT.failed);
+  if (flags.exitCode && diffs.length > 0) ctx.fail(EXIT.failed);
 }
 
 function grantText(g: PlanMatrix["capabilities"][number]["plans"][string]): string {
@@ -146,15 +155,15 @@ interface MatrixFlags extends ConfigFlags {
   html?: string;
 }
 
-async function matrix(flags: MatrixFlags, cmd: Command): Promise<void> {
-  const files = configFiles(flags);
-  const m = planMatrix(await loadConfig(flags));
-  const out = printerFor(cmd);
+async function matrix(ctx: CliContext, flags: MatrixFlags, cmd: Command): Promise<void> {
+  const files = configFiles(ctx, flags);
+  const m = planMatrix(await loadConfig(ctx, flags));
+  const out = ctx.printer(cmd);
   if (!flags.html) {
     out.result(m, () => matrixText(m));
     return;
   }
-  await writeFileAtomic(flags.html, matrixHtml(m, { ...files, generatedAt: new Date() }));
+  await writeFileAtomic(ctx.path(flags.html), matrixHtml(m, { ...files, generatedAt: new Date() }));
   out.result(
     m,
     () =>
@@ -163,7 +172,7 @@ async function matrix(flags: MatrixFlags, cmd: Command): Promise<void> {
 }
 
 /** Registers `mozaiks plans …`. */
-export function registerPlansCommands(program: Command): void {
+export function registerPlansCommands(program: Command, ctx: CliContext): void {
   const plans = program.command("plans").description("validate, inspect and compare plan mappings");
   withConfigOptions(
     plans
@@ -171,13 +180,13 @@ export function registerPlansCommands(program: Command): void {
       .description(
         "validate capabilities.json and plan_capabilities.json, reporting every problem with its JSON path",
       ),
-  ).action((flags: ConfigFlags, cmd: Command) => validate(flags, cmd));
+  ).action((flags: ConfigFlags, cmd: Command) => validate(ctx, flags, cmd));
   withConfigOptions(
     plans
       .command("show")
       .description("show a plan resolved: inherited and wildcard capabilities, limits and enforcement")
       .argument("<plan>", "plan id, e.g. pro"),
-  ).action((name: string, flags: ConfigFlags, cmd: Command) => show(name, flags, cmd));
+  ).action((name: string, flags: ConfigFlags, cmd: Command) => show(ctx, name, flags, cmd));
   withConfigOptions(
     plans
       .command("matrix")
@@ -185,7 +194,7 @@ export function registerPlansCommands(program: Command): void {
         "plan × capability matrix: who grants what (inherited, wildcard), every limit with its period and each plan's value",
       )
       .option("--html <file>", "write the matrix as a self-contained HTML page (--json prints it as JSON)"),
-  ).action((flags: MatrixFlags, cmd: Command) => matrix(flags, cmd));
+  ).action((flags: MatrixFlags, cmd: Command) => matrix(ctx, flags, cmd));
   withConfigOptions(
     plans
       .command("diff")
@@ -197,6 +206,6 @@ export function registerPlansCommands(program: Command): void {
       .option("--html <file>", "also write the changes as a self-contained HTML page"),
     false,
   ).action((oldFile: string, newFile: string, flags: DiffFlags, cmd: Command) =>
-    diff(oldFile, newFile, flags, cmd),
+    diff(ctx, oldFile, newFile, flags, cmd),
   );
 }

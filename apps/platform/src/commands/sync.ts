@@ -12,8 +12,8 @@ import { type Command, Option } from "commander";
 import { CliError, usageError } from "../output/cli-error.js";
 import { EXIT } from "../output/exit-codes.js";
 import { type ConfigFlags, loadConfig, withConfigOptions } from "../shared/config-options.js";
+import type { CliContext } from "../shared/context.js";
 import { parseNow } from "../shared/duration.js";
-import { printerFor, setExitCode } from "../shared/globals.js";
 import {
   describeSigner,
   resolveSigner,
@@ -42,8 +42,11 @@ function positiveInt(value: string, flag: string, min = 0): number {
 }
 
 /** Reads a subscriptions file: an array, or `{ "subscriptions": [...] }`. */
-async function readSubscriptions(file: string): Promise<{ subs: SubscriptionInput[]; base: string }> {
-  const raw = await readJsonFile(file);
+async function readSubscriptions(
+  ctx: CliContext,
+  file: string,
+): Promise<{ subs: SubscriptionInput[]; base: string }> {
+  const raw = await readJsonFile(ctx.path(file));
   if (Array.isArray(raw)) return { subs: raw, base: "$" };
   if (
     typeof raw === "object" &&
@@ -59,12 +62,12 @@ async function readSubscriptions(file: string): Promise<{ subs: SubscriptionInpu
   );
 }
 
-async function documentsFrom(flags: PushFlags, manager: () => Promise<SubscriptionManager>) {
+async function documentsFrom(ctx: CliContext, flags: PushFlags, manager: () => Promise<SubscriptionManager>) {
   if (flags.manifest) {
     return Promise.all(
       flags.manifest.map(async (file) => {
         // Lossless, so a Python-signed `1.0` is pushed as `1.0` and its HMAC still holds.
-        const doc = await readJsonFileLossless(file);
+        const doc = await readJsonFileLossless(ctx.path(file));
         if (
           typeof doc !== "object" ||
           doc === null ||
@@ -82,7 +85,7 @@ async function documentsFrom(flags: PushFlags, manager: () => Promise<Subscripti
     );
   }
   const file = flags.subscriptions as string;
-  const { subs, base } = await readSubscriptions(file);
+  const { subs, base } = await readSubscriptions(ctx, file);
   const m = await manager();
   return subs.map((sub, i) => {
     try {
@@ -103,11 +106,11 @@ async function documentsFrom(flags: PushFlags, manager: () => Promise<Subscripti
   });
 }
 
-async function push(flags: PushFlags, cmd: Command): Promise<void> {
-  const out = printerFor(cmd);
+async function push(ctx: CliContext, flags: PushFlags, cmd: Command): Promise<void> {
+  const out = ctx.printer(cmd);
   if (!flags.subscriptions === !flags.manifest)
     throw usageError("pass exactly one of --subscriptions <file> or --manifest <file...>");
-  const internalKey = flags.internalKey ?? process.env.MOZAIKS_INTERNAL_API_KEY;
+  const internalKey = flags.internalKey ?? ctx.settings.internalApiKey;
   if (!internalKey)
     throw usageError("no internal API key: pass --internal-key or set MOZAIKS_INTERNAL_API_KEY");
   let runtime: URL;
@@ -122,7 +125,7 @@ async function push(flags: PushFlags, cmd: Command): Promise<void> {
     timeoutMs: positiveInt(flags.timeoutMs, "--timeout-ms", 1),
   };
   const concurrency = positiveInt(flags.concurrency, "--concurrency", 1);
-  const signer = flags.manifest ? undefined : await resolveSigner(flags, (t) => out.note(t));
+  const signer = flags.manifest ? undefined : await resolveSigner(ctx, flags, (t) => out.note(t));
   const makeManager = async () => {
     if (!signer && !flags.allowUnsigned) {
       throw usageError(
@@ -130,7 +133,7 @@ async function push(flags: PushFlags, cmd: Command): Promise<void> {
       );
     }
     const now = parseNow(flags.now);
-    const resolver = new PlatformResolver(await loadConfig(flags), { now: () => now });
+    const resolver = new PlatformResolver(await loadConfig(ctx, flags), { now: () => now });
     return new SubscriptionManager({
       resolver,
       ...(signer && { signer }),
@@ -140,7 +143,7 @@ async function push(flags: PushFlags, cmd: Command): Promise<void> {
     });
   };
   // Pre-signed manifests are pushed as they are: no config or key needed.
-  const docs = await documentsFrom(flags, makeManager);
+  const docs = await documentsFrom(ctx, flags, makeManager);
   const results = await pushToRuntime(runtime.toString(), docs, { internalKey, retry, concurrency });
   const failed = results.filter((r) => !r.ok).length;
   out.result({ runtime: runtime.toString(), pushed: results.length, failed, results }, () =>
@@ -153,11 +156,11 @@ async function push(flags: PushFlags, cmd: Command): Promise<void> {
       `${results.length - failed}/${results.length} synced to ${runtime.origin}${signer ? `; signed ${describeSigner(signer)}` : ""}`,
     ].join("\n"),
   );
-  if (failed > 0) setExitCode(EXIT.io);
+  if (failed > 0) ctx.fail(EXIT.io);
 }
 
 /** Registers `mozaiks sync …`. */
-export function registerSyncCommands(program: Command): void {
+export function registerSyncCommands(program: Command, ctx: CliContext): void {
   const sync = program.command("sync").description("push entitlements to running runtimes");
   const pushCmd = sync
     .command("push")
@@ -177,5 +180,5 @@ export function registerSyncCommands(program: Command): void {
     "after",
     '\nExample:\n  MOZAIKS_INTERNAL_API_KEY=… mozaiks sync push --runtime http://localhost:8080 --subscriptions subs.json -c config --key keys/k1.private.jwk.json\n  subs.json: [{"app_id":"acme","user_id":"u1","plan":"pro","status":"active","expires_at":null}]\n\nRetries network errors, timeouts, 408, 429 (honouring Retry-After) and 5xx; other 4xx are final.\nExit 0 when every manifest synced, 3 when any failed (each result is listed).',
   );
-  pushCmd.action((flags: PushFlags, cmd: Command) => push(flags, cmd));
+  pushCmd.action((flags: PushFlags, cmd: Command) => push(ctx, flags, cmd));
 }

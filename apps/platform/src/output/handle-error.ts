@@ -1,11 +1,14 @@
 import { formatConfigIssue, isPlatformError } from "@mozaiks/platform-resolver";
 import { CommanderError } from "commander";
+import type { CliContext } from "../shared/context.js";
 import { type CliError, isCliError } from "./cli-error.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
-import type { Streams } from "./printer.js";
 
-/** Maps any thrown value to a CLI error with the right exit code. */
-export function toCliFailure(err: unknown): Pick<CliError, "code" | "message" | "exitCode" | "issues"> {
+/** Maps any thrown value to a CLI error with the right exit code; `debug` keeps a bug's stack. */
+export function toCliFailure(
+  err: unknown,
+  debug = false,
+): Pick<CliError, "code" | "message" | "exitCode" | "issues"> {
   if (isCliError(err)) return err;
   if (isPlatformError(err)) {
     const issues = "issues" in err && Array.isArray(err.issues) ? err.issues : [];
@@ -22,12 +25,7 @@ export function toCliFailure(err: unknown): Pick<CliError, "code" | "message" | 
     return { code: "io", message: (err as Error).message, exitCode: EXIT.io, issues: [] };
   }
   // A bug, not a user error: the stack only helps when asked for.
-  const detail =
-    err instanceof Error
-      ? process.env.MOZAIKS_DEBUG
-        ? (err.stack ?? err.message)
-        : err.message
-      : String(err);
+  const detail = err instanceof Error ? (debug ? (err.stack ?? err.message) : err.message) : String(err);
   return {
     code: "internal_error",
     message: `unexpected error: ${detail}`,
@@ -41,7 +39,12 @@ export function toCliFailure(err: unknown): Pick<CliError, "code" | "message" | 
  * document on stdout) and returns the exit code. Commander's own usage errors are already
  * printed by commander, so only their code is mapped (2).
  */
-export function reportError(err: unknown, json: boolean, streams: Streams): ExitCode {
+export function reportError(
+  err: unknown,
+  json: boolean,
+  ctx: Pick<CliContext, "streams" | "settings">,
+): ExitCode {
+  const { streams } = ctx;
   if (err instanceof CommanderError) {
     if (
       err.code === "commander.helpDisplayed" ||
@@ -57,7 +60,7 @@ export function reportError(err: unknown, json: boolean, streams: Streams): Exit
       );
     return EXIT.usage;
   }
-  const failure = toCliFailure(err);
+  const failure = toCliFailure(err, ctx.settings.debug);
   if (json) {
     const issues = failure.issues.map(({ file, path, message, code, severity }) => ({
       file,

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { loadPlatformConfig, type PlatformConfig } from "@mozaiks/platform-resolver";
 import type { Command } from "commander";
+import type { CliContext } from "./context.js";
 
 /** Flags that locate `capabilities.json` and `plan_capabilities.json`. */
 export interface ConfigFlags {
@@ -22,15 +23,15 @@ export function withConfigOptions(cmd: Command, plans = true): Command {
 }
 
 /** Resolves the two file paths from flags, env and defaults. */
-export function configFiles(flags: ConfigFlags): { registry: string; plans: string } {
-  const dir = flags.configDir ?? process.env.MOZAIKS_PLATFORM_CONFIG_DIR ?? ".";
+export function configFiles(ctx: CliContext, flags: ConfigFlags): { registry: string; plans: string } {
+  const dir = flags.configDir ?? ctx.settings.platformConfigDir ?? ".";
   return {
-    registry: flags.registry ?? join(dir, "capabilities.json"),
-    plans: flags.plans ?? join(dir, "plan_capabilities.json"),
+    registry: ctx.path(flags.registry ?? join(dir, "capabilities.json")),
+    plans: ctx.path(flags.plans ?? join(dir, "plan_capabilities.json")),
   };
 }
 
 /** Loads and validates the config named by the flags (throws with file + JSON path). */
-export function loadConfig(flags: ConfigFlags): Promise<PlatformConfig> {
-  return loadPlatformConfig(configFiles(flags));
+export function loadConfig(ctx: CliContext, flags: ConfigFlags): Promise<PlatformConfig> {
+  return loadPlatformConfig(configFiles(ctx, flags));
 }

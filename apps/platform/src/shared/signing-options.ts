@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import { type DocumentSigner, ed25519Signer, hmacSigner, readJsonFile } from "@mozaiks/platform-resolver";
 import type { Command } from "commander";
 import { usageError } from "../output/cli-error.js";
+import type { CliContext } from "./context.js";
 
 /** Flags that select a signing key. */
 export interface SigningFlags {
@@ -30,13 +31,14 @@ export function keyGiven(flags: SigningFlags): boolean {
  * wins over HMAC at each level because only it keeps minting keys off the runtime.
  */
 export async function resolveSigner(
+  ctx: CliContext,
   flags: SigningFlags,
   warn: (text: string) => void = () => {},
 ): Promise<DocumentSigner | undefined> {
   if (flags.key && flags.hmacKey) throw usageError("pass either --key or --hmac-key, not both");
-  const keyFile = flags.key ?? (flags.hmacKey ? undefined : process.env.MOZAIKS_ENTITLEMENT_PRIVATE_KEY);
+  const keyFile = flags.key ?? (flags.hmacKey ? undefined : ctx.settings.privateKeyFile);
   if (keyFile) {
-    const jwk = await readJsonFile(keyFile);
+    const jwk = await readJsonFile(ctx.path(keyFile));
     if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk)) {
       throw usageError(`${keyFile}: not a JWK object`);
     }
@@ -47,14 +49,14 @@ export async function resolveSigner(
       throw usageError(`${keyFile}: $.d: missing; this is a public key, not a private one`);
     if (typeof k.kid !== "string" || k.kid === "") throw usageError(`${keyFile}: $.kid: missing key id`);
     // Same check ssh makes: a private key others can read is a key others may have copied.
-    const mode = (await stat(keyFile)).mode;
+    const mode = (await stat(ctx.path(keyFile))).mode;
     if (mode & 0o077)
       warn(
         `warning: ${keyFile} is readable by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
       );
     return ed25519Signer(k);
   }
-  const hmac = flags.hmacKey ?? process.env.MOZAIKS_ENTITLEMENT_SIGNING_KEY;
+  const hmac = flags.hmacKey ?? ctx.settings.hmacKey;
   return hmac ? hmacSigner(hmac) : undefined;
 }
 

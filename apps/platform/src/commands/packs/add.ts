@@ -5,7 +5,7 @@ import { type PacksLock, RUNTIME_CONTRACT_VERSION } from "@mozaiks/contracts";
 import type { Command } from "commander";
 import { ioError, usageError } from "../../output/cli-error.js";
 import { EXIT } from "../../output/exit-codes.js";
-import { printerFor, setExitCode } from "../../shared/globals.js";
+import type { CliContext } from "../../shared/context.js";
 import { report } from "./apply.js";
 import { npm, specName } from "./npm.js";
 import { existingDir, failed, hostPolicy, openCatalog, type PolicyFlags } from "./shared.js";
@@ -45,6 +45,7 @@ function packOfPackage(catalog: Catalog, name: string): LoadedPack | undefined {
  * host policy and applies them; on any refusal the npm install is undone. Shared by add and update.
  */
 export async function installAndApply(
+  ctx: CliContext,
   cmd: Command,
   appDir: string,
   specs: string[],
@@ -55,17 +56,17 @@ export async function installAndApply(
 ): Promise<void> {
   const prior = readPacksLock(appDir);
   if (prior.issues.length > 0) {
-    printerFor(cmd).result({ ok: false, issues: prior.issues }, () =>
-      failed(prior.issues, "in the lock file"),
-    );
-    setExitCode(EXIT.failed);
+    ctx
+      .printer(cmd)
+      .result({ ok: false, issues: prior.issues }, () => failed(prior.issues, "in the lock file"));
+    ctx.fail(EXIT.failed);
     return;
   }
   const policy = hostPolicy(flags, prior.lock?.host_policy, "oss");
   ensurePackageJson(appDir);
-  const snapshot = npmSnapshot(appDir);
+  const snapshot = npmSnapshot(appDir, ctx.vars);
   const before = dependencies(appDir);
-  await npm(["install", ...specs], appDir);
+  await npm(["install", ...specs], appDir, ctx.vars);
   const after = dependencies(appDir);
   const names = specs.map((spec) => {
     const name = specName(spec) ?? Object.keys(after).find((n) => before[n] !== after[n]);
@@ -75,7 +76,7 @@ export async function installAndApply(
   const undo = () => snapshot.restore(names.filter((n) => before[n] === undefined));
   let catalog: Catalog;
   try {
-    catalog = openCatalog(flags, appDir);
+    catalog = openCatalog(ctx, flags, appDir);
   } catch (err) {
     await undo();
     throw err;
@@ -87,8 +88,8 @@ export async function installAndApply(
       const broken = catalog.issues.filter((i) => i.file?.includes(`node_modules/${name}/`));
       await undo();
       if (broken.length > 0) {
-        printerFor(cmd).result({ ok: false, issues: broken }, () => failed(broken, `in ${name}`));
-        setExitCode(EXIT.failed);
+        ctx.printer(cmd).result({ ok: false, issues: broken }, () => failed(broken, `in ${name}`));
+        ctx.fail(EXIT.failed);
         return;
       }
       throw usageError(`${name} is not a capability pack: its package.json has no "mozaiks" field`);
@@ -110,13 +111,13 @@ export async function installAndApply(
     { requested, ...(prior.lock ? { previous: prior.lock } : {}), overwrite: flags.overwrite === true },
   );
   if (!outcome.ok) await undo();
-  report(cmd, appDir, outcome, outcome.ok ? describe(outcome.lock, installed, prior.lock) : undefined);
+  report(ctx, cmd, appDir, outcome, outcome.ok ? describe(outcome.lock, installed, prior.lock) : undefined);
 }
 
 /** `packs add <npm-spec>`: install a pack package into the app workspace and apply it. */
-export async function add(spec: string, flags: WorkspaceFlags, cmd: Command): Promise<void> {
-  const appDir = existingDir(flags.app ?? ".", "app folder");
-  await installAndApply(cmd, appDir, [spec], flags, (lock, installed) => {
+export async function add(ctx: CliContext, spec: string, flags: WorkspaceFlags, cmd: Command): Promise<void> {
+  const appDir = existingDir(ctx, flags.app ?? ".", "app folder");
+  await installAndApply(ctx, cmd, appDir, [spec], flags, (lock, installed) => {
     const pack = installed[0];
     const entry = lock.packs.find((p) => p.capability_pack_id === pack?.id);
     const deps = lock.packs.filter((p) => !p.requested).map((p) => p.capability_pack_id);

@@ -3,7 +3,7 @@ import { RUNTIME_CONTRACT_VERSION } from "@mozaiks/contracts";
 import type { Command } from "commander";
 import { usageError } from "../../output/cli-error.js";
 import { EXIT } from "../../output/exit-codes.js";
-import { printerFor, setExitCode } from "../../shared/globals.js";
+import type { CliContext } from "../../shared/context.js";
 import { installedPackage, installedVersion, npm } from "./npm.js";
 import { existingDir, failed, openCatalog, type SelectionFlags, selection } from "./shared.js";
 import { applyText, buildWorkspace, conflictText, type WorkspaceOutcome } from "./workspace.js";
@@ -12,13 +12,14 @@ export type ApplyFlags = SelectionFlags & { overwrite?: boolean; dryRun?: boolea
 
 /** Prints a workspace outcome; `done` describes a success in a line of its own. */
 export function report(
+  ctx: CliContext,
   cmd: Command,
   appDir: string,
   outcome: WorkspaceOutcome,
   done?: string,
   dryRun = false,
 ) {
-  const out = printerFor(cmd);
+  const out = ctx.printer(cmd);
   if (!outcome.ok) {
     const text =
       outcome.stage === "plan" ? failed(outcome.issues, "in the selection") : conflictText(outcome.issues);
@@ -26,7 +27,7 @@ export function report(
       outcome.stage === "plan" ? { ok: false, issues: outcome.issues } : { ok: false, ...outcome.result },
       () => text,
     );
-    setExitCode(EXIT.failed);
+    ctx.fail(EXIT.failed);
     return;
   }
   out.result({ ok: true, ...outcome.result, lock: outcome.lock }, () =>
@@ -40,26 +41,26 @@ export function report(
  * version, refuses a tarball whose integrity differs from the lock, then applies the same packs
  * under the same host policy.
  */
-export async function apply(appArg: string, flags: ApplyFlags, cmd: Command): Promise<void> {
-  const appDir = existingDir(appArg, "app folder");
+export async function apply(ctx: CliContext, appArg: string, flags: ApplyFlags, cmd: Command): Promise<void> {
+  const appDir = existingDir(ctx, appArg, "app folder");
   const prior = readPacksLock(appDir);
   if (flags.packs !== undefined) {
     const request = selection(flags, "oss");
-    const catalog = openCatalog(flags, appDir);
+    const catalog = openCatalog(ctx, flags, appDir);
     const outcome = buildWorkspace(appDir, catalog, request, {
       requested: new Set(request.packs),
       ...(prior.lock ? { previous: prior.lock } : {}),
       overwrite: flags.overwrite === true,
       dryRun: flags.dryRun === true,
     });
-    report(cmd, appArg, outcome, undefined, flags.dryRun === true);
+    report(ctx, cmd, appArg, outcome, undefined, flags.dryRun === true);
     return;
   }
   if (prior.issues.length > 0) {
-    printerFor(cmd).result({ ok: false, issues: prior.issues }, () =>
-      failed(prior.issues, "in the lock file"),
-    );
-    setExitCode(EXIT.failed);
+    ctx
+      .printer(cmd)
+      .result({ ok: false, issues: prior.issues }, () => failed(prior.issues, "in the lock file"));
+    ctx.fail(EXIT.failed);
     return;
   }
   const lock = prior.lock;
@@ -69,7 +70,7 @@ export async function apply(appArg: string, flags: ApplyFlags, cmd: Command): Pr
     (p) => p.source === "npm" && p.package && installedVersion(appDir, p.package) !== p.version,
   );
   if (missing.length > 0 && !flags.dryRun)
-    await npm(["install", ...missing.map((p) => `${p.package}@${p.version}`)], appDir);
+    await npm(["install", ...missing.map((p) => `${p.package}@${p.version}`)], appDir, ctx.vars);
   const drift = lock.packs.flatMap((p) => {
     if (p.source !== "npm" || !p.package) return [];
     const got = installedPackage(appDir, p.package)?.integrity ?? null;
@@ -83,11 +84,11 @@ export async function apply(appArg: string, flags: ApplyFlags, cmd: Command): Pr
     ];
   });
   if (drift.length > 0) {
-    printerFor(cmd).result({ ok: false, issues: drift }, () => failed(drift, "against the lock"));
-    setExitCode(EXIT.failed);
+    ctx.printer(cmd).result({ ok: false, issues: drift }, () => failed(drift, "against the lock"));
+    ctx.fail(EXIT.failed);
     return;
   }
-  const catalog = openCatalog(flags, appDir);
+  const catalog = openCatalog(ctx, flags, appDir);
   const versionDrift = lock.packs.flatMap((p) => {
     const got = catalog.packs.get(p.capability_pack_id)?.version ?? null;
     if (!catalog.packs.has(p.capability_pack_id) || got === p.version) return [];
@@ -100,10 +101,10 @@ export async function apply(appArg: string, flags: ApplyFlags, cmd: Command): Pr
     ];
   });
   if (versionDrift.length > 0) {
-    printerFor(cmd).result({ ok: false, issues: versionDrift }, () =>
-      failed(versionDrift, "against the lock"),
-    );
-    setExitCode(EXIT.failed);
+    ctx
+      .printer(cmd)
+      .result({ ok: false, issues: versionDrift }, () => failed(versionDrift, "against the lock"));
+    ctx.fail(EXIT.failed);
     return;
   }
   const outcome = buildWorkspace(
@@ -122,6 +123,7 @@ export async function apply(appArg: string, flags: ApplyFlags, cmd: Command): Pr
     },
   );
   report(
+    ctx,
     cmd,
     appArg,
     outcome,

@@ -12,7 +12,7 @@ import type { Command } from "commander";
 import { ioError } from "../../output/cli-error.js";
 import { EXIT } from "../../output/exit-codes.js";
 import { table } from "../../output/table.js";
-import { printerFor, setExitCode } from "../../shared/globals.js";
+import type { CliContext } from "../../shared/context.js";
 import {
   type CatalogFlags,
   failed,
@@ -22,8 +22,8 @@ import {
   selection,
 } from "./shared.js";
 
-export function listPacks(flags: CatalogFlags & { app?: string }, cmd: Command): void {
-  const catalog = openCatalog(flags, flags.app ? path.resolve(flags.app) : undefined);
+export function listPacks(ctx: CliContext, flags: CatalogFlags & { app?: string }, cmd: Command): void {
+  const catalog = openCatalog(ctx, flags, flags.app ? path.resolve(ctx.cwd, flags.app) : undefined);
   const packs = [...catalog.packs.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   const rows = packs.map((p) => ({
     capability_pack_id: p.id,
@@ -40,7 +40,7 @@ export function listPacks(flags: CatalogFlags & { app?: string }, cmd: Command):
     dir: p.relDir,
   }));
   const issues: PackIssue[] = [...catalog.issues, ...catalog.conflicts.values()];
-  printerFor(cmd).result({ ok: issues.length === 0, catalog: catalog.root, packs: rows, issues }, () => {
+  ctx.printer(cmd).result({ ok: issues.length === 0, catalog: catalog.root, packs: rows, issues }, () => {
     const text = table(
       ["pack", "visibility", "ownership", "modules", "requires licensed", "version", "source"],
       rows.map((r) => [
@@ -55,25 +55,25 @@ export function listPacks(flags: CatalogFlags & { app?: string }, cmd: Command):
     );
     return issues.length ? `${text}\n\n${failed(issues, "in the catalog")}` : text;
   });
-  if (issues.length > 0) setExitCode(EXIT.failed);
+  if (issues.length > 0) ctx.fail(EXIT.failed);
 }
 
 /** Validates one pack folder, or a whole catalog (packs plus the event flows between them). */
-export function validate(dir: string, cmd: Command): void {
-  const abs = path.resolve(dir);
+export function validate(ctx: CliContext, dir: string, cmd: Command): void {
+  const abs = path.resolve(ctx.cwd, dir);
   if (!existsSync(abs)) throw ioError(`${dir} does not exist`);
-  const out = printerFor(cmd);
+  const out = ctx.printer(cmd);
   let issues: PackIssue[];
   let summary: string;
   try {
     if (existsSync(path.join(abs, "manifest.yaml"))) {
-      const r = loadPack(abs);
+      const r = loadPack(abs, { displayRoot: ctx.cwd });
       issues = r.issues;
       summary = r.pack
         ? `pack ${r.pack.id}${r.pack.version ? `@${r.pack.version}` : ""}: ${r.pack.modules.length} module(s), ${r.pack.overlayFiles.length} overlay file(s)`
         : "";
     } else {
-      const catalog = loadCatalog(abs);
+      const catalog = loadCatalog(abs, { displayRoot: ctx.cwd });
       const flows = validateEventFlows([...catalog.packs.values()].flatMap((p) => p.modules));
       issues = [...catalog.issues, ...(catalog.issues.length === 0 ? flows.issues : [])];
       summary = `catalog ${dir}: ${catalog.packs.size} pack(s) (${[...catalog.packs.keys()].sort().join(", ")}), ${flows.flows.length} event flow(s)`;
@@ -83,7 +83,7 @@ export function validate(dir: string, cmd: Command): void {
   }
   const ok = issues.length === 0;
   out.result({ ok, issues }, () => (ok ? `valid: ${summary}` : failed(issues, `in ${dir}`)));
-  if (!ok) setExitCode(EXIT.failed);
+  if (!ok) ctx.fail(EXIT.failed);
 }
 
 export function planText(plan: BuildPlan): string {
@@ -108,13 +108,16 @@ export function planText(plan: BuildPlan): string {
   return lines.join("\n");
 }
 
-export function plan(flags: SelectionFlags & { app?: string }, cmd: Command): void {
+export function plan(ctx: CliContext, flags: SelectionFlags & { app?: string }, cmd: Command): void {
   const request = selection(flags);
-  const r = planFrom(openCatalog(flags, flags.app ? path.resolve(flags.app) : undefined), request);
-  const out = printerFor(cmd);
+  const r = planFrom(
+    openCatalog(ctx, flags, flags.app ? path.resolve(ctx.cwd, flags.app) : undefined),
+    request,
+  );
+  const out = ctx.printer(cmd);
   if (!r.ok) {
     out.result({ ok: false, issues: r.issues }, () => failed(r.issues, "in the selection"));
-    setExitCode(EXIT.failed);
+    ctx.fail(EXIT.failed);
     return;
   }
   out.result(r.plan, () => planText(r.plan));

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { CliContext } from "../../shared/context.js";
 import { add, type WorkspaceFlags } from "./add.js";
 import { type ApplyFlags, apply } from "./apply.js";
 import { listPacks, plan, validate } from "./browse.js";
@@ -19,7 +20,7 @@ const appOption = "the app workspace (default: the current directory)";
  * mozaiks packs add mozaiks-pack-invoices@0.1.0
  * ```
  */
-export function registerPacksCommands(program: Command): void {
+export function registerPacksCommands(program: Command, ctx: CliContext): void {
   const packs = program
     .command("packs")
     .description(
@@ -41,7 +42,7 @@ export function registerPacksCommands(program: Command): void {
     )
     .option("--catalog <dir>", catalogOption)
     .option("--app <dir>", "also list the pack packages installed in this app workspace")
-    .action((flags: CatalogFlags & { app?: string }, cmd: Command) => listPacks(flags, cmd));
+    .action((flags: CatalogFlags & { app?: string }, cmd: Command) => listPacks(ctx, flags, cmd));
 
   packs
     .command("new")
@@ -51,7 +52,7 @@ export function registerPacksCommands(program: Command): void {
     .option("--dir <dir>", "folder to create (default: ./<id>)")
     .option("--package-name <name>", "npm package name (default: mozaiks-pack-<id>)")
     .action((id: string, flags: { class?: string; dir?: string; packageName?: string }, cmd: Command) =>
-      newPack(id, flags, cmd),
+      newPack(ctx, id, flags, cmd),
     );
 
   packs
@@ -60,7 +61,7 @@ export function registerPacksCommands(program: Command): void {
       "Validate a pack folder (manifest.yaml + app_overlay/) or a whole catalog, naming file, line and YAML path.",
     )
     .argument("<dir>", "a pack folder or a catalog folder")
-    .action((dir: string, _flags: unknown, cmd: Command) => validate(dir, cmd));
+    .action((dir: string, _flags: unknown, cmd: Command) => validate(ctx, dir, cmd));
 
   packs
     .command("pack")
@@ -69,7 +70,7 @@ export function registerPacksCommands(program: Command): void {
     )
     .argument("[dir]", "the pack package folder", ".")
     .option("--out <dir>", "where to write the tarball (default: the current directory)")
-    .action((dir: string, flags: { out?: string }, cmd: Command) => packPack(dir, flags, cmd));
+    .action((dir: string, flags: { out?: string }, cmd: Command) => packPack(ctx, dir, flags, cmd));
 
   withPolicy(
     packs
@@ -83,7 +84,7 @@ export function registerPacksCommands(program: Command): void {
       )
       .option("--catalog <dir>", catalogOption)
       .option("--app <dir>", "also select from the pack packages installed in this app workspace"),
-  ).action((flags: SelectionFlags & { app?: string }, cmd: Command) => plan(flags, cmd));
+  ).action((flags: SelectionFlags & { app?: string }, cmd: Command) => plan(ctx, flags, cmd));
 
   withPolicy(
     packs
@@ -101,7 +102,7 @@ export function registerPacksCommands(program: Command): void {
       .option("--catalog <dir>", catalogOption)
       .option("--overwrite", "replace app files that differ from the packs' version")
       .option("--dry-run", "report what would be written without writing"),
-  ).action((appDir: string, flags: ApplyFlags, cmd: Command) => apply(appDir, flags, cmd));
+  ).action((appDir: string, flags: ApplyFlags, cmd: Command) => apply(ctx, appDir, flags, cmd));
 
   withPolicy(
     packs
@@ -114,13 +115,13 @@ export function registerPacksCommands(program: Command): void {
       .option("--host-mode <mode>", "host mode: oss or hosted (default: the lock's, else oss)")
       .option("--catalog <dir>", catalogOption)
       .option("--overwrite", "replace app files that differ from the pack's version"),
-  ).action((spec: string, flags: WorkspaceFlags, cmd: Command) => add(spec, flags, cmd));
+  ).action((spec: string, flags: WorkspaceFlags, cmd: Command) => add(ctx, spec, flags, cmd));
 
   packs
     .command("outdated")
     .description("Compare each locked pack package with the latest version on its registry.")
     .option("--app <dir>", appOption)
-    .action((flags: { app?: string }, cmd: Command) => outdated(flags, cmd));
+    .action((flags: { app?: string }, cmd: Command) => outdated(ctx, flags, cmd));
 
   withPolicy(
     packs
@@ -134,5 +135,7 @@ export function registerPacksCommands(program: Command): void {
       .option("--host-mode <mode>", "host mode: oss or hosted (default: the lock's)")
       .option("--catalog <dir>", catalogOption)
       .option("--overwrite", "replace app files that differ from the packs' version"),
-  ).action((ids: string[], flags: WorkspaceFlags & { to?: string }, cmd: Command) => update(ids, flags, cmd));
+  ).action((ids: string[], flags: WorkspaceFlags & { to?: string }, cmd: Command) =>
+    update(ctx, ids, flags, cmd),
+  );
 }

@@ -3,10 +3,11 @@ import path from "node:path";
 import { SCAFFOLD_CLASSES, type ScaffoldClass, scaffoldPack } from "@mozaiks/capability-packs";
 import type { Command } from "commander";
 import { ioError, usageError } from "../../output/cli-error.js";
-import { printerFor } from "../../shared/globals.js";
+import type { CliContext } from "../../shared/context.js";
 
 /** `packs new <id>`: writes a pack skeleton that validates, packs and passes its own tests. */
 export function newPack(
+  ctx: CliContext,
   id: string,
   flags: { class?: string; dir?: string; packageName?: string },
   cmd: Command,
@@ -20,7 +21,7 @@ export function newPack(
   } catch (err) {
     throw usageError((err as Error).message);
   }
-  const target = path.resolve(flags.dir ?? id);
+  const target = path.resolve(ctx.cwd, flags.dir ?? id);
   if (existsSync(target) && readdirSync(target).length > 0)
     throw usageError(`${target} exists and is not empty; choose another --dir`);
   try {
@@ -33,9 +34,9 @@ export function newPack(
     throw ioError(`cannot write the pack into ${target}: ${(err as Error).message}`, err);
   }
   const shown = flags.dir ?? id;
-  printerFor(cmd).result(
-    { ok: true, dir: target, capability_pack_id: id, class: kind, files: Object.keys(files) },
-    () =>
+  ctx
+    .printer(cmd)
+    .result({ ok: true, dir: target, capability_pack_id: id, class: kind, files: Object.keys(files) }, () =>
       [
         `created ${kind} ${id} in ${shown} (${Object.keys(files).length} files)`,
         "next:",
@@ -43,5 +44,5 @@ export function newPack(
         "  mozaiks packs validate .",
         "  mozaiks packs pack .      # then: npm publish",
       ].join("\n"),
-  );
+    );
 }

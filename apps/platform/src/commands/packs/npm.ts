@@ -9,13 +9,16 @@ import { ioError } from "../../output/cli-error.js";
 
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 
-/** Runs npm in `cwd`; a failure is an I/O error carrying npm's own message (exit 3). */
-export function npm(args: string[], cwd: string): Promise<string> {
+/**
+ * Runs npm in `cwd` with the run's variables `env`; a failure is an I/O error carrying npm's
+ * own message (exit 3).
+ */
+export function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       NPM,
       [...args, "--no-audit", "--no-fund", "--loglevel=error"],
-      { cwd, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 },
+      { cwd, env, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 },
       (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
         const detail = (stderr || stdout).trim().split("\n").slice(-8).join("\n");

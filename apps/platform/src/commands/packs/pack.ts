@@ -11,7 +11,7 @@ import Database from "better-sqlite3";
 import type { Command } from "commander";
 import { ioError } from "../../output/cli-error.js";
 import { EXIT } from "../../output/exit-codes.js";
-import { printerFor, setExitCode } from "../../shared/globals.js";
+import type { CliContext } from "../../shared/context.js";
 import { npm } from "./npm.js";
 import { existingDir, failed } from "./shared.js";
 
@@ -51,11 +51,16 @@ interface NpmPackEntry {
  * migrations that pass the static checks and apply on SQLite, a tarball holding every file the
  * pack needs), then `npm pack`. Publishing is plain `npm publish <tarball>`.
  */
-export async function packPack(dir: string, flags: { out?: string }, cmd: Command): Promise<void> {
-  const abs = existingDir(dir, "pack folder");
-  const read = readPackPackage(abs, process.cwd());
+export async function packPack(
+  ctx: CliContext,
+  dir: string,
+  flags: { out?: string },
+  cmd: Command,
+): Promise<void> {
+  const abs = existingDir(ctx, dir, "pack folder");
+  const read = readPackPackage(abs, ctx.cwd);
   const packDir = read?.pkg?.packDir ?? abs;
-  const loaded = loadPack(packDir, read?.pkg ? { package: read.pkg } : {});
+  const loaded = loadPack(packDir, { displayRoot: ctx.cwd, ...(read?.pkg ? { package: read.pkg } : {}) });
   const issues: PackIssue[] = [...(read?.issues ?? []), ...loaded.issues];
   const pack = loaded.pack;
   if (pack) {
@@ -63,23 +68,23 @@ export async function packPack(dir: string, flags: { out?: string }, cmd: Comman
     issues.push(...publish.issues);
     if (publish.issues.length === 0) issues.push(...dryRunMigrations(publish.migrations));
   }
-  const out = printerFor(cmd);
+  const out = ctx.printer(cmd);
   if (!pack || issues.length > 0) {
     out.result({ ok: false, issues }, () => failed(issues, `in ${dir}`));
-    setExitCode(EXIT.failed);
+    ctx.fail(EXIT.failed);
     return;
   }
   const pkgDir = read?.pkg?.dir ?? abs;
-  const listing = JSON.parse(await npm(["pack", "--dry-run", "--json"], pkgDir)) as NpmPackEntry[];
+  const listing = JSON.parse(await npm(["pack", "--dry-run", "--json"], pkgDir, ctx.vars)) as NpmPackEntry[];
   const missing = missingFromTarball(pack, pkgDir, listing[0]?.files.map((f) => f.path) ?? []);
   if (missing.length > 0) {
     out.result({ ok: false, issues: missing }, () => failed(missing, `in ${dir}`));
-    setExitCode(EXIT.failed);
+    ctx.fail(EXIT.failed);
     return;
   }
-  const dest = path.resolve(flags.out ?? ".");
+  const dest = path.resolve(ctx.cwd, flags.out ?? ".");
   const packed = JSON.parse(
-    await npm(["pack", "--json", "--pack-destination", dest], pkgDir),
+    await npm(["pack", "--json", "--pack-destination", dest], pkgDir, ctx.vars),
   ) as NpmPackEntry[];
   const entry = packed[0];
   if (!entry) throw ioError("npm pack wrote no tarball");
@@ -99,7 +104,7 @@ export async function packPack(dir: string, flags: { out?: string }, cmd: Comman
       [
         `packed ${pack.id} as ${pack.package?.name}@${pack.version}: ${tarball} (${entry.files.length} files, ${entry.size} bytes)`,
         `integrity ${entry.integrity}`,
-        `publish with: npm publish ${path.relative(process.cwd(), tarball) || tarball}`,
+        `publish with: npm publish ${path.relative(ctx.cwd, tarball) || tarball}`,
       ].join("\n"),
   );
 }

@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   type Catalog,
   type CatalogSource,
@@ -12,9 +11,8 @@ import {
 } from "@mozaiks/capability-packs";
 import { type HostPolicy, RUNTIME_CONTRACT_VERSION } from "@mozaiks/contracts";
 import { ioError, usageError } from "../../output/cli-error.js";
+import type { CliContext } from "../../shared/context.js";
 
-// The repo's packs/ folder, from src/commands/packs or dist/commands/packs alike.
-const REPO_CATALOG = fileURLToPath(new URL("../../../../../packs", import.meta.url));
 export const HOST_MODES = ["oss", "hosted"] as const;
 
 export interface CatalogFlags {
@@ -42,26 +40,25 @@ export function list(value: string | undefined): string[] {
 /**
  * The catalog sources, in order (docs/guides/packs.md#catalog-sources): the app workspace's
  * installed pack packages, each `MOZAIKS_PACK_PATHS` entry, then `--catalog` (or
- * `MOZAIKS_PACK_CATALOG`, or the repo's packs/ when the CLI runs from the repo).
+ * `MOZAIKS_PACK_CATALOG`; the repository's `pnpm mozaiks` script sets it to its packs/).
  */
-export function catalogSources(flags: CatalogFlags, appDir?: string): CatalogSource[] {
+export function catalogSources(ctx: CliContext, flags: CatalogFlags, appDir?: string): CatalogSource[] {
   const sources: CatalogSource[] = [];
   if (appDir) sources.push({ kind: "node_modules", dir: appDir });
-  for (const p of (process.env.MOZAIKS_PACK_PATHS ?? "").split(path.delimiter).filter(Boolean))
-    sources.push({ kind: "path", dir: path.resolve(p) });
-  const explicit = flags.catalog ?? process.env.MOZAIKS_PACK_CATALOG;
+  for (const p of ctx.settings.packPaths) sources.push({ kind: "path", dir: path.resolve(ctx.cwd, p) });
+  const explicit = flags.catalog ?? ctx.settings.packCatalog;
   if (explicit !== undefined) {
-    const dir = path.resolve(explicit);
+    const dir = path.resolve(ctx.cwd, explicit);
     if (!existsSync(dir)) throw ioError(`catalog folder ${dir} does not exist`);
     sources.push({ kind: "catalog", dir });
-  } else if (existsSync(REPO_CATALOG)) sources.push({ kind: "catalog", dir: REPO_CATALOG });
+  }
   return sources;
 }
 
 /** Loads the catalog of the sources; a missing folder or unreadable file is an I/O error (exit 3). */
-export function openCatalog(flags: CatalogFlags, appDir?: string): Catalog {
+export function openCatalog(ctx: CliContext, flags: CatalogFlags, appDir?: string): Catalog {
   try {
-    return loadCatalogSources(catalogSources(flags, appDir));
+    return loadCatalogSources(catalogSources(ctx, flags, appDir), { displayRoot: ctx.cwd });
   } catch (err) {
     throw ioError((err as Error).message, err);
   }
@@ -110,11 +107,11 @@ export function planFrom(catalog: Catalog, request: SelectionRequest): ReturnTyp
   return planBuild(catalog, request);
 }
 
-export function existingDir(dir: string, what: string): string {
-  const abs = path.resolve(dir);
+export function existingDir(ctx: CliContext, dir: string, what: string): string {
+  const abs = path.resolve(ctx.cwd, dir);
   if (!existsSync(abs)) throw ioError(`${what} ${dir} does not exist`);
   return abs;
 }
 
 export const catalogOption =
-  "directory of <visibility>/<pack_id>/ packs (env MOZAIKS_PACK_CATALOG; default: the repo's packs/)";
+  "directory of <visibility>/<pack_id>/ packs (env MOZAIKS_PACK_CATALOG; pnpm mozaiks in the repository: its packs/)";

@@ -3,7 +3,7 @@ import type { PacksLock } from "@mozaiks/contracts";
 import type { Command } from "commander";
 import { usageError } from "../../output/cli-error.js";
 import { table } from "../../output/table.js";
-import { printerFor } from "../../shared/globals.js";
+import type { CliContext } from "../../shared/context.js";
 import { installAndApply, type WorkspaceFlags } from "./add.js";
 import { npm } from "./npm.js";
 import { existingDir } from "./shared.js";
@@ -15,8 +15,8 @@ function npmPacks(lock: PacksLock | undefined, appDir: string) {
 }
 
 /** `packs outdated`: the locked version of each pack package against the registry's latest. */
-export async function outdated(flags: { app?: string }, cmd: Command): Promise<void> {
-  const appDir = existingDir(flags.app ?? ".", "app folder");
+export async function outdated(ctx: CliContext, flags: { app?: string }, cmd: Command): Promise<void> {
+  const appDir = existingDir(ctx, flags.app ?? ".", "app folder");
   const rows: Array<{
     capability_pack_id: string;
     package: string;
@@ -26,7 +26,9 @@ export async function outdated(flags: { app?: string }, cmd: Command): Promise<v
   }> = [];
   for (const p of npmPacks(readPacksLock(appDir).lock, appDir)) {
     const pkg = p.package ?? "";
-    const latest = JSON.parse(await npm(["view", pkg, "dist-tags.latest", "--json"], appDir)) as string;
+    const latest = JSON.parse(
+      await npm(["view", pkg, "dist-tags.latest", "--json"], appDir, ctx.vars),
+    ) as string;
     rows.push({
       capability_pack_id: p.capability_pack_id,
       package: pkg,
@@ -35,7 +37,7 @@ export async function outdated(flags: { app?: string }, cmd: Command): Promise<v
       outdated: latest !== p.version,
     });
   }
-  printerFor(cmd).result({ packs: rows }, () =>
+  ctx.printer(cmd).result({ packs: rows }, () =>
     table(
       ["pack", "package", "current", "latest", ""],
       rows.map((r) => [
@@ -55,11 +57,12 @@ export async function outdated(flags: { app?: string }, cmd: Command): Promise<v
  * ones are reported as conflicts, and nothing changes unless the whole update applies.
  */
 export async function update(
+  ctx: CliContext,
   ids: string[],
   flags: WorkspaceFlags & { to?: string },
   cmd: Command,
 ): Promise<void> {
-  const appDir = existingDir(flags.app ?? ".", "app folder");
+  const appDir = existingDir(ctx, flags.app ?? ".", "app folder");
   const locked = npmPacks(readPacksLock(appDir).lock, appDir);
   const unknown = ids.filter((id) => !locked.some((p) => p.capability_pack_id === id));
   if (unknown.length > 0)
@@ -70,6 +73,7 @@ export async function update(
   if (flags.to !== undefined && targets.length !== 1) throw usageError("--to needs exactly one pack id");
   const specs = targets.map((p) => `${p.package}@${flags.to ?? "latest"}`);
   await installAndApply(
+    ctx,
     cmd,
     appDir,
     specs,

@@ -99,7 +99,10 @@ export function conflictText(conflicts: PackIssue[]): string {
  * reinstall exactly that lock (`npm ci`), or, without one, uninstall the packages the install
  * added (npm's prune keeps what its hidden lockfile lists).
  */
-export function npmSnapshot(appDir: string): { restore(added: string[]): Promise<void> } {
+export function npmSnapshot(
+  appDir: string,
+  env: NodeJS.ProcessEnv,
+): { restore(added: string[]): Promise<void> } {
   const files = ["package.json", "package-lock.json"].map((name) => {
     const file = path.join(appDir, name);
     return { file, text: existsSync(file) ? readFileSync(file, "utf8") : undefined };
@@ -114,10 +117,10 @@ export function npmSnapshot(appDir: string): { restore(added: string[]): Promise
       };
       if (files[1]?.text !== undefined) {
         put();
-        await npm(["ci"], appDir);
+        await npm(["ci"], appDir, env);
         return;
       }
-      if (added.length > 0) await npm(["uninstall", ...added], appDir);
+      if (added.length > 0) await npm(["uninstall", ...added], appDir, env);
       put();
     },
   };
