@@ -141,6 +141,19 @@ describe("mozaiks keys → manifest build → manifest verify", () => {
     expect(run.stderr).toContain("keys/k2.private.jwk.json is readable by other users (mode 644)");
   });
 
+  it("refuses a private key the Ed25519 signer cannot import with exit 2 (signing_failed)", async () => {
+    const file = join(dir, "broken.private.jwk.json");
+    await writeFile(file, JSON.stringify({ kty: "OKP", crv: "Ed25519", d: "!!", x: "!!", kid: "broken" }), {
+      mode: 0o600,
+    });
+    const args = ["manifest", "build", "--app", "a", "--plan", "free", "-c", EXAMPLES, "--key", file];
+    const run = await mozaiks([...args, "--json"], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: "signing_failed" });
+    const human = await mozaiks(args, { cwd: dir });
+    expect(human.stderr).toMatch(/^error: .+\n$/);
+  });
+
   it("treats a manifest file that is not JSON as invalid, naming the file", async () => {
     await writeFile(join(dir, "broken.json"), "{ nope");
     const run = await mozaiks(["manifest", "verify", "broken.json", "--jwks", "keys/jwks.json"], {

@@ -8,8 +8,8 @@ import {
   CapabilityEvaluator,
   canonicalize,
   Ed25519ManifestSigner,
-  EntitlementSigner,
   generateEd25519KeyPair,
+  HmacManifestSigner,
   pythonCanonicalJson,
   toJwks,
   verifyManifest,
@@ -49,7 +49,7 @@ const keys = generateEd25519KeyPair("bench-k1");
 const jwks = toJwks([keys.publicJwk]);
 const edSigned = new Ed25519ManifestSigner({ privateKey: keys.privateJwk, kid: keys.kid }).sign(manifest);
 const hmacKey = "bench-signing-key";
-const hmacSigned = new EntitlementSigner({ signingKey: hmacKey }).signManifest(manifest);
+const hmacSigned = new HmacManifestSigner({ signingKey: hmacKey }).sign(manifest);
 const now = new Date("2026-06-01T00:00:00Z");
 
 // Raw baselines: the crypto primitive alone over bytes canonicalized ahead of time.

@@ -30,7 +30,7 @@ export {
   pythonFloatRepr,
 } from "./signing/canonical-python.js";
 export { Ed25519ManifestSigner } from "./signing/ed25519.js";
-export { EntitlementSigner } from "./signing/hmac.js";
+export { HmacManifestSigner } from "./signing/hmac.js";
 export { stringifyJson } from "./signing/json-text.js";
 export {
   type Ed25519KeyPair,
@@ -42,5 +42,6 @@ export {
   toJwks,
 } from "./signing/keys.js";
 export { parseJsonLossless, toPlainJson } from "./signing/lossless-json.js";
+export type { ManifestSigner } from "./signing/signer.js";
 export { hasVerificationKeys, type VerifyOptions, verifyManifest } from "./signing/verify.js";
 export { checkExpiry, type VerifyResult } from "./signing/verify-result.js";

@@ -5,9 +5,10 @@ import { describe, expect, it } from "vitest";
 import {
   canonicalize,
   Ed25519ManifestSigner,
-  EntitlementSigner,
   generateEd25519KeyPair,
+  HmacManifestSigner,
   jwkThumbprint,
+  type ManifestSigner,
   parseJwks,
   SigningKeyError,
   toJwks,
@@ -184,7 +185,7 @@ describe("tampering is always detected", () => {
     ["an array _signature", (d) => ({ ...d, _signature: [] }), "invalid"],
     [
       "replacing it with an HMAC signature",
-      (d) => new EntitlementSigner({ signingKey: "attacker" }).signManifest({ ...d, _signature: undefined }),
+      (d) => new HmacManifestSigner({ signingKey: "attacker" }).sign({ ...d, _signature: undefined }),
       "invalid",
     ],
   ];
@@ -257,7 +258,7 @@ describe("key rotation", () => {
 
 describe("verifyManifest policy", () => {
   const ed = signer1.sign(manifest);
-  const hm = new EntitlementSigner({ signingKey: hmacKey }).signManifest(manifest);
+  const hm = new HmacManifestSigner({ signingKey: hmacKey }).sign(manifest);
 
   it("accepts anything unexpired with alg none when no key is configured", () => {
     expect(verifyManifest(manifest, { now })).toEqual({ ok: true, alg: "none" });
@@ -347,21 +348,21 @@ describe("verifyManifest policy", () => {
   });
 });
 
-describe("EntitlementSigner (HMAC)", () => {
+describe("HmacManifestSigner (HMAC)", () => {
   it("refuses an empty key instead of disabling verification like the original", () => {
-    expect(() => new EntitlementSigner({ signingKey: "" })).toThrow(SigningKeyError);
-    expect(() => new EntitlementSigner({} as never)).toThrow(SigningKeyError);
+    expect(() => new HmacManifestSigner({ signingKey: "" })).toThrow(SigningKeyError);
+    expect(() => new HmacManifestSigner({} as never)).toThrow(SigningKeyError);
   });
 
   it("re-signing replaces the signature, so the result verifies (the original's output never did)", () => {
-    const s = new EntitlementSigner({ signingKey: hmacKey });
-    const twice = s.signManifest(s.signManifest(manifest));
+    const s = new HmacManifestSigner({ signingKey: hmacKey });
+    const twice = s.sign(s.sign(manifest));
     expect(s.verifyManifest(twice, { now })).toEqual({ ok: true, alg: "HS256" });
   });
 
   it("rejects weird _signature values cleanly", () => {
-    const s = new EntitlementSigner({ signingKey: hmacKey });
-    const good = s.signManifest(manifest)._signature;
+    const s = new HmacManifestSigner({ signingKey: hmacKey });
+    const good = s.sign(manifest)._signature;
     for (const sig of [
       good.toUpperCase(),
       ` ${good}`,
@@ -384,12 +385,29 @@ describe("EntitlementSigner (HMAC)", () => {
   });
 
   it("rejects an expired HMAC-signed manifest", () => {
-    const s = new EntitlementSigner({ signingKey: hmacKey });
-    expect(
-      s.verifyManifest(s.signManifest(manifest), { now: new Date("2027-01-01T00:00:00Z") }),
-    ).toMatchObject({
+    const s = new HmacManifestSigner({ signingKey: hmacKey });
+    expect(s.verifyManifest(s.sign(manifest), { now: new Date("2027-01-01T00:00:00Z") })).toMatchObject({
       ok: false,
       reason: "expired",
     });
+  });
+});
+
+describe("ManifestSigner", () => {
+  it("signs the same way through the one interface, whichever the algorithm", () => {
+    const signers: ManifestSigner[] = [signer1, new HmacManifestSigner({ signingKey: hmacKey })];
+    expect(signers.map((s) => [s.alg, s.kid])).toEqual([
+      ["EdDSA", "k1"],
+      ["HS256", undefined],
+    ]);
+    for (const s of signers) {
+      const signed = s.sign({ ...manifest, _signature: "stale" });
+      expect(signed._signature).not.toBe("stale");
+      expect(verifyManifest(signed, { jwks, hmacKey, now })).toEqual({
+        ok: true,
+        alg: s.alg,
+        ...(s.kid ? { kid: s.kid } : {}),
+      });
+    }
   });
 });

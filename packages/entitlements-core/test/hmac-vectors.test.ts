@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { EntitlementSigner, parseJsonLossless, pythonCanonicalJson, verifyManifest } from "../src/index.js";
+import { HmacManifestSigner, parseJsonLossless, pythonCanonicalJson, verifyManifest } from "../src/index.js";
 
 // Vectors produced by the original Python EntitlementSigner (see test/fixtures and the shared
 // vectors README). The file is parsed twice: with JSON.parse (what a runtime normally does)
@@ -42,15 +42,15 @@ describe("HMAC signer compatibility with the original Python signer", () => {
   });
 
   describe.each(lossless.cases.map((c) => [c.name, c] as const))("case %s", (name, c) => {
-    const signer = new EntitlementSigner({ signingKey: c.key });
+    const signer = new HmacManifestSigner({ signingKey: c.key });
 
     it("produces the exact canonical JSON from a lossless parse", () => {
       expect(pythonCanonicalJson(c.manifest)).toBe(c.canonical_json);
     });
 
     it("signs to the original signature and verifies the original signed manifest", () => {
-      expect(signer.sign(c.manifest)).toBe(c.signature);
-      expect(signer.signManifest(c.manifest)._signature).toBe(c.signature);
+      expect(signer.signature(c.manifest)).toBe(c.signature);
+      expect(signer.sign(c.manifest)._signature).toBe(c.signature);
       expect(signer.verify(c.signed_manifest, c.signature)).toBe(true);
       expect(signer.verifyManifest(c.signed_manifest, { now })).toEqual({ ok: true, alg: "HS256" });
       expect(verifyManifest(c.signed_manifest, { hmacKey: c.key, now })).toEqual({ ok: true, alg: "HS256" });
@@ -59,7 +59,7 @@ describe("HMAC signer compatibility with the original Python signer", () => {
     it.skipIf(LOSSY.has(name))("matches after a plain JSON.parse too", () => {
       const p = plain.cases.find((x) => x.name === name) as Case;
       expect(pythonCanonicalJson(p.manifest)).toBe(c.canonical_json);
-      expect(signer.sign(p.manifest)).toBe(c.signature);
+      expect(signer.signature(p.manifest)).toBe(c.signature);
       expect(verifyManifest(p.signed_manifest, { hmacKey: c.key, now }).ok).toBe(true);
     });
   });
@@ -70,7 +70,7 @@ describe("HMAC signer compatibility with the original Python signer", () => {
         c.signed_manifest_json_text === undefined
           ? c.signed_manifest
           : JSON.parse(c.signed_manifest_json_text);
-      const signer = new EntitlementSigner({ signingKey: c.key });
+      const signer = new HmacManifestSigner({ signingKey: c.key });
       const r = signer.verifyManifest(doc, { now });
       const r2 = verifyManifest(doc, { hmacKey: c.key, now });
       if (c.expect === "valid") {

@@ -6,9 +6,9 @@ import {
   DEFAULT_CAPABILITIES,
   DEFAULT_LIMITS,
   Ed25519ManifestSigner,
-  EntitlementSigner,
   type EntitlementsLogger,
   generateEd25519KeyPair,
+  HmacManifestSigner,
   type LoadEntitlementsOptions,
   loadEntitlements,
   loadEntitlementsSync,
@@ -220,9 +220,9 @@ describe.each(loaders)("%s", (_name, load) => {
   });
 
   it("verifies a Python-signed file losslessly, so an int-to-float tamper is caught", async () => {
-    const signer = new EntitlementSigner({ signingKey: hmacKey });
+    const signer = new HmacManifestSigner({ signingKey: hmacKey });
     const m = { app_id: "myapp", limits: { "cap.limit.tokens_monthly": 100000 } };
-    const signed = signer.signManifest(m);
+    const signed = signer.sign(m);
     const text = JSON.stringify(signed);
     const good = await load({ appId: "myapp", appPath: appDir(text), hmacKey, now, logger: logger() });
     expect(good.verification).toEqual({ ok: true, alg: "HS256" });

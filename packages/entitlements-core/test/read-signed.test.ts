@@ -5,7 +5,7 @@ import { tempDir } from "@mozaiks/test-utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  EntitlementSigner,
+  HmacManifestSigner,
   loadEntitlementsSync,
   MANIFEST_FILE_NAME,
   PythonFloat,
@@ -59,7 +59,7 @@ describe.skipIf(!hasPython)("readSignedDocument against CPython's json + hmac", 
   });
 
   describe("documents the platform signs with HMAC and writes", () => {
-    const signer = new EntitlementSigner({ signingKey: KEY });
+    const signer = new HmacManifestSigner({ signingKey: KEY });
     const big = [
       1e21,
       2 ** 63,
@@ -91,7 +91,7 @@ describe.skipIf(!hasPython)("readSignedDocument against CPython's json + hmac", 
       metadata: { capabilities: ["cap.tool.basic"], limits: { "cap.limit.tokens_monthly": 1000 }, big, x },
       issued_at: `2026-01-01T00:00:${String(i % 60).padStart(2, "0")}Z`,
     }));
-    const signed = docs.map((d) => signer.signManifest(d));
+    const signed = docs.map((d) => signer.sign(d));
 
     it("verify in CPython, written by stringifyJson (pretty and compact)", () => {
       const texts = signed.flatMap((d) => [`${stringifyJson(d, 2)}\n`, stringifyJson(d)]);
@@ -100,7 +100,7 @@ describe.skipIf(!hasPython)("readSignedDocument against CPython's json + hmac", 
     });
 
     it("verify in CPython when written with JSON.stringify (no bigint or PythonFloat inside)", () => {
-      const plain = signer.signManifest({ app_id: "example-app", metadata: { big, n: 2 ** 63 + 2 ** 11 } });
+      const plain = signer.sign({ app_id: "example-app", metadata: { big, n: 2 ** 63 + 2 ** 11 } });
       const text = JSON.stringify(plain, null, 2);
       expect(text).toContain("1e+21");
       expect(pythonVerify(KEY, [text])).toEqual(["valid"]);
@@ -110,7 +110,7 @@ describe.skipIf(!hasPython)("readSignedDocument against CPython's json + hmac", 
 });
 
 describe("readSignedDocument stages", () => {
-  const signer = new EntitlementSigner({ signingKey: KEY });
+  const signer = new HmacManifestSigner({ signingKey: KEY });
   const bigValues = [
     1e21,
     2 ** 63,
@@ -121,7 +121,7 @@ describe("readSignedDocument stages", () => {
     new PythonFloat(-0),
   ];
   const platformSigned = bigValues.map((v) =>
-    signer.signManifest({
+    signer.sign({
       app_id: "example-app",
       capabilities: ["cap.tool.basic"],
       metadata: { v, all: bigValues },
@@ -149,7 +149,7 @@ describe("readSignedDocument stages", () => {
       message: "document must be a JSON object",
     });
     expect(read('{"app_id":"a"}')).toMatchObject({ ok: false, stage: "signature", reason: "missing" });
-    const bad = stringifyJson(signer.signManifest({ app_id: "a", capabilities: "all" }));
+    const bad = stringifyJson(signer.sign({ app_id: "a", capabilities: "all" }));
     expect(read(bad)).toMatchObject({
       ok: false,
       stage: "schema",

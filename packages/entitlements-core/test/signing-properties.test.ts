@@ -2,8 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   Ed25519ManifestSigner,
-  EntitlementSigner,
   generateEd25519KeyPair,
+  HmacManifestSigner,
   toJwks,
   verifyManifest,
 } from "../src/index.js";
@@ -12,7 +12,7 @@ const keys = generateEd25519KeyPair("prop");
 const jwks = toJwks([keys.publicJwk]);
 const ed = new Ed25519ManifestSigner({ privateKey: keys.privateJwk, kid: "prop" });
 const hmacKey = "property-key";
-const hmac = new EntitlementSigner({ signingKey: hmacKey });
+const hmac = new HmacManifestSigner({ signingKey: hmacKey });
 
 // JSON objects as they come out of JSON.parse (-0 normalized), with any well-formed strings.
 const doc = fc
@@ -46,7 +46,7 @@ describe("signature properties", () => {
     fc.assert(
       fc.property(doc, (d) => {
         const a = ed.sign(d);
-        const b = hmac.signManifest(d);
+        const b = hmac.sign(d);
         expect(verifyManifest(JSON.parse(JSON.stringify(a)), { jwks }).ok).toBe(true);
         expect(verifyManifest(JSON.parse(JSON.stringify(b)), { hmacKey }).ok).toBe(true);
       }),
@@ -61,7 +61,7 @@ describe("signature properties", () => {
         (d) => {
           const changed = mutateLeaf(d) as Record<string, unknown>;
           const a = ed.sign(d);
-          const b = hmac.signManifest(d);
+          const b = hmac.sign(d);
           expect(verifyManifest({ ...changed, _signature: a._signature }, { jwks })).toMatchObject({
             ok: false,
             reason: "invalid",

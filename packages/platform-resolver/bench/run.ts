@@ -1,8 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import { generateEd25519KeyPair } from "@mozaiks/entitlements-core";
-import { ed25519Signer, hmacSigner, PlatformResolver, validatePlatformConfig } from "../src/index.js";
+import {
+  Ed25519ManifestSigner,
+  generateEd25519KeyPair,
+  HmacManifestSigner,
+} from "@mozaiks/entitlements-core";
+import { PlatformResolver, validatePlatformConfig } from "../src/index.js";
 import { benchPlans, benchRegistry, benchSubscriptions } from "./workload.js";
 
 const loadAtStart = loadavg()[0] ?? 0;
@@ -48,8 +52,8 @@ const resolver = new PlatformResolver(config, { now: () => now });
 const planResolveMs = performance.now() - t0;
 
 const keys = generateEd25519KeyPair("bench");
-const ed = ed25519Signer(keys.privateJwk);
-const hmac = hmacSigner("bench-secret");
+const ed = new Ed25519ManifestSigner({ privateKey: keys.privateJwk, kid: keys.kid });
+const hmac = new HmacManifestSigner({ signingKey: "bench-secret" });
 
 const resolveOnly = measure(() => {
   let n = 0;

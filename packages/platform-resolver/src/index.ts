@@ -23,7 +23,6 @@ export * from "./patterns.js";
 export * from "./push.js";
 export * from "./resolve-plans.js";
 export * from "./resolver.js";
-export * from "./signers.js";
 export * from "./signing.js";
 export * from "./subscription.js";
 export * from "./subscription-manager.js";

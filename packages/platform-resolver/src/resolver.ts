@@ -1,4 +1,5 @@
 import type { EnforcementMode, EntitlementManifest, LimitPeriods, PlanCatalog } from "@mozaiks/contracts";
+import type { ManifestSigner } from "@mozaiks/entitlements-core";
 import { ConfigInvalidError, UnknownPlanError } from "./errors.js";
 import { zodIssues } from "./issues.js";
 import { decideLifecycle, type LifecycleReason } from "./lifecycle.js";
@@ -7,7 +8,7 @@ import type { PlatformConfig } from "./load.js";
 import { checkOverrides } from "./overrides.js";
 import { expandPattern } from "./patterns.js";
 import { DEFAULT_ENFORCEMENT, type ResolvedPlanDetail, resolveAllPlans, sortKeys } from "./resolve-plans.js";
-import type { DocumentSigner, Signed } from "./signing.js";
+import type { Signed } from "./signing.js";
 import { type Subscription, type SubscriptionInput, SubscriptionSchema } from "./subscription.js";
 import { earliest, isoSeconds } from "./time.js";
 
@@ -127,7 +128,7 @@ export class PlatformResolver {
   }
 
   /** Signs a document with an entitlements-core backed signer. */
-  sign<T extends Record<string, unknown>>(doc: T, signer: DocumentSigner): Signed<T> {
+  sign<T extends Record<string, unknown>>(doc: T, signer: ManifestSigner): Signed<T> {
     return signer.sign(doc);
   }
 

@@ -1,12 +1,6 @@
-/** A document as it leaves a signer: the input plus a top-level `_signature`. */
-export type Signed<T> = T & { _signature: unknown };
-
 /**
- * Signs JSON documents (manifests, plan catalogs). Implementations wrap the signers of
- * `@mozaiks/entitlements-core`, which owns canonicalization and crypto.
+ * A document as it leaves a signer: the input plus a top-level `_signature`. Signers are
+ * `@mozaiks/entitlements-core`'s `ManifestSigner`s (`Ed25519ManifestSigner`, the legacy
+ * `HmacManifestSigner`), which own canonicalization, keys and crypto.
  */
-export interface DocumentSigner {
-  readonly alg: "EdDSA" | "HS256";
-  readonly kid?: string;
-  sign<T extends Record<string, unknown>>(doc: T): Signed<T>;
-}
+export type Signed<T> = T & { _signature: unknown };

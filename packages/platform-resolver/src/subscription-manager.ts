@@ -1,11 +1,11 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { PlanCatalog } from "@mozaiks/contracts";
+import type { ManifestSigner } from "@mozaiks/entitlements-core";
 import { writeJsonFileAtomic } from "./atomic-write.js";
 import { PlatformError } from "./errors.js";
 import { type AppPushResult, pushToRuntime, type RetryOptions } from "./push.js";
 import type { PlatformResolver, Resolution } from "./resolver.js";
-import type { DocumentSigner } from "./signing.js";
 import type { SubscriptionInput } from "./subscription.js";
 
 /** File name of the app-level manifest in a bundle (docs/reference/signed-documents.md#the-app-bundle). */
@@ -17,7 +17,7 @@ export const PLAN_CATALOG_FILE = "plan_catalog.json";
 export interface SubscriptionManagerOptions {
   resolver: PlatformResolver;
   /** Signs manifests and catalogs. Required unless `allowUnsigned` is set. */
-  signer?: DocumentSigner;
+  signer?: ManifestSigner;
   /** Dev/OSS only: deliver unsigned documents (a runtime with keys rejects them). */
   allowUnsigned?: boolean;
   retry?: RetryOptions;

@@ -4,7 +4,12 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EntitlementManifestSchema, PlanCatalogSchema } from "@mozaiks/contracts";
-import { PythonFloat, parseJsonLossless, readSignedDocument } from "@mozaiks/entitlements-core";
+import {
+  HmacManifestSigner,
+  PythonFloat,
+  parseJsonLossless,
+  readSignedDocument,
+} from "@mozaiks/entitlements-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   hasPython,
@@ -12,17 +17,11 @@ import {
   pythonSignedManifests,
   pythonVerify,
 } from "../../entitlements-core/test/fixtures/python-signer.js";
-import {
-  hmacSigner,
-  PlatformResolver,
-  pushToRuntime,
-  SubscriptionManager,
-  writeJsonFileAtomic,
-} from "../src/index.js";
+import { PlatformResolver, pushToRuntime, SubscriptionManager, writeJsonFileAtomic } from "../src/index.js";
 import { exampleConfig, NOW } from "./helpers.js";
 
 const KEY = "platform-hmac-key";
-const signer = hmacSigner(KEY);
+const signer = new HmacManifestSigner({ signingKey: KEY });
 // Integral values at or beyond 2^53: JSON.stringify writes 1e21 as "1e+21" (a Python float) and
 // 2 ** 63 as "9223372036854776000" (a Python int, not 2^63); bigint and PythonFloat come from a
 // lossless read of a Python-signed file and must be written back unchanged.

@@ -4,15 +4,15 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PlanCatalogSchema } from "@mozaiks/contracts";
-import { generateEd25519KeyPair, toJwks, verifyManifest } from "@mozaiks/entitlements-core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
-  ed25519Signer,
-  hmacSigner,
-  isPlatformError,
-  PlatformResolver,
-  SubscriptionManager,
-} from "../src/index.js";
+  Ed25519ManifestSigner,
+  generateEd25519KeyPair,
+  HmacManifestSigner,
+  toJwks,
+  verifyManifest,
+} from "@mozaiks/entitlements-core";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isPlatformError, PlatformResolver, SubscriptionManager } from "../src/index.js";
 import { exampleConfig, NOW } from "./helpers.js";
 
 const keys = generateEd25519KeyPair("test-key");
@@ -43,7 +43,10 @@ describe("SubscriptionManager bundle", () => {
   });
 
   it("writes a signed manifest and a signed plan catalog, leaving no temp files", async () => {
-    const manager = new SubscriptionManager({ resolver, signer: ed25519Signer(keys.privateJwk) });
+    const manager = new SubscriptionManager({
+      resolver,
+      signer: new Ed25519ManifestSigner({ privateKey: keys.privateJwk, kid: keys.kid }),
+    });
     const files = await manager.writeBundle(join(dir, "app"), {
       app_id: "acme",
       plan: "pro",
@@ -58,7 +61,10 @@ describe("SubscriptionManager bundle", () => {
   });
 
   it("signs with the legacy HMAC signer when asked", async () => {
-    const manager = new SubscriptionManager({ resolver, signer: hmacSigner("s3cret") });
+    const manager = new SubscriptionManager({
+      resolver,
+      signer: new HmacManifestSigner({ signingKey: "s3cret" }),
+    });
     const { document } = manager.buildManifest({ app_id: "acme", plan: "free", status: "active" });
     expect(document._signature).toMatch(/^[0-9a-f]{64}$/);
     expect(verifyManifest(document, { hmacKey: "s3cret", now: NOW }).ok).toBe(true);
@@ -77,7 +83,10 @@ describe("SubscriptionManager bundle", () => {
   });
 
   it("reports a bundle directory it cannot write as a package error", async () => {
-    const manager = new SubscriptionManager({ resolver, signer: ed25519Signer(keys.privateJwk) });
+    const manager = new SubscriptionManager({
+      resolver,
+      signer: new Ed25519ManifestSigner({ privateKey: keys.privateJwk, kid: keys.kid }),
+    });
     const blocked = join(dir, "file");
     await manager.writeBundle(blocked, { app_id: "a", plan: "free", status: "active" });
     const err = await manager
@@ -117,7 +126,7 @@ describe("SubscriptionManager push", () => {
     const delays: number[] = [];
     const manager = new SubscriptionManager({
       resolver,
-      signer: ed25519Signer(keys.privateJwk),
+      signer: new Ed25519ManifestSigner({ privateKey: keys.privateJwk, kid: keys.kid }),
       retry: { retries: 3, baseDelayMs: 100 },
       sleep: async (ms) => {
         delays.push(ms);
@@ -151,7 +160,7 @@ describe("SubscriptionManager push", () => {
     server = started.server;
     const manager = new SubscriptionManager({
       resolver,
-      signer: hmacSigner("x"),
+      signer: new HmacManifestSigner({ signingKey: "x" }),
       sleep: noWait,
       concurrency: 1,
     });
@@ -176,7 +185,7 @@ describe("SubscriptionManager push", () => {
     await new Promise((r) => started.server.close(r));
     const manager = new SubscriptionManager({
       resolver,
-      signer: hmacSigner("x"),
+      signer: new HmacManifestSigner({ signingKey: "x" }),
       sleep: noWait,
       retry: { retries: 2 },
     });

@@ -1,8 +1,10 @@
 import type { JsonWebKey } from "node:crypto";
 import { stat } from "node:fs/promises";
-import { type DocumentSigner, ed25519Signer, hmacSigner, readJsonFile } from "@mozaiks/platform-resolver";
+import { Ed25519ManifestSigner, HmacManifestSigner, type ManifestSigner } from "@mozaiks/entitlements-core";
+import { readJsonFile } from "@mozaiks/platform-resolver";
 import type { Command } from "commander";
-import { usageError } from "../output/cli-error.js";
+import { CliError, usageError } from "../output/cli-error.js";
+import { EXIT } from "../output/exit-codes.js";
 import type { CliContext } from "./context.js";
 
 /** Flags that select a signing key. */
@@ -34,7 +36,7 @@ export async function resolveSigner(
   ctx: CliContext,
   flags: SigningFlags,
   warn: (text: string) => void = () => {},
-): Promise<DocumentSigner | undefined> {
+): Promise<ManifestSigner | undefined> {
   if (flags.key && flags.hmacKey) throw usageError("pass either --key or --hmac-key, not both");
   const keyFile = flags.key ?? (flags.hmacKey ? undefined : ctx.settings.privateKeyFile);
   if (keyFile) {
@@ -54,14 +56,23 @@ export async function resolveSigner(
       warn(
         `warning: ${keyFile} is readable by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
       );
-    return ed25519Signer(k);
+    return signerOf(() => new Ed25519ManifestSigner({ privateKey: k, kid: k.kid as string }));
   }
   const hmac = flags.hmacKey ?? ctx.settings.hmacKey;
-  return hmac ? hmacSigner(hmac) : undefined;
+  return hmac ? signerOf(() => new HmacManifestSigner({ signingKey: hmac })) : undefined;
+}
+
+/** A key the checks above let through but the signer refuses (e.g. `d` not a key) is a usage error. */
+function signerOf(make: () => ManifestSigner): ManifestSigner {
+  try {
+    return make();
+  } catch (err) {
+    throw new CliError("signing_failed", (err as Error).message, EXIT.usage, [], { cause: err });
+  }
 }
 
 /** Describes a signer for people: `EdDSA (kid k1)` or `HMAC-SHA256`. */
-export function describeSigner(signer: DocumentSigner | undefined): string {
+export function describeSigner(signer: ManifestSigner | undefined): string {
   if (!signer) return "unsigned";
   return signer.alg === "EdDSA" ? `EdDSA (kid ${signer.kid})` : "HMAC-SHA256";
 }

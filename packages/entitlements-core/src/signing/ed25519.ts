@@ -3,9 +3,10 @@ import type { Ed25519Signature } from "@mozaiks/contracts";
 import { SigningKeyError } from "../errors.js";
 import { canonicalizeWithout } from "./canonical-jcs.js";
 import { toEd25519PrivateKey } from "./keys.js";
+import type { ManifestSigner } from "./signer.js";
 
 /**
- * Signs any JSON document (entitlement manifest, plan catalog, …) with Ed25519 over its
+ * The Ed25519 {@link ManifestSigner}: signs any JSON document (entitlement manifest, plan catalog, …) over its
  * RFC 8785 canonical bytes without `_signature`, and sets
  * `_signature: { alg: "EdDSA", kid, value }` (docs/reference/signed-documents.md). Runtimes
  * verify with the public JWKS.
@@ -17,7 +18,8 @@ import { toEd25519PrivateKey } from "./keys.js";
  * const signed = signer.sign({ app_id: "myapp", capabilities: ["cap.workflow.basic"] });
  * ```
  */
-export class Ed25519ManifestSigner {
+export class Ed25519ManifestSigner implements ManifestSigner {
+  readonly alg = "EdDSA" as const;
   readonly kid: string;
   readonly #key: KeyObject;
 

@@ -2,6 +2,7 @@ import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "no
 import { SigningKeyError } from "../errors.js";
 import { pythonCanonicalJsonWithout } from "./canonical-python.js";
 import { isPlainObject } from "./json-value.js";
+import type { ManifestSigner } from "./signer.js";
 import { checkExpiry, type VerifyResult } from "./verify-result.js";
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -42,37 +43,38 @@ export function hmacVerify(
 }
 
 /**
- * Legacy HMAC-SHA256 manifest signer, byte-compatible with the original Python
+ * Legacy HMAC-SHA256 {@link ManifestSigner}, byte-compatible with the original Python
  * `EntitlementSigner` (`_signature` = lower-case hex over the Python canonical form). Unlike
  * the original, an empty key is an error rather than silently disabling verification, and
  * re-signing a signed manifest replaces its signature instead of signing over it.
  *
  * @example
  * ```ts
- * const signer = new EntitlementSigner({ signingKey: process.env.MOZAIKS_ENTITLEMENT_SIGNING_KEY! });
- * const signed = signer.signManifest({ app_id: "myapp", capabilities: ["cap.tool.basic"] });
+ * const signer = new HmacManifestSigner({ signingKey: "a shared secret of the platform and runtimes" });
+ * const signed = signer.sign({ app_id: "myapp", capabilities: ["cap.tool.basic"] });
  * signer.verifyManifest(signed); // { ok: true, alg: "HS256" }
  * ```
  */
-export class EntitlementSigner {
+export class HmacManifestSigner implements ManifestSigner {
+  readonly alg = "HS256" as const;
   readonly #key: KeyObject;
 
   constructor(options: { signingKey: string }) {
     if (typeof options?.signingKey !== "string" || options.signingKey === "") {
-      throw new SigningKeyError("EntitlementSigner needs a non-empty signingKey");
+      throw new SigningKeyError("HmacManifestSigner needs a non-empty signingKey");
     }
     this.#key = createSecretKey(Buffer.from(options.signingKey, "utf8"));
   }
 
   /** Lower-case hex signature of `manifest` (its top-level `_signature` is excluded). */
-  sign(manifest: Record<string, unknown>): string {
-    return hmacDigest(manifest, this.#key).toString("hex");
+  signature(manifest: object): string {
+    return hmacDigest(manifest as Record<string, unknown>, this.#key).toString("hex");
   }
 
   /** A copy of `manifest` with `_signature` set (appended last, as the original does). */
-  signManifest<T extends object>(manifest: T): T & { _signature: string } {
+  sign<T extends object>(manifest: T): T & { _signature: string } {
     const { _signature: _old, ...rest } = manifest as Record<string, unknown>;
-    return { ...rest, _signature: this.sign(rest) } as T & { _signature: string };
+    return { ...rest, _signature: this.signature(rest) } as T & { _signature: string };
   }
 
   /** Constant-time check of `signature` against `manifest` (its own `_signature` is ignored). */

@@ -30,7 +30,7 @@ const writers = new Map([[0, canonicalSerializer(dialect)]]);
  *
  * @example
  * ```ts
- * writeFileSync("entitlement_manifest.json", `${stringifyJson(signer.signManifest(m), 2)}\n`);
+ * writeFileSync("entitlement_manifest.json", `${stringifyJson(signer.sign(m), 2)}\n`);
  * ```
  */
 export function stringifyJson(value: unknown, indent = 0): string {

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { EntitlementSigner, PythonFloat, stringifyJson } from "@mozaiks/entitlements-core";
+import { HmacManifestSigner, PythonFloat, stringifyJson } from "@mozaiks/entitlements-core";
 import { describe, expect, it } from "vitest";
 import {
   hasPython,
@@ -86,7 +86,7 @@ describe.skipIf(!hasPython).each(drivers)("bundle files the platform signs with 
       new PythonFloat(100000),
       new PythonFloat(-0),
     ];
-    const signed = new EntitlementSigner({ signingKey: KEY }).signManifest({
+    const signed = new HmacManifestSigner({ signingKey: KEY }).sign({
       app_id: "example-app",
       capabilities: ["cap.tool.basic", "cap.tool.word_count"],
       limits: { "cap.limit.tokens_monthly": 5000 },

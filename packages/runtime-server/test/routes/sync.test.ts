@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EntitlementsResponseSchema } from "@mozaiks/contracts";
-import { EntitlementSigner } from "@mozaiks/entitlements-core";
+import { HmacManifestSigner } from "@mozaiks/entitlements-core";
 import { describe, expect, it } from "vitest";
 import { drivers } from "../helpers/drivers.js";
 import { signToken } from "../helpers/keys.js";
@@ -153,7 +153,7 @@ describe.each(drivers)("entitlement sync (v1.1 and manifests) ($name)", (driver)
     it("verifies a legacy HMAC-signed manifest with MOZAIKS_ENTITLEMENT_SIGNING_KEY", async () => {
       const hmacKey = "legacy-hmac-key";
       const { app } = await buildTestRuntime({ driver, appPath: undefined, entitlementKeys: { hmacKey } });
-      const doc = new EntitlementSigner({ signingKey: hmacKey }).signManifest({
+      const doc = new HmacManifestSigner({ signingKey: hmacKey }).sign({
         app_id: "example-app",
         capabilities: ["cap.tool.basic"],
       });
