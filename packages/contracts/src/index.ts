@@ -9,6 +9,7 @@
  */
 export * from "./app-api.js";
 export * from "./build-plan.js";
+export * from "./bundle-files.js";
 export * from "./capability.js";
 export * from "./common.js";
 export * from "./errors.js";
@@ -17,6 +18,7 @@ export * from "./format-issues.js";
 export * from "./json-schema.js";
 export * from "./launch-token.js";
 export * from "./limit-period.js";
+export * from "./limits.js";
 export * from "./manifest.js";
 export * from "./models.js";
 export * from "./module-contracts.js";

@@ -1,3 +1,5 @@
+import { LIMIT_IDS } from "@mozaiks/contracts";
+
 /**
  * Capabilities granted when no manifest exists (self-hosted/OSS mode), as the original runtime
  * granted them (docs/reference/capabilities.md#defaults-without-a-platform).
@@ -15,7 +17,7 @@ export const DEFAULT_CAPABILITIES: readonly string[] = Object.freeze([
 
 /** Limits applied when no manifest exists, as the original runtime applied them. */
 export const DEFAULT_LIMITS: Readonly<Record<string, number>> = Object.freeze({
-  "cap.limit.tokens_monthly": 100_000,
-  "cap.limit.workflows_daily": 100,
-  "cap.limit.tools_per_workflow": 20,
+  [LIMIT_IDS.tokensMonthly]: 100_000,
+  [LIMIT_IDS.workflowsDaily]: 100,
+  [LIMIT_IDS.toolsPerWorkflow]: 20,
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { type EntitlementManifest, EntitlementManifestSchema } from "@mozaiks/contracts";
+import { BUNDLE_FILES, type EntitlementManifest, EntitlementManifestSchema } from "@mozaiks/contracts";
 import { DEFAULT_CAPABILITIES, DEFAULT_LIMITS } from "./defaults.js";
 import {
   type EntitlementsError,
@@ -17,7 +17,7 @@ import { hasVerificationKeys, type VerifyOptions, verifyManifest } from "./signi
 import { checkExpiry, type VerifyResult } from "./signing/verify-result.js";
 
 /** File name the platform writes into an app bundle. */
-export const MANIFEST_FILE_NAME = "entitlement_manifest.json";
+export const MANIFEST_FILE_NAME = BUNDLE_FILES.manifest;
 
 /** Where a loaded manifest came from. */
 export type EntitlementSource = "runtime" | `file:${string}` | "default";

@@ -4,11 +4,12 @@ import {
   type EntitlementSyncV11,
   type EntitlementSyncV11Input,
   EntitlementSyncV11Schema,
+  LIMIT_IDS,
 } from "@mozaiks/contracts";
 import { ManifestInvalidError } from "./errors.js";
 
 /** Limit id the v1.1 token budget maps to. */
-export const TOKENS_MONTHLY = "cap.limit.tokens_monthly";
+export const TOKENS_MONTHLY = LIMIT_IDS.tokensMonthly;
 
 /** A v1.1 payload turned into the capability model. */
 export interface NormalizedSync {

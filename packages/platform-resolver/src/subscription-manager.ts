@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { PlanCatalog } from "@mozaiks/contracts";
+import { BUNDLE_FILES, type PlanCatalog } from "@mozaiks/contracts";
 import type { ManifestSigner } from "@mozaiks/entitlements-core";
 import { writeJsonFileAtomic } from "./atomic-write.js";
 import { PlatformError } from "./errors.js";
@@ -9,9 +9,9 @@ import type { PlatformResolver, Resolution } from "./resolver.js";
 import type { SubscriptionInput } from "./subscription.js";
 
 /** File name of the app-level manifest in a bundle (docs/reference/signed-documents.md#the-app-bundle). */
-export const MANIFEST_FILE = "entitlement_manifest.json";
+export const MANIFEST_FILE = BUNDLE_FILES.manifest;
 /** File name of the signed plan catalog in a bundle, used to translate legacy subscription syncs. */
-export const PLAN_CATALOG_FILE = "plan_catalog.json";
+export const PLAN_CATALOG_FILE = BUNDLE_FILES.planCatalog;
 
 /** Options of a {@link SubscriptionManager}. */
 export interface SubscriptionManagerOptions {

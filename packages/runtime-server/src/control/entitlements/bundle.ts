@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  BUNDLE_FILES,
   type EntitlementManifest,
   EntitlementManifestSchema,
   type PlanCatalog,
@@ -34,7 +35,7 @@ export function loadBundleEntitlements(
 ): BundleEntitlements {
   if (!appPath) return { manifest: undefined, catalog: undefined };
   let manifest: BundleEntitlements["manifest"];
-  const manifestPath = join(appPath, "entitlement_manifest.json");
+  const manifestPath = join(appPath, BUNDLE_FILES.manifest);
   if (existsSync(manifestPath)) {
     const { value: doc } = readSignedText(
       readText(manifestPath),
@@ -51,7 +52,7 @@ export function loadBundleEntitlements(
     manifest = { doc, source: `file:${manifestPath}` };
   }
   let catalog: PlanCatalog | undefined;
-  const catalogPath = join(appPath, "plan_catalog.json");
+  const catalogPath = join(appPath, BUNDLE_FILES.planCatalog);
   if (existsSync(catalogPath)) {
     const { value } = readSignedText(readText(catalogPath), catalogPath, PlanCatalogSchema, deps);
     if (value.app_id !== undefined && value.app_id !== appId) {

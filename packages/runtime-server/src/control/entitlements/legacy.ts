@@ -1,4 +1,5 @@
 import {
+  BUNDLE_FILES,
   type EntitlementManifest,
   type LegacySubscriptionSync,
   LegacySubscriptionSyncSchema,
@@ -38,7 +39,7 @@ export function translateLegacy(
     enforcement: { ...plan.enforcement },
     ...(catalog.limit_periods && { limit_periods: { ...catalog.limit_periods } }),
     plan: { id: planId, name: plan.display_name, tier: plan.tier, status: payload.status },
-    metadata: { capability_source: "plan_catalog.json" },
+    metadata: { capability_source: BUNDLE_FILES.planCatalog },
     issued_at: clock.now().toISOString(),
   };
 }

@@ -1,4 +1,4 @@
-import { ENTITLEMENT_WARNING_HEADER, type PluginContext } from "@mozaiks/contracts";
+import { ENTITLEMENT_WARNING_HEADER, LIMIT_IDS, type PluginContext } from "@mozaiks/contracts";
 import { Hono } from "hono";
 import type { RuntimeEnv } from "../../context.js";
 import { isPluginExecutionError } from "../../engine/plugins/index.js";
@@ -8,7 +8,7 @@ import { requireCapabilityFor, reserveLimitFor } from "../entitlements/enforce.j
 import { readJson } from "./body.js";
 
 /** Daily plugin-call limit reserved per execution when the caller's manifest defines it. */
-export const PLUGIN_CALLS_DAILY = "cap.limit.plugin_calls_daily";
+export const PLUGIN_CALLS_DAILY = LIMIT_IDS.pluginCallsDaily;
 
 /**
  * `POST /api/execute/:plugin_name`: requires the plugin's capability, reserves one

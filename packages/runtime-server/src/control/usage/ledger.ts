@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { EntitlementManifest, UsageIngestBatch } from "@mozaiks/contracts";
+import { type EntitlementManifest, LIMIT_IDS, type UsageIngestBatch } from "@mozaiks/contracts";
 import {
   CapabilityEnforcer,
   type CapabilityEvaluator,
@@ -38,7 +38,7 @@ export interface LimitUsage {
 }
 
 /** Limit id token usage is counted under (docs/reference/capabilities.md). */
-export const TOKENS_MONTHLY = "cap.limit.tokens_monthly";
+export const TOKENS_MONTHLY = LIMIT_IDS.tokensMonthly;
 
 /** Metric that per-run summaries are stored under when deltas of the same run are the counted source. */
 export const RUN_SUMMARY_METRIC = "summary.total_tokens";

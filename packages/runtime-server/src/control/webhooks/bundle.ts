@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  BUNDLE_FILES,
   DEFAULT_MANIFEST_EXPIRING_LEAD_SECONDS,
   DEFAULT_WEBHOOK_THRESHOLDS,
   WEBHOOK_EVENT_TYPES,
@@ -14,7 +15,7 @@ import { invalidRequest } from "../validation.js";
 import type { Subscription } from "./store.js";
 
 /** File of an app bundle that lists its webhook subscriptions. */
-export const WEBHOOKS_FILE = "webhooks.json";
+export const WEBHOOKS_FILE = BUNDLE_FILES.webhooks;
 
 /** A subscription from its wire form, with defaults filled in. */
 export function toSubscription(

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   type ExecutionContext,
   type LaunchScope,
+  LIMIT_IDS,
   type WorkflowDefinition,
   workflowCapability,
 } from "@mozaiks/contracts";
@@ -17,9 +18,9 @@ import type { WorkflowService } from "./service.js";
 import { tokenBudgetFor } from "./token-budget.js";
 
 /** Daily workflow-run limit reserved per launch when the caller's manifest defines it. */
-export const WORKFLOWS_DAILY = "cap.limit.workflows_daily";
+export const WORKFLOWS_DAILY = LIMIT_IDS.workflowsDaily;
 /** Per-run tool-call bound, carried into the scope as `max_tool_calls`. */
-export const TOOLS_PER_WORKFLOW = "cap.limit.tools_per_workflow";
+export const TOOLS_PER_WORKFLOW = LIMIT_IDS.toolsPerWorkflow;
 /** Launch tokens are short-lived: they only need to reach the engine. */
 export const LAUNCH_TOKEN_TTL_SECONDS = 15 * 60;
 

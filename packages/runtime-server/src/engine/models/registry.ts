@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
+  BUNDLE_FILES,
   LOCAL_PROVIDER,
   type ModelProviderConfig,
   type ModelsConfig,
@@ -15,7 +16,7 @@ import { OpenAiCompatibleProvider } from "./providers/openai-compatible.js";
 import type { ModelProvider } from "./types.js";
 
 /** The bundle file of model providers. */
-export const MODELS_FILE = "models.yaml";
+export const MODELS_FILE = BUNDLE_FILES.models;
 /** The variable that replaces the bundle's `models.yaml`: inline JSON, or a path to a YAML/JSON file. */
 export const MODEL_PROVIDERS_ENV = "MOZAIKS_MODEL_PROVIDERS";
 
