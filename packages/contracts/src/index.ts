@@ -10,6 +10,7 @@
 export * from "./app-api.js";
 export * from "./build-plan.js";
 export * from "./bundle-files.js";
+export * from "./caller.js";
 export * from "./capability.js";
 export * from "./common.js";
 export * from "./errors.js";

@@ -1,14 +1,13 @@
 // What module backends implement and receive (docs/guides/packs.md#backend-code). Types only:
 // a pack backend imports them with `import type`, so it carries no runtime dependency.
 
-/** The caller of a module action, as the runtime resolved it (never client-supplied). */
-export interface ModuleActor {
-  app_id: string;
-  user_id: string;
-  username: string | null;
-  roles: string[];
-  is_superadmin: boolean;
-}
+import type { PluginContext } from "./runtime-api.js";
+
+/**
+ * The caller of a module action, as the runtime resolved it (never client-supplied): the same
+ * fields a plugin receives as `_context`, built by `callerContext`.
+ */
+export type ModuleActor = PluginContext;
 
 /** A small SQL store API over the runtime's database, scoped to one module's tables. */
 export interface ModuleStore {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { ModuleActor, ModuleContext, ModuleStore } from "@mozaiks/contracts";
+import { callerContext, type ModuleActor, type ModuleContext, type ModuleStore } from "@mozaiks/contracts";
 import type { Clock } from "../clock.js";
 import type { HostedModule } from "./load.js";
 
@@ -15,7 +15,7 @@ export interface PendingEvent {
 
 /** The identity reaction handlers run as: the runtime itself, never a user. */
 export function systemActor(appId: string): ModuleActor {
-  return { app_id: appId, user_id: "system", username: null, roles: ["system"], is_superadmin: false };
+  return callerContext({ userId: "system", roles: ["system"] }, appId);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ApiRouterRequest, ModuleActor } from "@mozaiks/contracts";
+import { type ApiRouterRequest, callerContext, type ModuleActor } from "@mozaiks/contracts";
 import type { Context } from "hono";
 import type { RuntimeEnv } from "../context.js";
 import { requireCapabilityFor } from "../control/entitlements/enforce.js";
@@ -11,14 +11,7 @@ import type { ModuleHostState } from "./state.js";
 
 /** The caller as module code sees it: from the verified token's claims, never from the request. */
 export function actorOf(ctx: RuntimeContext, c: Context<RuntimeEnv>): ModuleActor {
-  const u = c.var.user;
-  return {
-    app_id: ctx.config.appId,
-    user_id: u.userId,
-    username: u.username,
-    roles: u.roles,
-    is_superadmin: u.isSuperadmin,
-  };
+  return callerContext(c.var.user, ctx.config.appId);
 }
 
 /**

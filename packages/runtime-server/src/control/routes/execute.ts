@@ -1,4 +1,4 @@
-import { ENTITLEMENT_WARNING_HEADER, LIMIT_IDS, type PluginContext } from "@mozaiks/contracts";
+import { callerContext, ENTITLEMENT_WARNING_HEADER, LIMIT_IDS } from "@mozaiks/contracts";
 import { Hono } from "hono";
 import type { RuntimeEnv } from "../../context.js";
 import { isPluginExecutionError } from "../../engine/plugins/index.js";
@@ -37,14 +37,11 @@ export function executeRoutes(ctx: RuntimeContext) {
       requestId,
     });
     if (reservation?.warning) c.header(ENTITLEMENT_WARNING_HEADER, reservation.warning.message);
-    const context: PluginContext = {
-      app_id: ctx.config.appId,
-      user_id: user.userId,
-      username: user.username,
-      roles: user.roles,
-      is_superadmin: user.isSuperadmin,
+    const data = {
+      ...(body as Record<string, unknown>),
+      _context: callerContext(user, ctx.config.appId),
+      user_jwt: user.token,
     };
-    const data = { ...(body as Record<string, unknown>), _context: context, user_jwt: user.token };
     try {
       const result = await ctx.plugins.executor.run(plugin, data);
       return c.json(result ?? null);

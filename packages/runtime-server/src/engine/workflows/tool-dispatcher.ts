@@ -1,4 +1,4 @@
-import type { ExecutionContext, PluginContext } from "@mozaiks/contracts";
+import { callerContext, type ExecutionContext } from "@mozaiks/contracts";
 import { isPluginExecutionError, type LoadedPlugin } from "../plugins/index.js";
 
 /** Runs one plugin in isolation (`PluginRunner.run`). */
@@ -78,13 +78,7 @@ export class ToolDispatcher {
       }
     }
     // The token carries no roles, so the plugin is told of none rather than trusting the input.
-    const context: PluginContext = {
-      app_id: this.claims.app_id,
-      user_id: this.claims.user_id,
-      username: null,
-      roles: [],
-      is_superadmin: false,
-    };
+    const context = callerContext({ userId: this.claims.user_id }, this.claims.app_id);
     try {
       return await this.runner.run(plugin, { ...data, _context: context });
     } catch (err) {
