@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { RUNTIME_CONTRACT_VERSION, RUNTIME_VERSION_HEADER } from "@mozaiks/contracts";
 import { AnomalyDetector } from "@mozaiks/entitlements-core";
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import type { Logger } from "pino";
@@ -9,14 +9,7 @@ import { adminRoutes, adminSources } from "./admin/index.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { RuntimeConfig } from "./config.js";
 import type { RuntimeEnv } from "./context.js";
-import {
-  checkRoutes,
-  internalCaller,
-  trackRoutes,
-  usageHistoryRoutes,
-  userCaller,
-  userOrInternal,
-} from "./control/app-api/index.js";
+import { userOrInternal } from "./control/app-api/index.js";
 import { AuditLog } from "./control/audit/audit-log.js";
 import type { UserAuthKeys } from "./control/auth/keys.js";
 import { requireInternalKey, requireUser } from "./control/auth/middleware.js";
@@ -24,33 +17,27 @@ import { TokenVerifier } from "./control/auth/verifier.js";
 import { loadBundleEntitlements } from "./control/entitlements/bundle.js";
 import type { EntitlementKeys } from "./control/entitlements/keys.js";
 import { type PluginExecutor, PluginRegistry } from "./control/plugins.js";
-import { artifactRoutes } from "./control/routes/artifacts.js";
-import { entitlementsRoutes } from "./control/routes/entitlements.js";
-import { executeRoutes } from "./control/routes/execute.js";
 import { healthRoutes } from "./control/routes/health.js";
-import { pluginListRoutes } from "./control/routes/plugins.js";
-import { syncRoutes } from "./control/routes/sync.js";
-import { usageRoutes } from "./control/routes/usage.js";
 import { counterStoreFor } from "./control/usage/counters-store.js";
 import { WatchedUsageLedger } from "./control/watch/ledger.js";
 import { ControlSignals } from "./control/watch/signals.js";
 import { WatchedEntitlementState } from "./control/watch/state.js";
 import { loadBundleWebhooks } from "./control/webhooks/bundle.js";
 import { DEFAULT_DELIVERY_POLICY } from "./control/webhooks/dispatcher.js";
-import { webhookRoutes } from "./control/webhooks/routes.js";
 import { WebhookService } from "./control/webhooks/service.js";
-import { workflowRoutes } from "./control/workflows/routes.js";
 import { WorkflowService } from "./control/workflows/service.js";
 import { loadPlugins, PluginRunner } from "./engine/plugins/index.js";
 import { onError, RuntimeError } from "./errors.js";
-import { openApiRoutes } from "./openapi/http.js";
+import { type Access, behind } from "./http/access.js";
 import { jsonBodyLimits } from "./http/json-limits.js";
+import { API_ROUTES } from "./http/routes.js";
 import { createLogger } from "./logger.js";
 import { instrument } from "./observability/collectors.js";
 import { listenMetrics, type MetricsServer, metricsRoutes } from "./observability/endpoint.js";
 import { markUnmatched, requestMetrics } from "./observability/http.js";
 import { RuntimeMetrics } from "./observability/metrics.js";
 import { timeSql } from "./observability/sql-timing.js";
+import { openApiRoutes } from "./openapi/http.js";
 import type { RuntimeContext } from "./runtime-context.js";
 import { InstanceRegistry } from "./store/instances.js";
 import type { RuntimeStore } from "./store/open.js";
@@ -221,37 +208,18 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
     if (ctx.notReadyReason !== undefined) throw new RuntimeError("not_ready", ctx.notReadyReason);
     await next();
   });
-  for (const path of [
-    "/api/plugins",
-    "/api/available-plugins",
-    "/api/execute/*",
-    "/api/entitlements",
-    "/api/workflows/*",
-    "/api/runs/*",
-  ]) {
-    app.use(path, user);
+  // Each API route group is mounted behind the guard its file declares (see http/routes.ts).
+  const guards: Record<Access, MiddlewareHandler<RuntimeEnv>> = {
+    user,
+    internal,
+    "user-or-internal": userOrInternal(user, internal) as unknown as MiddlewareHandler<RuntimeEnv>,
+  };
+  for (const access of Object.keys(guards) as Access[]) {
+    const groups = API_ROUTES.filter((g) => g.access === access).map((g) => g.build({ ctx, workflows }));
+    app.route("/", behind(guards[access], groups));
   }
-  app.use("/api/internal/*", internal);
-  app.use("/metrics", internal);
-  app.use("/api/usage/ingest", internal);
-  // App-facing API: a user's token, or the app's backend with the internal key and a user_id.
-  for (const path of ["/api/check", "/api/track"]) app.use(path, userOrInternal(user, internal));
-  app.use("/api/usage", user, userCaller);
-  app.use("/api/internal/usage", internalCaller);
-
   app.route("/", healthRoutes(ctx));
-  app.route("/", pluginListRoutes(ctx));
-  app.route("/", executeRoutes(ctx));
-  app.route("/", entitlementsRoutes(ctx));
-  app.route("/", syncRoutes(ctx));
-  app.route("/", webhookRoutes(ctx));
-  app.route("/", metricsRoutes(metrics));
-  app.route("/", usageRoutes(ctx));
-  app.route("/", workflowRoutes(ctx, workflows));
-  app.route("/", artifactRoutes(ctx, workflows));
-  app.route("/", checkRoutes(ctx));
-  app.route("/", trackRoutes(ctx));
-  app.route("/", usageHistoryRoutes(ctx));
+  app.route("/", behind(internal, [metricsRoutes(metrics)]));
   app.route("/", openApiRoutes());
   for (const mod of deps.modules ?? []) app.route("/", mod(ctx, { user }));
   if (!config.admin?.disabled) {

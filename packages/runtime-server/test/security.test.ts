@@ -1,88 +1,95 @@
 import { describe, expect, it } from "vitest";
 import { INTERNAL_KEY } from "./helpers/keys.js";
-import { buildTestRuntime, internal } from "./helpers/runtime.js";
-import { runSecurityCases, WORKFLOW_USER_ROUTES } from "./helpers/security-cases.js";
+import { buildTestRuntime } from "./helpers/runtime.js";
+import { apiRoutesByAccess, attackOf, runSecurityCases } from "./helpers/security-cases.js";
 
-const USER_ROUTES = [
-  { method: "GET", path: "/api/plugins" },
-  { method: "GET", path: "/api/available-plugins" },
-  { method: "GET", path: "/api/entitlements" },
-  { method: "POST", path: "/api/execute/:plugin_name" },
-  { method: "GET", path: "/api/runs/:run_id/artifacts" },
-  { method: "GET", path: "/api/runs/:run_id/artifacts/:name" },
-  { method: "POST", path: "/api/check" },
-  { method: "POST", path: "/api/track" },
-  { method: "GET", path: "/api/usage" },
-  ...WORKFLOW_USER_ROUTES.map((r) => {
-    const [method, path] = r.pattern.split(" ");
-    return { method, path };
-  }),
+// The route lists come from the route groups (src/http/routes.ts), not from this file.
+const probe = await buildTestRuntime();
+const ROUTES = apiRoutesByAccess(probe.app);
+await probe.app.runtime.close();
+
+/** Paths served outside the API groups: public, or behind their own auth (tested apart). */
+const MOUNTED_APART = [
+  /^\/health$/,
+  /^\/ready$/,
+  /^\/metrics$/,
+  /^\/openapi\.json$/,
+  /^\/docs(\/|$)/,
+  /^\/admin(\/|$)/,
 ];
 
 describe("security: coverage", () => {
-  it("attacks every user route the app registers", async () => {
+  it("every route the app registers is in an API group or mounted apart on purpose", async () => {
     const { app } = await buildTestRuntime();
-    const registered = app.routes
-      .filter((r) => r.method !== "ALL" && r.path.startsWith("/api/"))
-      .filter((r) => !r.path.startsWith("/api/internal/") && !r.path.startsWith("/api/usage/"))
+    const grouped = new Set(Object.values(ROUTES).flatMap((rs) => rs.map((r) => `${r.method} ${r.path}`)));
+    const stray = app.routes
+      .filter((r) => r.method !== "ALL" && !grouped.has(`${r.method} ${r.path}`))
+      .filter((r) => !MOUNTED_APART.some((re) => re.test(r.path)))
       .map((r) => `${r.method} ${r.path}`);
-    expect([...new Set(registered)].sort()).toEqual(USER_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    expect(stray).toEqual([]);
     await app.runtime.close();
+  });
+
+  it("finds routes of every access kind", () => {
+    expect(ROUTES.user.length).toBeGreaterThan(0);
+    expect(ROUTES.internal.length).toBeGreaterThan(0);
+    expect(ROUTES["user-or-internal"].length).toBeGreaterThan(0);
   });
 });
 
 runSecurityCases("user routes", async () => (await buildTestRuntime()).app, [
-  { method: "GET", path: "/api/plugins" },
-  { method: "GET", path: "/api/available-plugins" },
-  { method: "GET", path: "/api/entitlements" },
-  { method: "POST", path: "/api/execute/echo", body: { message: "hi" } },
-  { method: "GET", path: "/api/runs/run_unknown/artifacts" },
-  { method: "GET", path: "/api/runs/run_unknown/artifacts/report" },
-  { method: "POST", path: "/api/check", body: { capability: "cap.tool.basic" } },
-  {
-    method: "POST",
-    path: "/api/track",
-    body: { events: [{ event_id: "e1", metric: "cap.limit.plugin_calls_daily", amount: 1 }] },
-  },
-  { method: "GET", path: "/api/usage" },
+  ...ROUTES.user.map(attackOf),
+  ...ROUTES["user-or-internal"].map(attackOf),
 ]);
 
-const INTERNAL_ROUTES = [
-  "/api/internal/entitlement/sync",
-  "/api/internal/subscription/sync",
-  "/api/usage/ingest",
-];
+const keyed = (method: string, key: string | undefined): RequestInit => ({
+  method,
+  headers: {
+    "content-type": "application/json",
+    ...(key === undefined ? {} : { "x-internal-api-key": key }),
+  },
+  ...(method === "GET" || method === "DELETE" ? {} : { body: JSON.stringify({ nonsense: true }) }),
+});
 
-describe("security: internal routes", () => {
-  for (const path of INTERNAL_ROUTES) {
-    it(`POST ${path} rejects a missing internal key with 401`, async () => {
+describe("security: internal-key routes", () => {
+  for (const route of [...ROUTES.internal, ...ROUTES["user-or-internal"]].map(attackOf)) {
+    const { method, path } = route;
+    it(`${method} ${path} rejects a missing internal key (and no token) with 401`, async () => {
       const { app } = await buildTestRuntime();
-      const res = await app.request(path, { method: "POST", body: "{}" });
+      const res = await app.request(path, keyed(method, undefined));
       expect(res.status).toBe(401);
       expect(((await res.json()) as { error: string }).error).toBe("unauthorized");
       await app.runtime.close();
     });
 
-    it(`POST ${path} rejects a wrong internal key with 401`, async () => {
+    it(`${method} ${path} rejects a wrong internal key with 401`, async () => {
       const { app } = await buildTestRuntime();
-      const res = await app.request(path, internal({}, `${INTERNAL_KEY}x`));
+      const res = await app.request(path, keyed(method, `${INTERNAL_KEY}x`));
       expect(res.status).toBe(401);
       await app.runtime.close();
     });
 
-    it(`POST ${path} answers 401 even with a key when none is configured`, async () => {
+    it(`${method} ${path} answers 401 even with a key when none is configured`, async () => {
       const { app } = await buildTestRuntime({ env: { MOZAIKS_INTERNAL_API_KEY: undefined } });
-      const res = await app.request(path, internal({}));
+      const res = await app.request(path, keyed(method, INTERNAL_KEY));
       expect(res.status).toBe(401);
       await app.runtime.close();
     });
 
-    it(`POST ${path} accepts the right key (past auth: a bad body is 400, not 401)`, async () => {
+    it(`${method} ${path} lets the right key through auth`, async () => {
       const { app } = await buildTestRuntime();
-      const res = await app.request(path, internal({ nonsense: true }));
-      expect(res.status).toBe(400);
-      expect(((await res.json()) as { error: string }).error).toBe("invalid_request");
+      const res = await app.request(path, keyed(method, INTERNAL_KEY));
+      expect(res.status).not.toBe(401);
+      expect(res.status).not.toBe(403);
       await app.runtime.close();
     });
   }
+
+  it("an internal route with the right key and a bad body is 400, not 401", async () => {
+    const { app } = await buildTestRuntime();
+    const res = await app.request("/api/usage/ingest", keyed("POST", INTERNAL_KEY));
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe("invalid_request");
+    await app.runtime.close();
+  });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
+import type { Access } from "../../src/http/access.js";
+import { API_ROUTES } from "../../src/http/routes.js";
 import {
   claims,
   NOW_S,
@@ -12,22 +14,61 @@ import {
 
 /** A protected route to attack. */
 export interface ProtectedRoute {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   path: string;
   body?: unknown;
 }
 
 /**
- * Workflow routes (registered pattern → a concrete route to attack). Listed here so the
- * coverage test in `test/security.test.ts` and the workflow security tests share one list.
+ * Request bodies that take a valid token past auth and validation to the handler (registered
+ * pattern → the route to attack). A route without one is attacked at its pattern with each
+ * `:param` replaced by `unknown_<param>` and no body.
  */
-export const WORKFLOW_USER_ROUTES: Array<{ pattern: string; route: ProtectedRoute }> = [
-  {
-    pattern: "POST /api/workflows/:name/runs",
-    route: { method: "POST", path: "/api/workflows/basic_echo/runs", body: { input: { message: "hi" } } },
+const ATTACK_SAMPLES: Record<string, ProtectedRoute> = {
+  "POST /api/execute/:plugin_name": { method: "POST", path: "/api/execute/echo", body: { message: "hi" } },
+  "POST /api/workflows/:name/runs": {
+    method: "POST",
+    path: "/api/workflows/basic_echo/runs",
+    body: { input: { message: "hi" } },
   },
-  { pattern: "GET /api/runs/:run_id/events", route: { method: "GET", path: "/api/runs/run_unknown/events" } },
-];
+  "POST /api/check": { method: "POST", path: "/api/check", body: { capability: "cap.tool.basic" } },
+  "POST /api/track": {
+    method: "POST",
+    path: "/api/track",
+    body: { events: [{ event_id: "e1", metric: "cap.limit.plugin_calls_daily", amount: 1 }] },
+  },
+};
+
+/** A registered route (method + pattern). */
+export interface RegisteredRoute {
+  method: string;
+  path: string;
+}
+
+/**
+ * The runtime's API routes by the access their group declares, read from the groups themselves
+ * (`API_ROUTES`), so a new route is attacked without being listed in a test.
+ */
+export function apiRoutesByAccess(app: RuntimeApp): Record<Access, RegisteredRoute[]> {
+  const out: Record<Access, RegisteredRoute[]> = { user: [], internal: [], "user-or-internal": [] };
+  const deps = { ctx: app.runtime.ctx, workflows: app.runtime.workflows };
+  for (const group of API_ROUTES) {
+    for (const r of group.build(deps).routes) {
+      if (r.method !== "ALL") out[group.access].push({ method: r.method, path: r.path });
+    }
+  }
+  return out;
+}
+
+/** The concrete request that attacks `route`. */
+export function attackOf(route: RegisteredRoute): ProtectedRoute {
+  return (
+    ATTACK_SAMPLES[`${route.method} ${route.path}`] ?? {
+      method: route.method as ProtectedRoute["method"],
+      path: route.path.replace(/:(\w+)/g, "unknown_$1"),
+    }
+  );
+}
 
 interface Case {
   name: string;

@@ -14,7 +14,7 @@ import {
 } from "@mozaiks/entitlements-core";
 import { Hono } from "hono";
 import { RuntimeError } from "../../errors.js";
-import type { RuntimeContext } from "../../runtime-context.js";
+import { userOrInternalRoutes } from "../../http/access.js";
 import { requireCapabilityFor, reserveLimitFor } from "../entitlements/enforce.js";
 import type { ResolvedEntitlements } from "../entitlements/state.js";
 import { readJson } from "../routes/body.js";
@@ -42,7 +42,7 @@ function isLimitExceeded(err: unknown): err is LimitExceededError {
  * through the same atomic reservation as `POST /api/execute` (one conditional counter update).
  * A consuming check's `idempotency_key` makes a repeat answer the first decision.
  */
-export function checkRoutes(ctx: RuntimeContext) {
+export const checkRoutes = userOrInternalRoutes(({ ctx }) => {
   const decisions = new CheckDecisions(ctx.store.sql, () => ctx.clock.now().getTime());
 
   const limitAnswer = async (
@@ -184,4 +184,4 @@ export function checkRoutes(ctx: RuntimeContext) {
     if (body.warning !== undefined) c.header(ENTITLEMENT_WARNING_HEADER, body.warning);
     return c.json(body);
   });
-}
+});

@@ -1,7 +1,7 @@
 import { TrackRequestSchema, type TrackResponse } from "@mozaiks/contracts";
 import { Hono } from "hono";
 import { RuntimeError } from "../../errors.js";
-import type { RuntimeContext } from "../../runtime-context.js";
+import { userOrInternalRoutes } from "../../http/access.js";
 import { readJson } from "../routes/body.js";
 import { APP_ACTOR } from "../routes/usage.js";
 import type { LimitContext } from "../usage/ledger.js";
@@ -26,7 +26,7 @@ export function trackedEventId(userId: string, eventId: string): string {
  * is validated whole and written in one transaction; a replayed `event_id` is never counted twice.
  * `properties` are kept beside the ledger row, for reporting.
  */
-export function trackRoutes(ctx: RuntimeContext) {
+export const trackRoutes = userOrInternalRoutes(({ ctx }) => {
   return new Hono<AppApiEnv>().post("/api/track", async (c) => {
     const req = parseOrThrow(TrackRequestSchema, await readJson(c), "track request");
     const caller = c.var.caller;
@@ -73,4 +73,4 @@ export function trackRoutes(ctx: RuntimeContext) {
     const body: TrackResponse = { accepted, duplicates };
     return c.json(body);
   });
-}
+});

@@ -2,11 +2,10 @@ import { artifactCapability, type RunArtifactsResponse } from "@mozaiks/contract
 import { Hono } from "hono";
 import type { RuntimeEnv } from "../../context.js";
 import { RuntimeError } from "../../errors.js";
-import type { RuntimeContext } from "../../runtime-context.js";
+import { userRoutes } from "../../http/access.js";
 import type { AuthenticatedUser } from "../auth/types.js";
 import { requireCapabilityFor } from "../entitlements/enforce.js";
 import { artifactsOf, describeArtifact } from "../workflows/artifacts.js";
-import type { WorkflowService } from "../workflows/service.js";
 
 /**
  * Artifact access, the enforcement point after workflow start and tool calls:
@@ -16,7 +15,7 @@ import type { WorkflowService } from "../workflows/service.js";
  * workflow's artifact capability now (403 `capability_denied`), so a downgrade after the run
  * takes effect. Artifacts exist once the run completed (see docs/guides/workflows.md).
  */
-export function artifactRoutes(ctx: RuntimeContext, service: WorkflowService) {
+export const artifactRoutes = userRoutes(({ ctx, workflows: service }) => {
   /** The caller's run, its artifact capability checked, and its artifacts. */
   const open = async (runId: string, user: AuthenticatedUser, requestId: string) => {
     const run = await service.log.get(runId);
@@ -60,4 +59,4 @@ export function artifactRoutes(ctx: RuntimeContext, service: WorkflowService) {
       }
       return c.json(artifacts.get(name) ?? null);
     });
-}
+});

@@ -2,6 +2,7 @@ import type { EntitlementsResponse } from "@mozaiks/contracts";
 import { Hono } from "hono";
 import { etag } from "hono/etag";
 import type { RuntimeEnv } from "../../context.js";
+import { userRoutes } from "../../http/access.js";
 import type { RuntimeContext } from "../../runtime-context.js";
 import { ENTITLEMENTS_VERSION_HEADER, entitlementsVersion } from "../app-api/version.js";
 import { resetsAt } from "../usage/periods.js";
@@ -12,14 +13,14 @@ import { resetsAt } from "../usage/periods.js";
  * resets, and the manifest source. A weak `ETag` of the answer (`If-None-Match` → 304) and
  * `X-Mozaiks-Entitlements-Version` (changes with a sync, not with usage) let clients cache.
  */
-export function entitlementsRoutes(ctx: RuntimeContext) {
+export const entitlementsRoutes = userRoutes(({ ctx }) => {
   return new Hono<RuntimeEnv>().get("/api/entitlements", etag({ weak: true }), async (c) => {
     const userId = c.var.user.userId;
     c.header(ENTITLEMENTS_VERSION_HEADER, entitlementsVersion(await ctx.state.resolve(userId)));
     c.header("Cache-Control", "private, no-cache");
     return c.json(await entitlementsOf(ctx, userId));
   });
-}
+});
 
 /** What `GET /api/entitlements` answers for `userId` (the `/admin` user lookup shows the same). */
 export async function entitlementsOf(ctx: RuntimeContext, userId: string): Promise<EntitlementsResponse> {

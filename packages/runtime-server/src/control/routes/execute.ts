@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { RuntimeEnv } from "../../context.js";
 import { isPluginExecutionError } from "../../engine/plugins/index.js";
 import { RuntimeError } from "../../errors.js";
-import type { RuntimeContext } from "../../runtime-context.js";
+import { userRoutes } from "../../http/access.js";
 import { requireCapabilityFor, reserveLimitFor } from "../entitlements/enforce.js";
 import { readJson } from "./body.js";
 
@@ -15,7 +15,7 @@ export const PLUGIN_CALLS_DAILY = LIMIT_IDS.pluginCallsDaily;
  * `cap.limit.plugin_calls_daily` unit when that limit exists, injects `_context` and
  * `user_jwt` (overwriting client values) and runs the plugin in isolation with its timeout.
  */
-export function executeRoutes(ctx: RuntimeContext) {
+export const executeRoutes = userRoutes(({ ctx }) => {
   return new Hono<RuntimeEnv>().post("/api/execute/:plugin_name", async (c) => {
     const name = c.req.param("plugin_name");
     const plugin = ctx.plugins.get(name);
@@ -54,4 +54,4 @@ export function executeRoutes(ctx: RuntimeContext) {
       throw err;
     }
   });
-}
+});

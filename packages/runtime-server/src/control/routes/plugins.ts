@@ -1,10 +1,10 @@
 import type { PluginListResponse } from "@mozaiks/contracts";
 import { Hono } from "hono";
 import type { RuntimeEnv } from "../../context.js";
-import type { RuntimeContext } from "../../runtime-context.js";
+import { userRoutes } from "../../http/access.js";
 
 /** `GET /api/plugins` and its alias `GET /api/available-plugins`: plugins + whether the caller may run each. */
-export function pluginListRoutes(ctx: RuntimeContext) {
+export const pluginListRoutes = userRoutes(({ ctx }) => {
   const list = async (userId: string): Promise<PluginListResponse> => {
     const { evaluator } = await ctx.state.resolve(userId);
     return {
@@ -22,4 +22,4 @@ export function pluginListRoutes(ctx: RuntimeContext) {
   return new Hono<RuntimeEnv>()
     .get("/api/plugins", async (c) => c.json(await list(c.var.user.userId)))
     .get("/api/available-plugins", async (c) => c.json(await list(c.var.user.userId)));
-}
+});

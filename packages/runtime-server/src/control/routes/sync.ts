@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import type { RuntimeEnv } from "../../context.js";
-import type { RuntimeContext } from "../../runtime-context.js";
+import { internalRoutes } from "../../http/access.js";
 import { syncLegacySubscription } from "../entitlements/legacy.js";
 import { type SyncDeps, syncEntitlements } from "../entitlements/sync.js";
 import { readPayloadText } from "../entitlements/verify.js";
 
 /** Internal sync routes: v1.1 / manifest sync and legacy subscription sync (internal key). */
-export function syncRoutes(ctx: RuntimeContext) {
+export const syncRoutes = internalRoutes(({ ctx }) => {
   const deps = (): SyncDeps => ({
     appId: ctx.config.appId,
     state: ctx.state,
@@ -33,4 +33,4 @@ export function syncRoutes(ctx: RuntimeContext) {
       c.var.log.info({ user_id: result.user_id }, "legacy subscription synced");
       return c.json(result);
     });
-}
+});

@@ -7,6 +7,7 @@ import {
 import { Hono } from "hono";
 import type { RuntimeEnv } from "../../context.js";
 import { RuntimeError } from "../../errors.js";
+import { internalRoutes } from "../../http/access.js";
 import type { RuntimeContext } from "../../runtime-context.js";
 import { parseOrThrow } from "../validation.js";
 import { readJson } from "./body.js";
@@ -23,7 +24,7 @@ export const APP_ACTOR = "(app)";
  * gives back units of one limit, idempotent by `id`. Release is for gauges (period `none`,
  * e.g. seats) and never takes usage below 0; a periodic limit answers 409 `limit_not_releasable`.
  */
-export function usageRoutes(ctx: RuntimeContext) {
+export const usageRoutes = internalRoutes(({ ctx }) => {
   const gauge = async (body: unknown, what: "reserve" | "release") => {
     const req = parseOrThrow(UsageGaugeRequestSchema, body, `usage ${what} request`);
     const resolved = await ctx.state.resolve(req.user_id ?? undefined);
@@ -131,4 +132,4 @@ export function usageRoutes(ctx: RuntimeContext) {
       });
       return c.json(answer(req, resolved, r));
     });
-}
+});

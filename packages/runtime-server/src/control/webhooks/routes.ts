@@ -10,7 +10,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { RuntimeEnv } from "../../context.js";
 import { RuntimeError } from "../../errors.js";
-import type { RuntimeContext } from "../../runtime-context.js";
+import { internalRoutes } from "../../http/access.js";
 import { readJson } from "../routes/body.js";
 import { parseOrThrow } from "../validation.js";
 import { toSubscription } from "./bundle.js";
@@ -65,7 +65,7 @@ const DeliveriesQuerySchema = z.strictObject({
  * (`GET …/deliveries`, newest first with filters; `GET …/deliveries/:id` with every attempt;
  * `POST …/deliveries/:id/redeliver` puts a dead message back in line).
  */
-export function webhookRoutes(ctx: RuntimeContext) {
+export const webhookRoutes = internalRoutes(({ ctx }) => {
   const { webhooks } = ctx;
   const bundleOwned = (s: Subscription | undefined, id: string) => {
     if (s?.source === "bundle") {
@@ -156,4 +156,4 @@ export function webhookRoutes(ctx: RuntimeContext) {
       webhooks.dispatcher.kick();
       return c.json(delivery((await webhooks.store.message(id)) as MessageRow), 202);
     });
-}
+});

@@ -7,19 +7,18 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { RuntimeEnv } from "../../context.js";
 import { RuntimeError } from "../../errors.js";
-import type { RuntimeContext } from "../../runtime-context.js";
+import { userRoutes } from "../../http/access.js";
 import { readJson } from "../routes/body.js";
 import { parseOrThrow } from "../validation.js";
 import { authorizeLaunch } from "./launch.js";
 import { validateRunInput } from "./run-input.js";
-import type { WorkflowService } from "./service.js";
 
 /**
  * `POST /api/workflows/:name/runs` (control check + launch, 201 `{run_id, launch_token,
  * events_url}`) and `GET /api/runs/:run_id/events` (SSE: stored events, then live ones until
  * the run ends; `Last-Event-ID` resumes). Another user's run is 404, like a missing one.
  */
-export function workflowRoutes(ctx: RuntimeContext, service: WorkflowService) {
+export const workflowRoutes = userRoutes(({ ctx, workflows: service }) => {
   return new Hono<RuntimeEnv>()
     .post("/api/workflows/:name/runs", async (c) => {
       const name = c.req.param("name");
@@ -85,4 +84,4 @@ export function workflowRoutes(ctx: RuntimeContext, service: WorkflowService) {
         }
       });
     });
-}
+});
