@@ -1,8 +1,9 @@
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import { entitlementKeysFromConfig } from "../src/control/entitlements/keys.js";
-import { buildTestRuntime, EXAMPLE_APP, tempDir } from "./helpers/runtime.js";
+import { buildTestRuntime, EXAMPLE_APP } from "./helpers/runtime.js";
 import { platformKeys } from "./helpers/signing.js";
 
 const exampleKeys = entitlementKeysFromConfig({
@@ -10,10 +11,10 @@ const exampleKeys = entitlementKeysFromConfig({
   hmacKey: undefined,
 });
 
-function copyBundle(): { dir: string; cleanup: () => void } {
+function copyBundle(): string {
   const tmp = tempDir();
   for (const f of ["app.json", "entitlement_manifest.json", "plan_catalog.json"]) {
-    cpSync(join(EXAMPLE_APP, f), join(tmp.dir, f));
+    cpSync(join(EXAMPLE_APP, f), join(tmp, f));
   }
   return tmp;
 }
@@ -27,42 +28,39 @@ describe("app bundle entitlements", () => {
 
   it("refuses to start on a tampered manifest when keys are configured", async () => {
     const tmp = copyBundle();
-    const path = join(tmp.dir, "entitlement_manifest.json");
+    const path = join(tmp, "entitlement_manifest.json");
     const doc = JSON.parse(readFileSync(path, "utf8"));
     doc.metadata.capabilities.push("cap.tool.report_export");
     writeFileSync(path, JSON.stringify(doc));
-    const { app } = await buildTestRuntime({ appPath: tmp.dir, entitlementKeys: exampleKeys, start: false });
+    const { app } = await buildTestRuntime({ appPath: tmp, entitlementKeys: exampleKeys, start: false });
     await expect(app.runtime.start()).rejects.toMatchObject({ code: "manifest_signature_invalid" });
     expect((await app.request("/ready")).status).toBe(503);
     await app.runtime.close();
-    tmp.cleanup();
   });
 
   it("refuses a bundle signed by a key it does not trust, and an unsigned one when keys exist", async () => {
     const tmp = copyBundle();
     const { jwks } = platformKeys("someone-else");
-    const { app } = await buildTestRuntime({ appPath: tmp.dir, entitlementKeys: { jwks }, start: false });
+    const { app } = await buildTestRuntime({ appPath: tmp, entitlementKeys: { jwks }, start: false });
     await expect(app.runtime.start()).rejects.toMatchObject({ code: "manifest_signature_invalid" });
     await app.runtime.close();
-    const path = join(tmp.dir, "entitlement_manifest.json");
+    const path = join(tmp, "entitlement_manifest.json");
     const { _signature, ...unsigned } = JSON.parse(readFileSync(path, "utf8"));
     writeFileSync(path, JSON.stringify(unsigned));
-    const again = await buildTestRuntime({ appPath: tmp.dir, entitlementKeys: exampleKeys, start: false });
+    const again = await buildTestRuntime({ appPath: tmp, entitlementKeys: exampleKeys, start: false });
     await expect(again.app.runtime.start()).rejects.toMatchObject({ code: "manifest_signature_invalid" });
     await again.app.runtime.close();
-    tmp.cleanup();
   });
 
   it("refuses a manifest for another app", async () => {
     const tmp = copyBundle();
     writeFileSync(
-      join(tmp.dir, "entitlement_manifest.json"),
+      join(tmp, "entitlement_manifest.json"),
       JSON.stringify({ app_id: "other-app", capabilities: [] }),
     );
-    const { app } = await buildTestRuntime({ appPath: tmp.dir, start: false });
+    const { app } = await buildTestRuntime({ appPath: tmp, start: false });
     await expect(app.runtime.start()).rejects.toMatchObject({ code: "tenant_isolation" });
     await app.runtime.close();
-    tmp.cleanup();
   });
 
   it("uses the OSS defaults when the bundle has no manifest", async () => {

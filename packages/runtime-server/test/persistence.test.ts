@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../src/store/db.js";
 import { signToken } from "./helpers/keys.js";
-import { bearer, buildTestRuntime, EXAMPLE_APP, internal, tempDir } from "./helpers/runtime.js";
+import { bearer, buildTestRuntime, EXAMPLE_APP, internal } from "./helpers/runtime.js";
 
 async function capabilities(app: Awaited<ReturnType<typeof buildTestRuntime>>["app"], sub: string) {
   const res = await app.request("/api/entitlements", { headers: bearer(await signToken({ sub })) });
@@ -17,7 +18,7 @@ async function capabilities(app: Awaited<ReturnType<typeof buildTestRuntime>>["a
 describe("persistence across restarts", () => {
   it("keeps synced app and user manifests and the usage ledger after a restart", async () => {
     const tmp = tempDir();
-    const path = join(tmp.dir, "runtime.db");
+    const path = join(tmp, "runtime.db");
     const first = await buildTestRuntime({ store: openStore(path) });
     // Issued after the bundle's manifest, so the synced one is the newer app-level state.
     const bundle = JSON.parse(readFileSync(join(EXAMPLE_APP, "entitlement_manifest.json"), "utf8"));
@@ -63,12 +64,11 @@ describe("persistence across restarts", () => {
     expect(user.capabilities).toContain("cap.tool.report_export");
     expect(user.limits["cap.limit.tokens_monthly"]?.used).toBe(2);
     await second.app.runtime.close();
-    tmp.cleanup();
   });
 
   it("prefers a bundle manifest issued after the last app-level sync", async () => {
     const tmp = tempDir();
-    const path = join(tmp.dir, "runtime.db");
+    const path = join(tmp, "runtime.db");
     const first = await buildTestRuntime({ store: openStore(path) });
     await first.app.request(
       "/api/internal/entitlement/sync",
@@ -78,7 +78,6 @@ describe("persistence across restarts", () => {
     const second = await buildTestRuntime({ store: openStore(path) });
     expect((await capabilities(second.app, "u")).source).toMatch(/^file:/);
     await second.app.runtime.close();
-    tmp.cleanup();
   });
 
   it("flushes audit events to audit_events in batches, off the request path", async () => {

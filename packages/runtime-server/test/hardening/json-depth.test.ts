@@ -1,22 +1,17 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { tempDir } from "@mozaiks/test-utils";
+import { describe, expect, it } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
 import { DEFAULT_JSON_LIMITS, jsonLimitViolation } from "../../src/http/json-limits.js";
 import { INTERNAL_KEY, signToken } from "../helpers/keys.js";
-import { bearer, buildTestRuntime, tempDir } from "../helpers/runtime.js";
+import { bearer, buildTestRuntime } from "../helpers/runtime.js";
 import {
   call,
   copyModules,
   EXAMPLE_MODULES,
   MODULE_CAPS,
-  moduleRuntime,
   tokenFor,
   writeManifest,
 } from "../modules/helpers.js";
-
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 /** `{"a":{"a":…{"a":1}…}}`, `depth` objects deep. */
 function deepObject(depth: number): string {
@@ -30,7 +25,6 @@ function deepArray(depth: number): string {
 
 async function runtime(env: Record<string, string> = {}): Promise<RuntimeApp> {
   const { app } = await buildTestRuntime({ env });
-  cleanups.push(() => app.runtime.close());
   return app;
 }
 
@@ -78,12 +72,10 @@ describe("JSON bodies are bounded before any handler runs", () => {
   });
 
   it("refuses it on pack module actions (which store the body with JSON.stringify)", async () => {
-    const { dir, cleanup } = tempDir("mozaiks-json-depth-");
-    cleanups.push(cleanup);
+    const dir = tempDir("mozaiks-json-depth-");
     copyModules(EXAMPLE_MODULES, dir);
     writeManifest(dir, MODULE_CAPS);
-    const { app } = await moduleRuntime(dir);
-    cleanups.push(() => app.runtime.close());
+    const { app } = await buildTestRuntime({ appPath: dir, modules: {} });
     const res = await call(
       app,
       "/api/modules/notifications/create",

@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import { whenFresh } from "../../src/control/entitlements/freshness.js";
 import { openStore } from "../../src/store/db.js";
 import { NOW } from "../helpers/keys.js";
-import { buildTestRuntime, internal, tempDir } from "../helpers/runtime.js";
+import { buildTestRuntime, internal } from "../helpers/runtime.js";
 import { platformKeys } from "../helpers/signing.js";
 
 // A signed document stays valid after a newer one replaced it: replaying the old one must not
@@ -129,7 +130,7 @@ describe("no rollback: 409 manifest_stale", () => {
 describe("no rollback across instances sharing one database", () => {
   it("does not let a sync that compared against a row another instance replaced overwrite it", async () => {
     const tmp = tempDir();
-    const dbPath = join(tmp.dir, "runtime.db");
+    const dbPath = join(tmp, "runtime.db");
     const a = await buildTestRuntime({
       appPath: undefined,
       entitlementKeys: { jwks },
@@ -169,15 +170,14 @@ describe("no rollback across instances sharing one database", () => {
     expect(JSON.parse(row.manifest).capabilities).toEqual(["cap.tool.v2"]);
     await a.app.runtime.close();
     await b.app.runtime.close();
-    tmp.cleanup();
   });
 });
 
 describe("no rollback at start: an older bundle file than the persisted manifest", () => {
   it("keeps the persisted app manifest when a redeployed bundle file is older", async () => {
     const tmp = tempDir();
-    const dbPath = join(tmp.dir, "runtime.db");
-    const bundle = join(tmp.dir, "bundle");
+    const dbPath = join(tmp, "runtime.db");
+    const bundle = join(tmp, "bundle");
     const manifestAt = (issued: string, caps: string[]) => ({
       app_id: "example-app",
       capabilities: caps,
@@ -206,7 +206,6 @@ describe("no rollback at start: an older bundle file than the persisted manifest
       .all() as Array<{ result: string; details: string }>;
     expect(rows.map((r) => r.result)).toContain("denied");
     await third.app.runtime.close();
-    tmp.cleanup();
   });
 });
 
@@ -258,8 +257,8 @@ describe("manifests derived from v1.1 payloads and legacy syncs expire", () => {
         },
       },
     };
-    writeFileSync(join(tmp.dir, "plan_catalog.json"), JSON.stringify(catalog));
-    const short = await buildTestRuntime({ appPath: tmp.dir });
+    writeFileSync(join(tmp, "plan_catalog.json"), JSON.stringify(catalog));
+    const short = await buildTestRuntime({ appPath: tmp });
     expect(
       (await short.app.request(LEGACY, internal({ userId: "u", plan: "pro", status: "active" }))).status,
     ).toBe(200);
@@ -268,7 +267,7 @@ describe("manifests derived from v1.1 payloads and legacy syncs expire", () => {
     );
     await short.app.runtime.close();
     const ttl = await buildTestRuntime({
-      appPath: tmp.dir,
+      appPath: tmp,
       env: { MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS: "120" },
     });
     await ttl.app.request(LEGACY, internal({ userId: "u", plan: "pro", status: "active" }));
@@ -276,7 +275,6 @@ describe("manifests derived from v1.1 payloads and legacy syncs expire", () => {
       new Date(NOW.getTime() + 120_000).toISOString(),
     );
     await ttl.app.runtime.close();
-    tmp.cleanup();
   });
 
   it("refuses MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS that is not a positive integer", async () => {

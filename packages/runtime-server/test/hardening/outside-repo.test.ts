@@ -4,8 +4,8 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
 import { signToken } from "../helpers/keys.js";
-import { bearer, EXAMPLE_APP } from "../helpers/runtime.js";
-import { call, MODULE_CAPS, moduleRuntime, writeManifest } from "../modules/helpers.js";
+import { bearer, buildTestRuntime, EXAMPLE_APP } from "../helpers/runtime.js";
+import { call, MODULE_CAPS, writeManifest } from "../modules/helpers.js";
 import { PLUGINS_DIR } from "../plugins/helpers.js";
 import { runEvents, startRun } from "../workflows/helpers.js";
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
     "cap.workflow.summarize",
     "cap.workflow.basic",
   ]);
-  ({ app } = await moduleRuntime(bundle));
+  ({ app } = await buildTestRuntime({ appPath: bundle, modules: {} }));
 });
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
+import { tempDir } from "@mozaiks/test-utils";
 import pg from "pg";
 import { inject } from "vitest";
 import { openStore } from "../../src/store/db.js";
@@ -7,7 +8,6 @@ import type { RuntimeStore } from "../../src/store/open.js";
 import { openPgStore } from "../../src/store/postgres.js";
 // The `pgAdminUrl` the global setup provides (its ProvidedContext declaration).
 import type {} from "./pg-global-setup.js";
-import { tempDir } from "./runtime.js";
 
 /** A fresh, empty database on the test run's PostgreSQL server; resolves with its URL. */
 export async function freshPgDatabase(): Promise<string> {
@@ -35,14 +35,10 @@ export interface Driver {
   scratch(): Promise<RuntimeStore>;
 }
 
-const tmp: Array<() => void> = [];
-
 export const sqliteDriver: Driver = {
   name: "sqlite",
   async database() {
-    const t = tempDir("mozaiks-store-");
-    tmp.push(t.cleanup);
-    return join(t.dir, "rt.db");
+    return join(tempDir("mozaiks-store-"), "rt.db");
   },
   open: async (path) => openStore(path),
   scratch: async () => openStore(":memory:"),
@@ -57,8 +53,3 @@ export const postgresDriver: Driver = {
 
 /** Both engines, for `describe.each(drivers)("…", (driver) => …)`. */
 export const drivers: Driver[] = [sqliteDriver, postgresDriver];
-
-/** Removes the SQLite temp files of this file's tests (call in `afterAll`). */
-export function cleanupDrivers(): void {
-  for (const c of tmp.splice(0)) c();
-}

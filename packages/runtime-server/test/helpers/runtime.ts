@@ -1,14 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLocalJWKSet } from "jose";
+import type { Logger } from "pino";
+import { onTestFinished } from "vitest";
 import { createRuntimeApp, type RuntimeApp } from "../../src/app.js";
 import { frozenClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import type { EntitlementKeys } from "../../src/control/entitlements/keys.js";
 import type { PluginExecutor } from "../../src/control/plugins.js";
 import { createLogger } from "../../src/logger.js";
+import { createModuleHost, type ModuleHost, type ModuleHostOptions } from "../../src/modules/index.js";
 import { openStore, type Store } from "../../src/store/db.js";
 import type { RuntimeStore } from "../../src/store/open.js";
 import type { Driver } from "./drivers.js";
@@ -16,12 +16,6 @@ import { APP_ID, AUDIENCE, INTERNAL_KEY, ISSUER, NOW, SCOPE, userJwks } from "./
 
 /** The repo's example bundle (plugins from the plugin engineer, signed files from our script). */
 export const EXAMPLE_APP = fileURLToPath(new URL("../../../../examples/app", import.meta.url));
-
-/** A fresh temp directory removed by the returned cleanup. */
-export function tempDir(prefix = "mozaiks-rt-"): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 export interface TestRuntimeOptions {
   env?: Record<string, string | undefined>;
@@ -31,6 +25,9 @@ export interface TestRuntimeOptions {
   driver?: Driver;
   entitlementKeys?: EntitlementKeys;
   executor?: PluginExecutor;
+  /** Hosts the bundle's pack modules (a module host with these options, polling off). */
+  modules?: ModuleHostOptions;
+  logger?: Logger;
   start?: boolean;
 }
 
@@ -39,12 +36,19 @@ export interface TestRuntime<S extends RuntimeStore> {
   app: RuntimeApp;
   clock: ReturnType<typeof frozenClock>;
   store: S;
+  /** The module host, when built with `modules`. */
+  host: ModuleHost | undefined;
 }
 
 /**
  * Builds an in-process runtime with a frozen clock, the test IdP keys and in-memory SQLite (or
- * a fresh database of `opts.driver`, e.g. `describe.each(drivers)`).
+ * a fresh database of `opts.driver`, e.g. `describe.each(drivers)`). Built inside a test, it is
+ * closed when the test finishes, passed or failed (closing twice is harmless, so a test may
+ * still close it itself, e.g. to reopen its database).
  */
+export async function buildTestRuntime(
+  opts: TestRuntimeOptions & { store?: Store; driver?: undefined; modules: ModuleHostOptions },
+): Promise<TestRuntime<Store> & { host: ModuleHost }>;
 export async function buildTestRuntime(
   opts?: TestRuntimeOptions & { store?: Store; driver?: undefined },
 ): Promise<TestRuntime<Store>>;
@@ -63,16 +67,28 @@ export async function buildTestRuntime(opts: TestRuntimeOptions = {}): Promise<T
   });
   const clock = frozenClock(NOW);
   const store = opts.store ?? (opts.driver ? await opts.driver.scratch() : openStore(":memory:"));
+  const host = opts.modules ? createModuleHost({ pollIntervalMs: 0, ...opts.modules }) : undefined;
   const app = createRuntimeApp({
     config: { ...config, appPath: "appPath" in opts ? opts.appPath : EXAMPLE_APP },
     store,
     clock,
-    logger: createLogger("silent"),
+    logger: opts.logger ?? createLogger("silent"),
     keys: { user: { jwks: createLocalJWKSet(userJwks) }, entitlements: opts.entitlementKeys ?? {} },
     ...(opts.executor ? { pluginExecutor: opts.executor } : {}),
+    ...(host ? { modules: [host] } : {}),
   });
+  closeWhenTestFinishes(() => app.runtime.close());
   if (opts.start !== false) await app.runtime.start();
-  return { app, clock, store };
+  return { app, clock, store, host };
+}
+
+/** Inside a test: runs `close` when it finishes. Outside one (beforeAll), the caller closes. */
+function closeWhenTestFinishes(close: () => Promise<void>): void {
+  try {
+    onTestFinished(close);
+  } catch {
+    // built outside a test
+  }
 }
 
 /** Authorization header for `token`. */

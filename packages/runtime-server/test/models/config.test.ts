@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import { loadModelProviders, ModelConfigError } from "../../src/engine/models/index.js";
-import { tempDir } from "../helpers/runtime.js";
 
 const OLLAMA = { name: "ollama", kind: "openai", base_url: "http://127.0.0.1:11434/v1", model: "llama3.2" };
 const doc = (over: Record<string, unknown> = {}) =>
@@ -33,34 +33,30 @@ describe("model provider configuration", () => {
   });
 
   it("reads the bundle's models.yaml; MOZAIKS_MODEL_PROVIDERS (inline JSON or a file) replaces it", async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      writeFileSync(
-        join(dir, "models.yaml"),
-        "schema_version: mozaiks.models.v1\ndefault: ollama\nproviders:\n  - { name: ollama, kind: openai, base_url: 'http://127.0.0.1:11434/v1', model: llama3.2 }\n",
-      );
-      const bundle = await loadModelProviders({ spec: undefined, bundlePath: dir, env: noEnv });
-      expect(bundle.defaultName).toBe("ollama");
-      expect(bundle.source).toBe(join(dir, "models.yaml"));
-      expect(bundle.get("ollama")).toMatchObject({ kind: "openai", defaultModel: "llama3.2" });
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "models.yaml"),
+      "schema_version: mozaiks.models.v1\ndefault: ollama\nproviders:\n  - { name: ollama, kind: openai, base_url: 'http://127.0.0.1:11434/v1', model: llama3.2 }\n",
+    );
+    const bundle = await loadModelProviders({ spec: undefined, bundlePath: dir, env: noEnv });
+    expect(bundle.defaultName).toBe("ollama");
+    expect(bundle.source).toBe(join(dir, "models.yaml"));
+    expect(bundle.get("ollama")).toMatchObject({ kind: "openai", defaultModel: "llama3.2" });
 
-      const inline = await loadModelProviders({
-        spec: doc({ default: "local", providers: [{ ...OLLAMA, name: "vllm", model: "qwen" }] }),
-        bundlePath: dir,
-        env: noEnv,
-      });
-      expect(inline.source).toBe("MOZAIKS_MODEL_PROVIDERS");
-      expect(inline.get("ollama")).toBeUndefined();
-      expect(inline.get(undefined)?.name).toBe("local");
-      expect(inline.get("vllm")?.defaultModel).toBe("qwen");
+    const inline = await loadModelProviders({
+      spec: doc({ default: "local", providers: [{ ...OLLAMA, name: "vllm", model: "qwen" }] }),
+      bundlePath: dir,
+      env: noEnv,
+    });
+    expect(inline.source).toBe("MOZAIKS_MODEL_PROVIDERS");
+    expect(inline.get("ollama")).toBeUndefined();
+    expect(inline.get(undefined)?.name).toBe("local");
+    expect(inline.get("vllm")?.defaultModel).toBe("qwen");
 
-      const file = join(dir, "ops-models.json");
-      writeFileSync(file, doc({ providers: [{ ...OLLAMA, kind: "anthropic", model: "claude" }] }));
-      const fromFile = await loadModelProviders({ spec: file, bundlePath: dir, env: noEnv });
-      expect(fromFile.get(undefined)).toMatchObject({ name: "ollama", kind: "anthropic" });
-    } finally {
-      cleanup();
-    }
+    const file = join(dir, "ops-models.json");
+    writeFileSync(file, doc({ providers: [{ ...OLLAMA, kind: "anthropic", model: "claude" }] }));
+    const fromFile = await loadModelProviders({ spec: file, bundlePath: dir, env: noEnv });
+    expect(fromFile.get(undefined)).toMatchObject({ name: "ollama", kind: "anthropic" });
   });
 
   it("reads the key from the variable the config names, and never shows it", async () => {

@@ -1,18 +1,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { tempDir } from "../helpers/runtime.js";
-import { call, moduleRuntime, tokenFor, writeManifest } from "./helpers.js";
-
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+import { tempDir } from "@mozaiks/test-utils";
+import { describe, expect, it } from "vitest";
+import { buildTestRuntime } from "../helpers/runtime.js";
+import { call, tokenFor, writeManifest } from "./helpers.js";
 
 /** A JavaScript module whose `export_all` action needs its own capability. */
 function reportsBundle(capabilities: string[]): string {
-  const { dir, cleanup } = tempDir("mozaiks-reports-");
-  cleanups.push(cleanup);
+  const dir = tempDir("mozaiks-reports-");
   const mod = join(dir, "modules", "reports");
   mkdirSync(join(mod, "backend"), { recursive: true });
   writeFileSync(
@@ -41,8 +36,7 @@ function reportsBundle(capabilities: string[]): string {
 
 describe("action capabilities", () => {
   it("gates an action by its own capability when it declares one", async () => {
-    const { app } = await moduleRuntime(reportsBundle(["cap.feature.reports"]));
-    cleanups.push(() => app.runtime.close());
+    const { app } = await buildTestRuntime({ appPath: reportsBundle(["cap.feature.reports"]), modules: {} });
     const token = await tokenFor("u1");
     const summary = await call(app, "/api/modules/reports/summary", {}, token);
     expect(await summary.json()).toEqual({ for: "u1" });
@@ -55,8 +49,10 @@ describe("action capabilities", () => {
   });
 
   it("runs it once the capability is granted, still validating input", async () => {
-    const { app } = await moduleRuntime(reportsBundle(["cap.feature.reports", "cap.feature.reports_export"]));
-    cleanups.push(() => app.runtime.close());
+    const { app } = await buildTestRuntime({
+      appPath: reportsBundle(["cap.feature.reports", "cap.feature.reports_export"]),
+      modules: {},
+    });
     const token = await tokenFor("u1");
     expect(
       await (await call(app, "/api/modules/reports/export_all", { format: "csv" }, token)).json(),

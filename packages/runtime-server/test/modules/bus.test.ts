@@ -1,14 +1,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { tempDir } from "@mozaiks/test-utils";
+import { describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/db.js";
-import { tempDir } from "../helpers/runtime.js";
-import { appBundle, call, moduleRuntime, tokenFor } from "./helpers.js";
-
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+import { buildTestRuntime } from "../helpers/runtime.js";
+import { appBundle, call, tokenFor } from "./helpers.js";
 
 /**
  * Adds a module `flaky` to a bundle: it reacts to notification_created and fails its first
@@ -56,12 +52,11 @@ export function on_created(event, ctx) {
 describe("module event bus", () => {
   it("retries a failing reaction, records each failure, and delivers other reactions independently", async () => {
     const bundle = appBundle();
-    cleanups.push(bundle.cleanup);
-    addFlakyModule(bundle.dir, 2);
-    const { app, host, clock, store } = await moduleRuntime(bundle.dir, {
-      host: { delivery: { maxAttempts: 5, retryDelaysMs: [1_000, 10_000] } },
+    addFlakyModule(bundle, 2);
+    const { app, host, clock, store } = await buildTestRuntime({
+      appPath: bundle,
+      modules: { delivery: { maxAttempts: 5, retryDelaysMs: [1_000, 10_000] } },
     });
-    cleanups.push(() => app.runtime.close());
 
     await call(app, "/api/modules/notifications/create", { title: "hi" }, await tokenFor("u1"));
     expect(await host.drain()).toEqual({ delivered: 1, failed: 1, dead: 0 });
@@ -108,12 +103,11 @@ describe("module event bus", () => {
 
   it("marks a delivery dead after the maximum attempts and keeps it recorded", async () => {
     const bundle = appBundle();
-    cleanups.push(bundle.cleanup);
-    addFlakyModule(bundle.dir, 100);
-    const { app, host, store } = await moduleRuntime(bundle.dir, {
-      host: { delivery: { maxAttempts: 3, retryDelaysMs: [0] } },
+    addFlakyModule(bundle, 100);
+    const { app, host, store } = await buildTestRuntime({
+      appPath: bundle,
+      modules: { delivery: { maxAttempts: 3, retryDelaysMs: [0] } },
     });
-    cleanups.push(() => app.runtime.close());
     await call(app, "/api/modules/notifications/create", { title: "hi" }, await tokenFor("u1"));
     expect(await host.drain()).toEqual({ delivered: 1, failed: 2, dead: 1 });
     expect(
@@ -128,13 +122,15 @@ describe("module event bus", () => {
 
   it("resumes pending deliveries after a restart (the outbox survives the process)", async () => {
     const bundle = appBundle();
-    cleanups.push(bundle.cleanup);
     const db = tempDir("mozaiks-modules-db-");
-    cleanups.push(db.cleanup);
-    const file = join(db.dir, "runtime.db");
+    const file = join(db, "runtime.db");
 
     // autoDeliver off: the process stops after the commit and before any delivery.
-    const first = await moduleRuntime(bundle.dir, { store: openStore(file), host: { autoDeliver: false } });
+    const first = await buildTestRuntime({
+      appPath: bundle,
+      store: openStore(file),
+      modules: { autoDeliver: false },
+    });
     await call(
       first.app,
       "/api/modules/notifications/create",
@@ -152,8 +148,7 @@ describe("module event bus", () => {
     ).toEqual({ n: 0 });
     check.close();
 
-    const second = await moduleRuntime(bundle.dir, { store: openStore(file) });
-    cleanups.push(() => second.app.runtime.close());
+    const second = await buildTestRuntime({ appPath: bundle, store: openStore(file), modules: {} });
     // Start-up already polls the outbox; drain waits for that run (or does it).
     await second.host.drain();
     expect(
@@ -170,9 +165,7 @@ describe("module event bus", () => {
 
   it("commits nothing, events included, when an action fails after emitting", async () => {
     const bundle = appBundle();
-    cleanups.push(bundle.cleanup);
-    const { app, host, store } = await moduleRuntime(bundle.dir);
-    cleanups.push(() => app.runtime.close());
+    const { app, host, store } = await buildTestRuntime({ appPath: bundle, modules: {} });
     // The notification insert succeeds, then writing its event to the outbox fails: the whole
     // transaction, notification included, must roll back.
     store.sqlite.exec("DROP TABLE module_deliveries");

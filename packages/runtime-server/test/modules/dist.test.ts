@@ -2,16 +2,12 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
-import { tempDir } from "../helpers/runtime.js";
+import { tempDir } from "@mozaiks/test-utils";
+import { describe, expect, it } from "vitest";
 import { copyModules, EXAMPLE_MODULES, MODULE_CAPS, writeManifest } from "./helpers.js";
 
 const DIST_INDEX = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 const JOSE = import.meta.resolve("jose");
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-});
 
 // Plain Node (no vitest transform): the TypeScript handlers of the example modules must load
 // through tsx, and the reaction must run asynchronously after the commit.
@@ -43,8 +39,7 @@ describe("built package", () => {
   it.skipIf(!existsSync(DIST_INDEX))(
     "hosts the example TypeScript modules from dist/ in plain Node",
     async () => {
-      const { dir, cleanup } = tempDir("mozaiks-modules-dist-");
-      cleanups.push(cleanup);
+      const dir = tempDir("mozaiks-modules-dist-");
       copyModules(EXAMPLE_MODULES, dir);
       writeManifest(dir, MODULE_CAPS);
       const { stdout } = await promisify(execFile)(

@@ -1,23 +1,19 @@
 import { fileURLToPath } from "node:url";
 import { applyOverlay, loadCatalog, planBuildOrThrow } from "@mozaiks/capability-packs";
-import { afterEach, describe, expect, it } from "vitest";
-import { tempDir } from "../helpers/runtime.js";
+import { tempDir } from "@mozaiks/test-utils";
+import { describe, expect, it } from "vitest";
+import { buildTestRuntime } from "../helpers/runtime.js";
 import {
   call,
   copyModules,
   EXAMPLE_MODULES,
   MODULE_CAPS,
-  moduleRuntime,
   REPO_PACKS,
   tokenFor,
   writeManifest,
 } from "./helpers.js";
 
 const EXAMPLE_APP = fileURLToPath(new URL("../../../../examples/app", import.meta.url));
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 describe("the example app's modules", () => {
   it("are exactly the notifications and audit packs as expanded by `mozaiks packs apply`", () => {
@@ -32,12 +28,10 @@ describe("the example app's modules", () => {
   });
 
   it("serve the README flow: create a notification, then list the audit record", async () => {
-    const { dir, cleanup } = tempDir("mozaiks-example-");
-    cleanups.push(cleanup);
+    const dir = tempDir("mozaiks-example-");
     copyModules(EXAMPLE_MODULES, dir);
     writeManifest(dir, MODULE_CAPS);
-    const { app, host } = await moduleRuntime(dir);
-    cleanups.push(() => app.runtime.close());
+    const { app, host } = await buildTestRuntime({ appPath: dir, modules: {} });
     const token = await tokenFor("user-1");
 
     const created = await call(

@@ -1,32 +1,15 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "@mozaiks/test-utils";
 import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ModuleLoadError } from "../../src/modules/index.js";
 import { openStore } from "../../src/store/db.js";
-import { tempDir } from "../helpers/runtime.js";
-import {
-  copyModules,
-  EXAMPLE_MODULES,
-  MODULE_CAPS,
-  moduleRuntime,
-  tokenFor,
-  writeManifest,
-} from "./helpers.js";
+import { buildTestRuntime } from "../helpers/runtime.js";
+import { copyModules, EXAMPLE_MODULES, MODULE_CAPS, tokenFor, writeManifest } from "./helpers.js";
 
 // runtime_extensions.yaml hosted by the runtime: startup services start and stop with it, API
 // routers answer under /api/ext/<module><prefix> behind user auth and the module's capability.
-
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function temp(prefix: string): string {
-  const { dir, cleanup } = tempDir(prefix);
-  cleanups.push(cleanup);
-  return dir;
-}
 
 async function get(
   app: { request: (p: string, i?: RequestInit) => Response | Promise<Response> },
@@ -48,7 +31,7 @@ const ndjson = async (res: Response) =>
 
 /** The example app's modules (notifications + audit, as `mozaiks packs apply` wrote them). */
 function exampleBundle(capabilities = MODULE_CAPS): string {
-  const dir = temp("mozaiks-ext-example-");
+  const dir = tempDir("mozaiks-ext-example-");
   copyModules(EXAMPLE_MODULES, dir);
   writeManifest(dir, capabilities);
   return dir;
@@ -56,8 +39,7 @@ function exampleBundle(capabilities = MODULE_CAPS): string {
 
 describe("the audit pack's runtime extensions in the example app", () => {
   it("serves GET /api/ext/audit/export as NDJSON of the caller's records, with runtime.started recorded at start", async () => {
-    const { app, host } = await moduleRuntime(exampleBundle());
-    cleanups.push(() => app.runtime.close());
+    const { app, host } = await buildTestRuntime({ appPath: exampleBundle(), modules: {} });
     const admin = await tokenFor("root", { is_superadmin: true });
     const alice = await tokenFor("alice");
 
@@ -99,8 +81,10 @@ describe("the audit pack's runtime extensions in the example app", () => {
   });
 
   it("authenticates, checks the module's capability and answers unknown routes with stable codes", async () => {
-    const { app } = await moduleRuntime(exampleBundle(["cap.feature.notifications"]));
-    cleanups.push(() => app.runtime.close());
+    const { app } = await buildTestRuntime({
+      appPath: exampleBundle(["cap.feature.notifications"]),
+      modules: {},
+    });
     const alice = await tokenFor("alice");
     const body = async (res: Response) => ({ status: res.status, ...((await res.json()) as object) });
 
@@ -130,8 +114,7 @@ describe("the audit pack's runtime extensions in the example app", () => {
   });
 
   it("maps the export's refusals (another user's records, bad parameters) and wrong methods", async () => {
-    const { app } = await moduleRuntime(exampleBundle());
-    cleanups.push(() => app.runtime.close());
+    const { app } = await buildTestRuntime({ appPath: exampleBundle(), modules: {} });
     const alice = await tokenFor("alice");
     const r1 = await get(app, "/api/ext/audit/export?user_id=bob", alice);
     expect({ status: r1.status, ...((await r1.json()) as object) }).toMatchObject({
@@ -150,11 +133,10 @@ describe("the audit pack's runtime extensions in the example app", () => {
 
   it("records runtime.stopped at shutdown and runtime.started again at the next start (file database)", async () => {
     const dir = exampleBundle();
-    const db = join(temp("mozaiks-ext-db-"), "runtime.db");
-    const first = await moduleRuntime(dir, { store: openStore(db) });
+    const db = join(tempDir("mozaiks-ext-db-"), "runtime.db");
+    const first = await buildTestRuntime({ appPath: dir, store: openStore(db), modules: {} });
     await first.app.runtime.close();
-    const second = await moduleRuntime(dir, { store: openStore(db) });
-    cleanups.push(() => second.app.runtime.close());
+    const second = await buildTestRuntime({ appPath: dir, store: openStore(db), modules: {} });
     const admin = await tokenFor("root", { is_superadmin: true });
     const records = await ndjson(await get(second.app, "/api/ext/audit/export", admin));
     // One frozen clock: the order among equal timestamps is not defined, the set is.
@@ -173,7 +155,7 @@ describe("the audit pack's runtime extensions in the example app", () => {
 function fixtureBundle(
   modules: Array<{ id: string; extensions: string[]; files: Record<string, string> }>,
 ): string {
-  const dir = temp("mozaiks-ext-fixture-");
+  const dir = tempDir("mozaiks-ext-fixture-");
   for (const m of modules) {
     const mod = join(dir, "modules", m.id);
     mkdirSync(join(mod, "backend"), { recursive: true });
@@ -227,13 +209,13 @@ export class Tracer {
 
 describe("startup services", () => {
   it("start before /ready and stop at close, in reverse order, with the signal aborted first", async () => {
-    const trace = join(temp("mozaiks-ext-trace-"), "trace.txt");
+    const trace = join(tempDir("mozaiks-ext-trace-"), "trace.txt");
     writeFileSync(trace, "");
     const dir = fixtureBundle([
       { id: "ext_a", extensions: service("backend.svc:Tracer"), files: { "svc.mjs": tracer(trace, "a") } },
       { id: "ext_b", extensions: service("backend.svc:Tracer"), files: { "svc.mjs": tracer(trace, "b") } },
     ]);
-    const { app, store } = await moduleRuntime(dir);
+    const { app, store } = await buildTestRuntime({ appPath: dir, modules: {} });
     expect((await app.request("/ready")).status).toBe(200);
     expect(readFileSync(trace, "utf8")).toBe("a:start\nb:start\n");
     expect(store.sqlite.prepare("SELECT what, actor FROM ext_a_log").all()).toEqual([
@@ -244,7 +226,7 @@ describe("startup services", () => {
   });
 
   it("a service whose start throws fails runtime.start() naming module and entrypoint; those started before are stopped", async () => {
-    const trace = join(temp("mozaiks-ext-trace-"), "trace.txt");
+    const trace = join(tempDir("mozaiks-ext-trace-"), "trace.txt");
     writeFileSync(trace, "");
     const dir = fixtureBundle([
       { id: "ext_a", extensions: service("backend.svc:Tracer"), files: { "svc.mjs": tracer(trace, "a") } },
@@ -254,8 +236,7 @@ describe("startup services", () => {
         files: { "svc.mjs": tracer(trace, "b", 'throw new Error("no upstream configured");') },
       },
     ]);
-    const { app } = await moduleRuntime(dir, { start: false });
-    cleanups.push(() => app.runtime.close());
+    const { app } = await buildTestRuntime({ appPath: dir, start: false, modules: {} });
     const err = await app.runtime.start().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModuleLoadError);
     expect((err as ModuleLoadError).problems).toEqual([
@@ -273,8 +254,11 @@ describe("startup services", () => {
         files: { "svc.mjs": "export const make = () => ({ start: () => new Promise(() => {}) });\n" },
       },
     ]);
-    const slow = await moduleRuntime(hanging, { start: false, host: { extensionStartTimeoutMs: 100 } });
-    cleanups.push(() => slow.app.runtime.close());
+    const slow = await buildTestRuntime({
+      appPath: hanging,
+      start: false,
+      modules: { extensionStartTimeoutMs: 100 },
+    });
     await expect(slow.app.runtime.start()).rejects.toThrow(
       "module ext_a: startup_service backend.svc:make start() did not finish within 100 ms",
     );
@@ -291,7 +275,7 @@ describe("startup services", () => {
         },
       },
     ]);
-    const rt = await moduleRuntime(failing, { logger });
+    const rt = await buildTestRuntime({ appPath: failing, logger, modules: {} });
     await expect(rt.app.runtime.close()).resolves.toBeUndefined();
     expect(lines).toContainEqual(expect.objectContaining({ msg: "up", n: 1, module: "ext_a" }));
     expect(lines).toContainEqual(
@@ -328,8 +312,7 @@ describe("startup services", () => {
         },
       },
     ]);
-    const { app, store } = await moduleRuntime(dir, { start: false });
-    cleanups.push(() => app.runtime.close());
+    const { app, store } = await buildTestRuntime({ appPath: dir, start: false, modules: {} });
     const err = (await app.runtime.start().catch((e: unknown) => e)) as ModuleLoadError;
     expect(err.problems).toEqual([
       "module ext_a: startup_service backend.svc:Missing: the file does not export Missing",
@@ -364,8 +347,7 @@ export const routes = {
     ]);
 
   it("hand the handler the caller from the token's claims, never from the body or headers", async () => {
-    const { app } = await moduleRuntime(bundle());
-    cleanups.push(() => app.runtime.close());
+    const { app } = await buildTestRuntime({ appPath: bundle(), modules: {} });
     const token = await tokenFor("user-1", { roles: ["user"] });
     const res = await app.request("/api/ext/ext_a/echo?q=1", {
       method: "POST",
@@ -392,8 +374,7 @@ export const routes = {
   });
 
   it("send JSON, 204, a handler's own Response, transactional writes as the caller, and stable error codes", async () => {
-    const { app, store } = await moduleRuntime(bundle());
-    cleanups.push(() => app.runtime.close());
+    const { app, store } = await buildTestRuntime({ appPath: bundle(), modules: {} });
     const token = await tokenFor("user-1");
     expect((await get(app, "/api/ext/ext_a", token)).status).toBe(204);
     const raw = await get(app, "/api/ext/ext_a/raw", token);

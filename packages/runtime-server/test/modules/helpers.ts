@@ -2,16 +2,9 @@ import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyOverlay, loadCatalog, planBuildOrThrow } from "@mozaiks/capability-packs";
-import { createLocalJWKSet } from "jose";
-import type { Logger } from "pino";
-import { createRuntimeApp, type RuntimeApp } from "../../src/app.js";
-import { frozenClock } from "../../src/clock.js";
-import { loadConfig } from "../../src/config.js";
-import { createLogger } from "../../src/logger.js";
-import { createModuleHost, type ModuleHost, type ModuleHostOptions } from "../../src/modules/index.js";
-import { openStore, type Store } from "../../src/store/db.js";
-import { APP_ID, AUDIENCE, INTERNAL_KEY, ISSUER, NOW, SCOPE, signToken, userJwks } from "../helpers/keys.js";
-import { tempDir } from "../helpers/runtime.js";
+import { tempDir } from "@mozaiks/test-utils";
+import type { RuntimeApp } from "../../src/app.js";
+import { APP_ID, signToken } from "../helpers/keys.js";
 
 export const REPO_PACKS = fileURLToPath(new URL("../../../../packs", import.meta.url));
 export const EXAMPLE_MODULES = fileURLToPath(new URL("../../../../examples/app/modules", import.meta.url));
@@ -21,13 +14,13 @@ export const MODULE_CAPS = ["cap.feature.notifications", "cap.feature.audit_log"
  * An app bundle in a temp dir: the packs expanded into it exactly as `mozaiks packs apply`
  * does, and an (unsigned, dev-mode) manifest granting `capabilities`.
  */
-export function appBundle(capabilities: string[] = MODULE_CAPS, packs = ["notifications", "audit"]) {
-  const { dir, cleanup } = tempDir("mozaiks-modules-");
+export function appBundle(capabilities: string[] = MODULE_CAPS, packs = ["notifications", "audit"]): string {
+  const dir = tempDir("mozaiks-modules-");
   const catalog = loadCatalog(REPO_PACKS);
   const plan = planBuildOrThrow(catalog, { packs, host_policy: { host_mode: "oss" } });
   applyOverlay(plan, dir, { catalogRoot: catalog.root });
   writeManifest(dir, capabilities);
-  return { dir, cleanup };
+  return dir;
 }
 
 export function writeManifest(dir: string, capabilities: string[]): void {
@@ -41,35 +34,6 @@ export function writeManifest(dir: string, capabilities: string[]): void {
 /** Copies a module folder of a bundle (to write a failing variant of it). */
 export function copyModules(from: string, to: string): void {
   cpSync(from, join(to, "modules"), { recursive: true });
-}
-
-/** An in-process runtime hosting the bundle's modules, frozen clock, real SQLite file or memory. */
-export async function moduleRuntime(
-  appPath: string,
-  opts: { host?: ModuleHostOptions; store?: Store; start?: boolean; logger?: Logger } = {},
-): Promise<{ app: RuntimeApp; host: ModuleHost; clock: ReturnType<typeof frozenClock>; store: Store }> {
-  const config = loadConfig({
-    MOZAIKS_APP_ID: APP_ID,
-    MOZAIKS_DB_PATH: ":memory:",
-    MOZAIKS_INTERNAL_API_KEY: INTERNAL_KEY,
-    MOZAIKS_AUTH_ISSUER: ISSUER,
-    MOZAIKS_AUTH_AUDIENCE: AUDIENCE,
-    MOZAIKS_AUTH_REQUIRED_SCOPE: SCOPE,
-    MOZAIKS_LOG_LEVEL: "silent",
-  });
-  const clock = frozenClock(NOW);
-  const store = opts.store ?? openStore(":memory:");
-  const host = createModuleHost({ pollIntervalMs: 0, ...opts.host });
-  const app = createRuntimeApp({
-    config: { ...config, appPath },
-    store,
-    clock,
-    logger: opts.logger ?? createLogger("silent"),
-    keys: { user: { jwks: createLocalJWKSet(userJwks) }, entitlements: {} },
-    modules: [host],
-  });
-  if (opts.start !== false) await app.runtime.start();
-  return { app, host, clock, store };
 }
 
 /** POSTs `body` to a module action as the user of `token` (no token → anonymous). */

@@ -1,17 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { appBundle, call, moduleRuntime, tokenFor } from "./helpers.js";
-
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+import { describe, expect, it } from "vitest";
+import { buildTestRuntime } from "../helpers/runtime.js";
+import { appBundle, call, tokenFor } from "./helpers.js";
 
 async function setup(capabilities?: string[]) {
   const bundle = appBundle(capabilities);
-  cleanups.push(bundle.cleanup);
-  const rt = await moduleRuntime(bundle.dir);
-  cleanups.push(() => rt.app.runtime.close());
-  return rt;
+  return buildTestRuntime({ appPath: bundle, modules: {} });
 }
 
 describe("pack modules hosted by the runtime", () => {

@@ -1,25 +1,18 @@
 import { appendFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { tempDir } from "@mozaiks/test-utils";
+import { describe, expect, it } from "vitest";
 import { ModuleLoadError } from "../../src/modules/index.js";
 import { openStore } from "../../src/store/db.js";
-import { tempDir } from "../helpers/runtime.js";
-import { appBundle, moduleRuntime } from "./helpers.js";
-
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+import { buildTestRuntime } from "../helpers/runtime.js";
+import { appBundle } from "./helpers.js";
 
 function bundle(packs?: string[]) {
-  const b = appBundle(undefined, packs);
-  cleanups.push(b.cleanup);
-  return b.dir;
+  return appBundle(undefined, packs);
 }
 
 async function startError(appDir: string, store = openStore(":memory:")): Promise<ModuleLoadError> {
-  const { app } = await moduleRuntime(appDir, { start: false, store });
-  cleanups.push(() => app.runtime.close());
+  const { app } = await buildTestRuntime({ appPath: appDir, start: false, store, modules: {} });
   const err = await app.runtime.start().then(
     () => undefined,
     (e: unknown) => e,
@@ -34,10 +27,9 @@ describe("loading app modules", () => {
   it("applies each module's migrations once and records them", async () => {
     const dir = bundle();
     const db = tempDir("mozaiks-modules-db-");
-    cleanups.push(db.cleanup);
-    const file = join(db.dir, "runtime.db");
+    const file = join(db, "runtime.db");
     for (let i = 0; i < 2; i++) {
-      const { app, store } = await moduleRuntime(dir, { store: openStore(file) });
+      const { app, store } = await buildTestRuntime({ appPath: dir, store: openStore(file), modules: {} });
       expect(
         store.sqlite.prepare("SELECT module_id, name FROM module_migrations ORDER BY module_id").all(),
       ).toEqual([
@@ -51,9 +43,8 @@ describe("loading app modules", () => {
   it("refuses to start when an applied migration was edited afterwards", async () => {
     const dir = bundle();
     const db = tempDir("mozaiks-modules-db-");
-    cleanups.push(db.cleanup);
-    const file = join(db.dir, "runtime.db");
-    const { app } = await moduleRuntime(dir, { store: openStore(file) });
+    const file = join(db, "runtime.db");
+    const { app } = await buildTestRuntime({ appPath: dir, store: openStore(file), modules: {} });
     await app.runtime.close();
     appendFileSync(join(dir, "modules/audit/migrations/0001_audit.sql"), "\n-- edited\n");
     const err = await startError(dir, openStore(file));

@@ -8,21 +8,16 @@ import {
   writePacksLock,
 } from "@mozaiks/capability-packs";
 import { PACKS_LOCK_FILE, type PacksLock, RUNTIME_CONTRACT_VERSION } from "@mozaiks/contracts";
-import { afterEach, describe, expect, it } from "vitest";
+import { tempDir } from "@mozaiks/test-utils";
+import { describe, expect, it } from "vitest";
 import { ModuleLoadError } from "../../src/modules/index.js";
 import { signToken } from "../helpers/keys.js";
-import { tempDir } from "../helpers/runtime.js";
-import { call, MODULE_CAPS, moduleRuntime, REPO_PACKS, writeManifest } from "./helpers.js";
-
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+import { buildTestRuntime } from "../helpers/runtime.js";
+import { call, MODULE_CAPS, REPO_PACKS, writeManifest } from "./helpers.js";
 
 /** notifications + audit applied into a temp app workspace, with the lock `packs apply` writes. */
 function lockedApp(edit: (lock: PacksLock) => void = () => {}): string {
-  const { dir, cleanup } = tempDir("mozaiks-pack-compat-");
-  cleanups.push(cleanup);
+  const dir = tempDir("mozaiks-pack-compat-");
   const catalog = loadCatalog(REPO_PACKS);
   const plan = planBuildOrThrow(catalog, {
     packs: ["notifications", "audit"],
@@ -40,8 +35,7 @@ function lockedApp(edit: (lock: PacksLock) => void = () => {}): string {
 }
 
 async function startError(dir: string): Promise<ModuleLoadError> {
-  const { app } = await moduleRuntime(dir, { start: false });
-  cleanups.push(() => app.runtime.close());
+  const { app } = await buildTestRuntime({ appPath: dir, start: false, modules: {} });
   const err = await app.runtime.start().then(
     () => undefined,
     (e: unknown) => e,
@@ -53,8 +47,7 @@ async function startError(dir: string): Promise<ModuleLoadError> {
 describe("runtime contract ranges of hosted packs", () => {
   it("hosts the modules of packs whose requires.mozaiks admits this runtime", async () => {
     const dir = lockedApp();
-    const { app } = await moduleRuntime(dir);
-    cleanups.push(() => app.runtime.close());
+    const { app } = await buildTestRuntime({ appPath: dir, modules: {} });
     const res = await call(app, "/api/modules/notifications/create", { title: "hi" }, await signToken({}));
     expect(res.status).toBe(200);
   });

@@ -1,9 +1,10 @@
 import { cpSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "@mozaiks/test-utils";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PluginRunner } from "../../src/engine/plugins/index.js";
 import { signToken } from "../helpers/keys.js";
-import { bearer, buildTestRuntime, tempDir } from "../helpers/runtime.js";
+import { bearer, buildTestRuntime } from "../helpers/runtime.js";
 import { writeManifest } from "../modules/helpers.js";
 import { PLUGINS_DIR } from "./helpers.js";
 
@@ -13,13 +14,11 @@ afterEach(async () => {
 });
 
 async function runtimeWith(env: Record<string, string>) {
-  const { dir, cleanup } = tempDir("mozaiks-busy-");
-  cleanups.push(cleanup);
+  const dir = tempDir("mozaiks-busy-");
   for (const name of ["spin", "echo"])
     cpSync(join(PLUGINS_DIR, name), join(dir, "plugins", name), { recursive: true });
   writeManifest(dir, ["cap.tool.spin"]);
   const { app } = await buildTestRuntime({ appPath: dir, env });
-  cleanups.push(() => app.runtime.close());
   const token = await signToken();
   const execute = (plugin: string, body: unknown = {}) =>
     Promise.resolve(

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HmacManifestSigner, PythonFloat, stringifyJson } from "@mozaiks/entitlements-core";
+import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import {
   hasPython,
@@ -10,7 +11,7 @@ import {
 } from "../../../entitlements-core/test/fixtures/python-signer.js";
 import { drivers } from "../helpers/drivers.js";
 import { INTERNAL_KEY, signToken } from "../helpers/keys.js";
-import { bearer, buildTestRuntime, tempDir } from "../helpers/runtime.js";
+import { bearer, buildTestRuntime } from "../helpers/runtime.js";
 
 const SYNC = "/api/internal/entitlement/sync";
 const LEGACY = "/api/internal/subscription/sync";
@@ -94,7 +95,7 @@ describe.skipIf(!hasPython).each(drivers)("bundle files the platform signs with 
     });
     const text = `${stringifyJson(signed, 2)}\n`;
     expect(pythonVerify(KEY, [text])).toEqual(["valid"]);
-    const { dir, cleanup } = tempDir();
+    const dir = tempDir();
     writeFileSync(join(dir, "entitlement_manifest.json"), text);
     const { app } = await buildTestRuntime({ driver, appPath: dir, entitlementKeys: { hmacKey: KEY } });
     try {
@@ -105,7 +106,6 @@ describe.skipIf(!hasPython).each(drivers)("bundle files the platform signs with 
       expect(body.capabilities).toContain("cap.tool.word_count");
     } finally {
       await app.runtime.close();
-      cleanup();
     }
   });
 });

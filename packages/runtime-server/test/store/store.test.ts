@@ -1,6 +1,6 @@
 import type { EntitlementManifest } from "@mozaiks/contracts";
 import { readMigrationFiles } from "drizzle-orm/migrator";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { frozenClock } from "../../src/clock.js";
 import { AuditLog } from "../../src/control/audit/audit-log.js";
 import { EntitlementState } from "../../src/control/entitlements/state.js";
@@ -9,7 +9,7 @@ import { createLogger } from "../../src/logger.js";
 import { MIGRATIONS_DIR } from "../../src/store/db.js";
 import { parseDatabaseUrl, type RuntimeStore } from "../../src/store/open.js";
 import { PG_MIGRATIONS_DIR } from "../../src/store/postgres.js";
-import { cleanupDrivers, drivers } from "../helpers/drivers.js";
+import { drivers } from "../helpers/drivers.js";
 import { APP_ID, NOW } from "../helpers/keys.js";
 
 const logger = createLogger("silent");
@@ -21,8 +21,6 @@ const manifest = (caps: string[], user_id?: string): EntitlementManifest => ({
   limits: {},
 });
 const stateOn = (store: RuntimeStore) => new EntitlementState({ store, clock, appId: APP_ID, logger });
-
-afterAll(cleanupDrivers);
 
 describe("MOZAIKS_DATABASE_URL", () => {
   it("maps paths and file: URLs to SQLite and postgres URLs to PostgreSQL", () => {

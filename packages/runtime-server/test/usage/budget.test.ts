@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
 import { TOKENS_MONTHLY } from "../../src/control/usage/ledger.js";
 import { STALE_MS } from "../../src/store/instances.js";
-import { cleanupDrivers, drivers } from "../helpers/drivers.js";
+import { drivers } from "../helpers/drivers.js";
 import { signToken } from "../helpers/keys.js";
 import { bearer, buildTestRuntime, internal } from "../helpers/runtime.js";
 import { ingestTokens, parseSse, syncManifest } from "../workflows/helpers.js";
@@ -50,8 +50,6 @@ async function launchTogether(app: RuntimeApp, n: number) {
   }
   return { statuses, runTokens };
 }
-
-afterAll(cleanupDrivers);
 
 describe.each(drivers)("token budgets under concurrency ($name)", (driver) => {
   it("hard: 100 concurrent launches with N tokens left never use more than N; holds are settled", async () => {

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { UsageEvent, UsageIngestBatch } from "@mozaiks/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { counterStoreFor } from "../../src/control/usage/counters-store.js";
-import { cleanupDrivers, drivers } from "../helpers/drivers.js";
+import { drivers } from "../helpers/drivers.js";
 import { CONTENDER_NOW, type ContenderCommand, contenderContext, contenderLedger } from "./contender.js";
 
 const SCRIPT = fileURLToPath(new URL("./contender.ts", import.meta.url));
@@ -41,8 +41,6 @@ async function together<T>(contenders: Contender[], make: (i: number, at: number
   const at = Date.now() + 50;
   return Promise.all(contenders.map((c, i) => c.send(make(i, at)))) as Promise<T[]>;
 }
-
-afterAll(cleanupDrivers);
 
 describe.each(drivers)(
   "usage counters under real concurrency (separate processes, one database: $name)",

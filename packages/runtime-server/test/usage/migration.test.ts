@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "@mozaiks/test-utils";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { SqliteCounterStore } from "../../src/control/usage/counters-sqlite.js";
 import { MIGRATIONS_DIR, openStore } from "../../src/store/db.js";
-import { tempDir } from "../helpers/runtime.js";
 
 /** A database as the runtime left it before counters existed (migrations up to 0002). */
 function databaseBeforeCounters(path: string): Database.Database {
@@ -35,7 +35,7 @@ function databaseBeforeCounters(path: string): Database.Database {
 describe("the counters migration", () => {
   it("gives existing ledger rows their counters and moves v1.1 floors into them", () => {
     const tmp = tempDir();
-    const path = join(tmp.dir, "runtime.db");
+    const path = join(tmp, "runtime.db");
     const db = databaseBeforeCounters(path);
     db.prepare(
       "INSERT INTO entitlements (scope, subject_id, manifest, source, synced_at) VALUES ('user', 'vip', '{}', 'runtime', 0)",
@@ -96,7 +96,6 @@ describe("the counters migration", () => {
     return new SqliteCounterStore(store).drift().then((drift) => {
       expect(drift).toEqual([]);
       store.close();
-      tmp.cleanup();
     });
   });
 });

@@ -1,14 +1,12 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
 import { TOKENS_MONTHLY } from "../../src/control/usage/ledger.js";
 import { STALE_MS } from "../../src/store/instances.js";
-import { cleanupDrivers, drivers } from "../helpers/drivers.js";
+import { drivers } from "../helpers/drivers.js";
 import { buildTestRuntime } from "../helpers/runtime.js";
 import { syncManifest } from "../workflows/helpers.js";
 
 const LIMIT = 1000;
-
-afterAll(cleanupDrivers);
 
 /** A run as a launch leaves it on `app`'s instance: a token hold of `want`, then the run record. */
 async function openRun(app: RuntimeApp, runId: string, want: number): Promise<void> {

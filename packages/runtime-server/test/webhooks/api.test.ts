@@ -1,10 +1,11 @@
 import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "@mozaiks/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
 import { openStore } from "../../src/store/db.js";
 import { INTERNAL_KEY, signToken } from "../helpers/keys.js";
-import { bearer, buildTestRuntime, EXAMPLE_APP, internal, tempDir } from "../helpers/runtime.js";
+import { bearer, buildTestRuntime, EXAMPLE_APP, internal } from "../helpers/runtime.js";
 import { syncManifest } from "../workflows/helpers.js";
 import { Receiver } from "./receiver.js";
 
@@ -19,7 +20,6 @@ afterEach(async () => {
 
 async function runtime(opts: Parameters<typeof buildTestRuntime>[0] = {}) {
   const built = await buildTestRuntime({ ...opts, env: { ...ENV, ...opts.env } });
-  cleanups.push(() => built.app.runtime.close());
   return built;
 }
 
@@ -36,10 +36,9 @@ const subscribe = (app: RuntimeApp, body: Record<string, unknown>) =>
 /** A copy of the example bundle with `webhooks` as its webhooks.json. */
 function bundleWith(webhooks: unknown): string {
   const t = tempDir("mozaiks-webhooks-");
-  cleanups.push(t.cleanup);
-  cpSync(EXAMPLE_APP, t.dir, { recursive: true });
-  writeFileSync(join(t.dir, "webhooks.json"), JSON.stringify(webhooks));
-  return t.dir;
+  cpSync(EXAMPLE_APP, t, { recursive: true });
+  writeFileSync(join(t, "webhooks.json"), JSON.stringify(webhooks));
+  return t;
 }
 
 describe("internal webhook API", () => {
@@ -216,8 +215,7 @@ describe("several instances on one database", () => {
   it("queue a threshold once between them, and either delivers it", async () => {
     const r = await receiver();
     const t = tempDir("mozaiks-webhooks-db-");
-    cleanups.push(t.cleanup);
-    const path = join(t.dir, "rt.db");
+    const path = join(t, "rt.db");
     const a = await runtime({ store: openStore(path) });
     const b = await runtime({ store: openStore(path) });
     await subscribe(a.app, {

@@ -1,8 +1,6 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Subscription, WebhookStore } from "../../src/control/webhooks/store.js";
-import { cleanupDrivers, drivers } from "../helpers/drivers.js";
-
-afterAll(cleanupDrivers);
+import { drivers } from "../helpers/drivers.js";
 
 const sub = (id: string, source: Subscription["source"] = "api"): Subscription => ({
   id,

@@ -57,7 +57,6 @@ async function agentRun(
   const server = await startModelServer(kind, { apiKey: KEY, ...script });
   cleanups.push(() => server.close());
   const bundle = writeBundle({ assistant: opts.def ?? assistant() });
-  cleanups.push(bundle.cleanup);
   const { app } = await buildTestRuntime({
     appPath: bundle.dir,
     env: { MOZAIKS_MODEL_PROVIDERS: providersEnv(kind, server.baseUrl), FIXTURE_API_KEY: KEY },

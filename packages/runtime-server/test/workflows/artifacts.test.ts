@@ -5,11 +5,12 @@ import {
   RunArtifactsResponseSchema,
   WorkflowRunResponseSchema,
 } from "@mozaiks/contracts";
+import { tempDir } from "@mozaiks/test-utils";
 import { decodeJwt } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
 import { signToken } from "../helpers/keys.js";
-import { bearer, buildTestRuntime, EXAMPLE_APP, tempDir } from "../helpers/runtime.js";
+import { bearer, buildTestRuntime, EXAMPLE_APP } from "../helpers/runtime.js";
 import { runEvents, startRun, syncManifest } from "./helpers.js";
 
 const TEXT = "Artifacts are run outputs. The control layer guards them.";
@@ -108,8 +109,7 @@ describe("run artifacts", () => {
   });
 
   it("guards a workflow's artifacts by the capability it declares, which cap.artifact.view does not grant", async () => {
-    const { dir, cleanup } = tempDir("mozaiks-artifacts-");
-    cleanups.push(cleanup);
+    const dir = tempDir("mozaiks-artifacts-");
     cpSync(EXAMPLE_APP, dir, { recursive: true });
     mkdirSync(join(dir, "workflows", "report"));
     writeFileSync(

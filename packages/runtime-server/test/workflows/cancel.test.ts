@@ -121,26 +121,22 @@ describe("run cancellation", () => {
         }),
       },
     });
-    try {
-      const res = await startRun(app, "slow", { q: "hello" });
-      const { run_id } = WorkflowRunResponseSchema.parse(await res.json());
-      await expect.poll(() => server.requests.length).toBe(1);
-      await app.runtime.close();
-      const after = openStore(dbFile);
-      expect(after.sqlite.prepare("select status from runs where run_id = ?").get(run_id)).toEqual({
-        status: "cancelled",
-      });
-      const last = after.sqlite
-        .prepare("select payload from run_events where run_id = ? order by id desc limit 1")
-        .get(run_id) as { payload: string };
-      expect(JSON.parse(last.payload)).toMatchObject({
-        kind: "orchestration.run_failed",
-        status: "cancelled",
-      });
-      await after.close();
-      await expect.poll(() => server.aborted).toBe(1);
-    } finally {
-      bundle.cleanup();
-    }
+    const res = await startRun(app, "slow", { q: "hello" });
+    const { run_id } = WorkflowRunResponseSchema.parse(await res.json());
+    await expect.poll(() => server.requests.length).toBe(1);
+    await app.runtime.close();
+    const after = openStore(dbFile);
+    expect(after.sqlite.prepare("select status from runs where run_id = ?").get(run_id)).toEqual({
+      status: "cancelled",
+    });
+    const last = after.sqlite
+      .prepare("select payload from run_events where run_id = ? order by id desc limit 1")
+      .get(run_id) as { payload: string };
+    expect(JSON.parse(last.payload)).toMatchObject({
+      kind: "orchestration.run_failed",
+      status: "cancelled",
+    });
+    await after.close();
+    await expect.poll(() => server.aborted).toBe(1);
   }, 15_000);
 });

@@ -1,8 +1,9 @@
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import { loadWorkflows } from "../../src/control/workflows/definitions.js";
-import { buildTestRuntime, EXAMPLE_APP, tempDir } from "../helpers/runtime.js";
+import { buildTestRuntime, EXAMPLE_APP } from "../helpers/runtime.js";
 import { runEvents, startRun } from "./helpers.js";
 
 const GOOD = `schema_version: mozaiks.workflow.v1
@@ -17,12 +18,12 @@ steps:
 output: "{{steps.summary.output.text}}"
 `;
 
-function bundle(files: Record<string, string>): { dir: string; cleanup: () => void } {
+function bundle(files: Record<string, string>): string {
   const tmp = tempDir();
-  cpSync(join(EXAMPLE_APP, "plugins"), join(tmp.dir, "plugins"), { recursive: true });
+  cpSync(join(EXAMPLE_APP, "plugins"), join(tmp, "plugins"), { recursive: true });
   for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(tmp.dir, "workflows", name), { recursive: true });
-    writeFileSync(join(tmp.dir, "workflows", name, "workflow.yaml"), text);
+    mkdirSync(join(tmp, "workflows", name), { recursive: true });
+    writeFileSync(join(tmp, "workflows", name, "workflow.yaml"), text);
   }
   return tmp;
 }
@@ -54,7 +55,7 @@ describe("workflow definitions", () => {
         "  - { id: a, kind: agent, input: '{{input.q}}', tools: [word_count, echo], max_turns: 2 }\n",
       ).replace("NAME", "ok"),
     });
-    const { app } = await buildTestRuntime({ appPath: tmp.dir });
+    const { app } = await buildTestRuntime({ appPath: tmp });
     const errors = Object.fromEntries(app.runtime.workflows.errors.map((e) => [e.name, e.message]));
     expect(errors.badinput).toContain("$.steps[0].input: {{input.nope}}: input field 'nope' is not declared");
     expect(errors.badsystem).toContain(
@@ -68,7 +69,6 @@ describe("workflow definitions", () => {
       max_tokens: 512,
     });
     await app.runtime.close();
-    tmp.cleanup();
   });
 
   it("reports each broken workflow.yaml with its file and YAML path, and loads the others", async () => {
@@ -86,7 +86,7 @@ describe("workflow definitions", () => {
         )
         .replace("{{steps.summary.output.text}}", "{{steps.t.output}}"),
     });
-    const { app } = await buildTestRuntime({ appPath: tmp.dir });
+    const { app } = await buildTestRuntime({ appPath: tmp });
     const errors = Object.fromEntries(app.runtime.workflows.errors.map((e) => [e.name, e.message]));
     expect(Object.keys(errors).sort()).toEqual([
       "badref",
@@ -97,7 +97,7 @@ describe("workflow definitions", () => {
       "syntax",
     ]);
     for (const [name, message] of Object.entries(errors)) {
-      expect(message).toContain(join(tmp.dir, "workflows", name, "workflow.yaml"));
+      expect(message).toContain(join(tmp, "workflows", name, "workflow.yaml"));
     }
     expect(errors.syntax).toContain("invalid YAML");
     expect(errors.schema).toContain("$.steps[0]");
@@ -114,6 +114,5 @@ describe("workflow definitions", () => {
     expect(events.at(-1)?.data).toMatchObject({ status: "completed", output: "Loaded anyway." });
     expect((await startRun(app, "syntax", {})).status).toBe(404);
     await app.runtime.close();
-    tmp.cleanup();
   });
 });

@@ -1,9 +1,10 @@
 import { join } from "node:path";
 import { ExecutionContextSchema, WorkflowRunResponseSchema } from "@mozaiks/contracts";
+import { tempDir } from "@mozaiks/test-utils";
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/db.js";
-import { buildTestRuntime, tempDir } from "../helpers/runtime.js";
+import { buildTestRuntime } from "../helpers/runtime.js";
 import { ingestTokens, runEvents, startRun, syncManifest, words } from "./helpers.js";
 
 const SUMMARIZE_CAPS = ["cap.workflow.summarize", "cap.tool.word_count"];
@@ -95,7 +96,7 @@ describe("workflow launch checks", () => {
 
   it("lets exactly one of 20 concurrent launches through at 1 remaining workflows_daily unit", async () => {
     const tmp = tempDir();
-    const store = openStore(join(tmp.dir, "rt.db"));
+    const store = openStore(join(tmp, "rt.db"));
     const { app } = await buildTestRuntime({ store });
     await syncManifest(app, {
       capabilities: ["cap.workflow.basic", "cap.tool.basic"],
@@ -112,7 +113,6 @@ describe("workflow launch checks", () => {
     const runs = store.sqlite.prepare("select count(*) as n from runs").get() as { n: number };
     expect(runs.n).toBe(3);
     await app.runtime.close();
-    tmp.cleanup();
   });
 
   it("denies a launch when the monthly tokens are exhausted under soft enforcement", async () => {

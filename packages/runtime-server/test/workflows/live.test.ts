@@ -1,21 +1,22 @@
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { WorkflowRunResponseSchema } from "@mozaiks/contracts";
-import { afterAll, describe, expect, it } from "vitest";
+import { tempDir } from "@mozaiks/test-utils";
+import { describe, expect, it } from "vitest";
 import { signToken } from "../helpers/keys.js";
-import { bearer, buildTestRuntime, EXAMPLE_APP, tempDir } from "../helpers/runtime.js";
+import { bearer, buildTestRuntime, EXAMPLE_APP } from "../helpers/runtime.js";
 import { parseSse, startRun, syncManifest } from "./helpers.js";
 
 // A bundle with the example plugins, a plugin that waits, and two workflows using them.
 const tmp = tempDir();
-cpSync(join(EXAMPLE_APP, "plugins"), join(tmp.dir, "plugins"), { recursive: true });
-mkdirSync(join(tmp.dir, "plugins", "pause"), { recursive: true });
+cpSync(join(EXAMPLE_APP, "plugins"), join(tmp, "plugins"), { recursive: true });
+mkdirSync(join(tmp, "plugins", "pause"), { recursive: true });
 writeFileSync(
-  join(tmp.dir, "plugins", "pause", "plugin.json"),
+  join(tmp, "plugins", "pause", "plugin.json"),
   JSON.stringify({ name: "pause", version: "1.0.0" }),
 );
 writeFileSync(
-  join(tmp.dir, "plugins", "pause", "index.js"),
+  join(tmp, "plugins", "pause", "index.js"),
   "export async function execute(data) { await new Promise((r) => setTimeout(r, data.ms)); return { waited: data.ms }; }\n",
 );
 const workflow = (name: string, steps: string) =>
@@ -36,16 +37,15 @@ for (const [name, text] of [
     ),
   ],
 ] as const) {
-  mkdirSync(join(tmp.dir, "workflows", name), { recursive: true });
-  writeFileSync(join(tmp.dir, "workflows", name, "workflow.yaml"), text);
+  mkdirSync(join(tmp, "workflows", name), { recursive: true });
+  writeFileSync(join(tmp, "workflows", name, "workflow.yaml"), text);
 }
-afterAll(() => tmp.cleanup());
 
 const CAPS = ["cap.workflow.slow", "cap.workflow.broken_tool", "cap.tool.pause", "cap.tool.word_count"];
 
 describe("live workflow runs", () => {
   it("streams the events of a run in progress as they happen, then closes", async () => {
-    const { app, store } = await buildTestRuntime({ appPath: tmp.dir });
+    const { app, store } = await buildTestRuntime({ appPath: tmp });
     await syncManifest(app, { capabilities: CAPS, limits: {} });
     const { run_id } = WorkflowRunResponseSchema.parse(await (await startRun(app, "slow", {})).json());
     const res = await app.request(`/api/runs/${run_id}/events`, { headers: bearer(await signToken()) });
@@ -73,7 +73,7 @@ describe("live workflow runs", () => {
   });
 
   it("records a failing tool step as run_failed while keeping the usage already emitted", async () => {
-    const { app, store } = await buildTestRuntime({ appPath: tmp.dir });
+    const { app, store } = await buildTestRuntime({ appPath: tmp });
     await syncManifest(app, { capabilities: CAPS, limits: { "cap.limit.tokens_monthly": 1000 } });
     const { run_id } = WorkflowRunResponseSchema.parse(await (await startRun(app, "broken_tool", {})).json());
     const res = await app.request(`/api/runs/${run_id}/events`, { headers: bearer(await signToken()) });

@@ -47,7 +47,6 @@ async function runtimeWith(
   const server = await startModelServer(kind, { apiKey: KEY, ...script });
   cleanups.push(() => server.close());
   const bundle = opts.bundle ?? writeBundle({ three_steps: THREE_STEPS });
-  cleanups.push(bundle.cleanup);
   const { app, store } = await buildTestRuntime({
     appPath: bundle.dir,
     env: {
@@ -216,7 +215,6 @@ describe("token allowance on a remote provider", () => {
         steps: [ask("a"), ask("b")],
       },
     });
-    cleanups.push(bundle.cleanup);
     const { app } = await buildTestRuntime({
       appPath: bundle.dir,
       env: {
@@ -256,7 +254,6 @@ describe("model provider selection", () => {
         providers: [{ name: "ollama", kind: "openai", base_url: server.baseUrl, model: "llama3.2" }],
       },
     );
-    cleanups.push(bundle.cleanup);
     const { app } = await buildTestRuntime({ appPath: bundle.dir });
     cleanups.push(() => app.runtime.close());
     const res = await startRun(app, "ask", { q: "Hi?" });
@@ -274,7 +271,6 @@ describe("model provider selection", () => {
         steps: [{ id: "ask", kind: "model", provider: "openai", prompt: "x" }],
       },
     });
-    cleanups.push(bundle.cleanup);
     const { app } = await buildTestRuntime({ appPath: bundle.dir });
     cleanups.push(() => app.runtime.close());
     expect(app.runtime.workflows.errors).toEqual([
@@ -290,7 +286,6 @@ describe("model provider selection", () => {
 
   it("refuses to start with an invalid MOZAIKS_MODEL_PROVIDERS, naming the problem", async () => {
     const bundle = writeBundle({});
-    cleanups.push(bundle.cleanup);
     const { app } = await buildTestRuntime({
       appPath: bundle.dir,
       start: false,
