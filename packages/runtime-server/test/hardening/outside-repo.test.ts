@@ -1,6 +1,6 @@
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { tempDir } from "@mozaiks/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
 import { signToken } from "../helpers/keys.js";
@@ -25,7 +25,7 @@ function nearestPackageJson(dir: string): string | undefined {
 }
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "mozaiks-outside-"));
+  root = tempDir("mozaiks-outside-");
   const bundle = join(root, "app");
   cpSync(EXAMPLE_APP, bundle, { recursive: true });
   for (const name of ["greet_ts", "cjs_plugin", "counter"])
@@ -45,7 +45,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.runtime.close();
-  if (root) rmSync(root, { recursive: true, force: true });
 });
 
 async function execute(plugin: string, body: unknown): Promise<Response> {

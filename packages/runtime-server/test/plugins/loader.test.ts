@@ -1,6 +1,6 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import { loadPlugins } from "../../src/engine/plugins/index.js";
 import { BROKEN_DIR, PLUGINS_DIR } from "./helpers.js";
@@ -51,28 +51,20 @@ describe("loadPlugins", () => {
   });
 
   it("reports a plugin.json that is not JSON", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "mozaiks-plugins-"));
-    try {
-      // Written here rather than kept as a fixture: the repo formatter rejects invalid JSON files.
-      await mkdir(join(dir, "invalid_json"));
-      await writeFile(join(dir, "invalid_json", "plugin.json"), '{ "name": "invalid_json", ');
-      const { plugins, errors } = await loadPlugins(dir);
-      expect(plugins).toEqual([]);
-      expect(errors).toHaveLength(1);
-      expect(errors[0]?.name).toBe("invalid_json");
-      expect(errors[0]?.message).toContain(`${join(dir, "invalid_json", "plugin.json")}: $: invalid JSON:`);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir("mozaiks-plugins-");
+    // Written here rather than kept as a fixture: the repo formatter rejects invalid JSON files.
+    await mkdir(join(dir, "invalid_json"));
+    await writeFile(join(dir, "invalid_json", "plugin.json"), '{ "name": "invalid_json", ');
+    const { plugins, errors } = await loadPlugins(dir);
+    expect(plugins).toEqual([]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.name).toBe("invalid_json");
+    expect(errors[0]?.message).toContain(`${join(dir, "invalid_json", "plugin.json")}: $: invalid JSON:`);
   });
 
   it("treats a missing plugins folder as no plugins", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "mozaiks-plugins-"));
-    try {
-      expect(await loadPlugins(join(dir, "does-not-exist"))).toEqual({ plugins: [], errors: [] });
-      expect(await loadPlugins(dir)).toEqual({ plugins: [], errors: [] });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir("mozaiks-plugins-");
+    expect(await loadPlugins(join(dir, "does-not-exist"))).toEqual({ plugins: [], errors: [] });
+    expect(await loadPlugins(dir)).toEqual({ plugins: [], errors: [] });
   });
 });
