@@ -8,7 +8,6 @@ import type { Logger } from "pino";
 import { adminRoutes, adminSources } from "./admin/index.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { RuntimeConfig } from "./config.js";
-import type { RuntimeEnv } from "./context.js";
 import { userOrInternal } from "./control/app-api/index.js";
 import { AuditLog } from "./control/audit/audit-log.js";
 import type { UserAuthKeys } from "./control/auth/keys.js";
@@ -29,6 +28,7 @@ import { WorkflowService } from "./control/workflows/service.js";
 import { loadPlugins, PluginRunner } from "./engine/plugins/index.js";
 import { onError, RuntimeError } from "./errors.js";
 import { type Access, behind } from "./http/access.js";
+import type { RuntimeHonoEnv } from "./http/hono-env.js";
 import { jsonBodyLimits } from "./http/json-limits.js";
 import { API_ROUTES } from "./http/routes.js";
 import { createLogger } from "./logger.js";
@@ -49,7 +49,7 @@ import type { RuntimeStore } from "./store/open.js";
 export type RouteModule = ((
   ctx: RuntimeContext,
   mw: { user: ReturnType<typeof requireUser> },
-) => Hono<RuntimeEnv>) & {
+) => Hono<RuntimeHonoEnv>) & {
   start?(ctx: RuntimeContext): Promise<void>;
   close?(): Promise<void>;
 };
@@ -86,7 +86,7 @@ export interface RuntimeHandle {
 }
 
 /** The typed hono app with its lifecycle handle. */
-export type RuntimeApp = Hono<RuntimeEnv> & { runtime: RuntimeHandle };
+export type RuntimeApp = Hono<RuntimeHonoEnv> & { runtime: RuntimeHandle };
 
 /**
  * Builds the runtime's hono app from injected services (config, store, keys, clock, logger),
@@ -169,7 +169,7 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
   });
   const internal = requireInternalKey(config.internalApiKey);
 
-  const app = new Hono<RuntimeEnv>();
+  const app = new Hono<RuntimeHonoEnv>();
   app.use(requestMetrics(metrics));
   app.use(requestId({ generator: () => crypto.randomUUID() }));
   app.use(async (c, next) => {
@@ -209,10 +209,10 @@ export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
     await next();
   });
   // Each API route group is mounted behind the guard its file declares (see http/routes.ts).
-  const guards: Record<Access, MiddlewareHandler<RuntimeEnv>> = {
+  const guards: Record<Access, MiddlewareHandler<RuntimeHonoEnv>> = {
     user,
     internal,
-    "user-or-internal": userOrInternal(user, internal) as unknown as MiddlewareHandler<RuntimeEnv>,
+    "user-or-internal": userOrInternal(user, internal) as unknown as MiddlewareHandler<RuntimeHonoEnv>,
   };
   for (const access of Object.keys(guards) as Access[]) {
     const groups = API_ROUTES.filter((g) => g.access === access).map((g) => g.build({ ctx, workflows }));

@@ -7,7 +7,7 @@ import {
 import { isEntitlementsError } from "@mozaiks/entitlements-core";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { RuntimeEnv } from "./context.js";
+import type { RuntimeHonoEnv } from "./http/hono-env.js";
 
 const TAG = Symbol.for("mozaiks.runtime.error");
 
@@ -69,7 +69,7 @@ export function toErrorResponse(err: unknown): {
 }
 
 /** The app's single `onError`: known errors become their payload, unknown ones are logged with stack. */
-export function onError(err: Error, c: Context<RuntimeEnv>): Response {
+export function onError(err: Error, c: Context<RuntimeHonoEnv>): Response {
   const { status, body, known } = toErrorResponse(err);
   const requestId = c.get("requestId");
   const log = c.get("log");

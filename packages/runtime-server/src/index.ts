@@ -26,7 +26,6 @@ export {
   type RuntimeConfig,
   RuntimeEnvSchema,
 } from "./config.js";
-export type { RuntimeEnv } from "./context.js";
 export { type AuditEventType, AuditLog, type AuditRecord } from "./control/audit/audit-log.js";
 export { createDevAuth, type DevAuth } from "./control/auth/dev-token.js";
 export { allowedAlgorithms, type UserAuthKeys, userAuthKeysFromConfig } from "./control/auth/keys.js";
@@ -83,6 +82,7 @@ export { type LaunchedRun, WorkflowService } from "./control/workflows/service.j
 export * from "./engine/workflows/index.js";
 export { isRuntimeError, onError, RuntimeError, toErrorResponse } from "./errors.js";
 export { type ErrorAnswer, errorAnswer } from "./http/error-answer.js";
+export type { RuntimeHonoEnv } from "./http/hono-env.js";
 export { DEFAULT_JSON_LIMITS, type JsonLimits, jsonLimitViolation } from "./http/json-limits.js";
 export { createLogger } from "./logger.js";
 export * from "./modules/index.js";

@@ -2,8 +2,8 @@
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { RuntimeEnv } from "../context.js";
 import { entitlementsOf } from "../control/routes/entitlements.js";
+import type { RuntimeHonoEnv } from "../http/hono-env.js";
 import type { RuntimeContext } from "../runtime-context.js";
 import { ASSETS } from "./assets.js";
 import { AUDIT_PAGE, auditFilter, readAudit } from "./data/audit.js";
@@ -25,7 +25,7 @@ export const ADMIN_COOKIE = "mozaiks_admin";
 /** Default lifetime of a dashboard session: a working day. */
 export const DEFAULT_ADMIN_SESSION_TTL_SECONDS = 8 * 3600;
 
-type AdminEnv = { Variables: RuntimeEnv["Variables"] & { session: AdminSession } };
+type AdminEnv = { Variables: RuntimeHonoEnv["Variables"] & { session: AdminSession } };
 
 // Everything the pages load comes from this origin; nothing inline, nothing framed.
 const CSP =
@@ -144,14 +144,14 @@ export function adminRoutes(ctx: RuntimeContext, sources: AdminSources): Hono<Ad
         page={pageOf(c.var.session.csrf)}
         manifest={await manifestSummary(ctx)}
         inventory={hostedInventory(ctx, sources)}
-        notReady={ctx.notReadyReason}
+        notReady={ctx.readiness.reason}
       />,
     ),
   );
 
   admin.get("/admin/users", async (c) => {
     const userId = c.req.query("user_id")?.trim().slice(0, 256) || undefined;
-    const ready = ctx.notReadyReason === undefined;
+    const ready = ctx.readiness.ready;
     const user =
       userId && ready
         ? {
@@ -165,7 +165,7 @@ export function adminRoutes(ctx: RuntimeContext, sources: AdminSources): Hono<Ad
         page={pageOf(c.var.session.csrf)}
         userId={userId}
         user={user}
-        notReady={ctx.notReadyReason}
+        notReady={ctx.readiness.reason}
       />,
     );
   });

@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import type { RuntimeEnv } from "../context.js";
 import type { WorkflowService } from "../control/workflows/service.js";
 import type { RuntimeContext } from "../runtime-context.js";
+import type { RuntimeHonoEnv } from "./hono-env.js";
 
 /**
  * Who may call a group of routes: a user's bearer token, the internal key (the app's backend or
@@ -41,14 +41,14 @@ export const userOrInternalRoutes = (build: RouteGroup["build"]): RouteGroup => 
  * group's own `use()` (method ALL, "/*") puts every path behind the guard: it fails closed.
  */
 // biome-ignore lint/suspicious/noExplicitAny: see RouteGroup
-export function behind(guard: MiddlewareHandler<any>, apps: Hono<any>[]): Hono<RuntimeEnv> {
+export function behind(guard: MiddlewareHandler<any>, apps: Hono<any>[]): Hono<RuntimeHonoEnv> {
   const guarded = new WeakSet<Request>();
-  const once: MiddlewareHandler<RuntimeEnv> = async (c, next) => {
+  const once: MiddlewareHandler<RuntimeHonoEnv> = async (c, next) => {
     if (guarded.has(c.req.raw)) return next();
     guarded.add(c.req.raw);
     return guard(c, next);
   };
-  const mounted = new Hono<RuntimeEnv>();
+  const mounted = new Hono<RuntimeHonoEnv>();
   const seen = new Set<string>();
   for (const app of apps) {
     for (const r of app.routes) {

@@ -1,16 +1,16 @@
 import { type ApiRouterRequest, callerContext, type ModuleActor } from "@mozaiks/contracts";
 import type { Context } from "hono";
-import type { RuntimeEnv } from "../context.js";
 import { requireCapabilityFor } from "../control/entitlements/enforce.js";
 import { readJson } from "../control/routes/body.js";
 import { RuntimeError } from "../errors.js";
+import type { RuntimeHonoEnv } from "../http/hono-env.js";
 import type { RuntimeContext } from "../runtime-context.js";
 import { isModuleRefusal, refusalToRuntimeError } from "./errors.js";
 import { EXTENSION_ROUTE_BASE, extensionLogger, normalizePath } from "./extensions.js";
 import type { ModuleHostState } from "./state.js";
 
 /** The caller as module code sees it: from the verified token's claims, never from the request. */
-export function actorOf(ctx: RuntimeContext, c: Context<RuntimeEnv>): ModuleActor {
+export function actorOf(ctx: RuntimeContext, c: Context<RuntimeHonoEnv>): ModuleActor {
   return callerContext(c.var.user, ctx.config.appId);
 }
 
@@ -22,7 +22,7 @@ export function actorOf(ctx: RuntimeContext, c: Context<RuntimeEnv>): ModuleActo
  * 204; a thrown `{ code }` refusal maps like a module action's.
  */
 export function serveExtension(ctx: RuntimeContext, state: ModuleHostState) {
-  return async (c: Context<RuntimeEnv>): Promise<Response> => {
+  return async (c: Context<RuntimeHonoEnv>): Promise<Response> => {
     const moduleId = c.req.param("module") ?? "";
     const mod = state.modules.get(moduleId);
     if (!mod)

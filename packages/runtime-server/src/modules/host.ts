@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { Hono } from "hono";
 import type { RouteModule } from "../app.js";
-import type { RuntimeEnv } from "../context.js";
+import type { RuntimeHonoEnv } from "../http/hono-env.js";
 import type { RuntimeContext } from "../runtime-context.js";
 import { requireSqlite } from "../store/open.js";
 import { type DeliveryPolicy, type DrainResult, ModuleEventBus } from "./bus.js";
@@ -125,7 +125,7 @@ export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
   const routes = (
     ctx: RuntimeContext,
     mw: { user: Parameters<RouteModule>[1]["user"] },
-  ): Hono<RuntimeEnv> => {
+  ): Hono<RuntimeHonoEnv> => {
     runtime = ctx;
     return moduleRoutes(ctx, state, mw.user);
   };

@@ -1,9 +1,9 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import type { RuntimeEnv } from "../context.js";
 import { requireCapabilityFor } from "../control/entitlements/enforce.js";
 import { readJson } from "../control/routes/body.js";
 import { invalidRequest } from "../control/validation.js";
 import { RuntimeError } from "../errors.js";
+import type { RuntimeHonoEnv } from "../http/hono-env.js";
 import type { RuntimeContext } from "../runtime-context.js";
 import { isModuleRefusal, refusalToRuntimeError } from "./errors.js";
 import { actorOf, serveExtension } from "./extension-routes.js";
@@ -20,9 +20,9 @@ import type { ModuleHostState } from "./state.js";
 export function moduleRoutes(
   ctx: RuntimeContext,
   state: ModuleHostState,
-  user: MiddlewareHandler<RuntimeEnv>,
+  user: MiddlewareHandler<RuntimeHonoEnv>,
 ) {
-  return new Hono<RuntimeEnv>()
+  return new Hono<RuntimeHonoEnv>()
     .get("/api/modules", user, async (c) => {
       const { evaluator } = await ctx.state.resolve(c.var.user.userId);
       const modules = [...state.modules.values()].map((m) => ({

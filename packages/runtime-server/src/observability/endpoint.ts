@@ -1,12 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Hono } from "hono";
-import type { RuntimeEnv } from "../context.js";
+import type { RuntimeHonoEnv } from "../http/hono-env.js";
 import type { RuntimeMetrics } from "./metrics.js";
 
 /** `GET /metrics` in the Prometheus text format (mounted behind the internal key). */
 export function metricsRoutes(metrics: RuntimeMetrics) {
-  return new Hono<RuntimeEnv>().get("/metrics", async (c) => {
+  return new Hono<RuntimeHonoEnv>().get("/metrics", async (c) => {
     const text = await metrics.scrape();
     return c.body(text, 200, { "content-type": metrics.contentType });
   });

@@ -4,8 +4,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Scalar } from "@scalar/hono-api-reference";
 import { Hono } from "hono";
-import type { RuntimeEnv } from "../context.js";
 import { RuntimeError } from "../errors.js";
+import type { RuntimeHonoEnv } from "../http/hono-env.js";
 import { buildOpenApiDocument } from "./document.js";
 
 /** Where the build puts the renderer's browser bundle (scripts/bundle-docs-renderer.mjs). */
@@ -36,7 +36,7 @@ export async function rendererScript(): Promise<Buffer> {
 export function openApiRoutes() {
   let doc: string | undefined;
   let script: Buffer | undefined;
-  return new Hono<RuntimeEnv>()
+  return new Hono<RuntimeHonoEnv>()
     .get("/openapi.json", (c) => {
       doc ??= `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;
       return c.body(doc, 200, { "content-type": "application/json; charset=utf-8" });

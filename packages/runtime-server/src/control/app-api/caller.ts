@@ -1,7 +1,7 @@
 import { INTERNAL_API_KEY_HEADER } from "@mozaiks/contracts";
 import type { Context, MiddlewareHandler } from "hono";
-import type { RuntimeEnv } from "../../context.js";
 import { RuntimeError } from "../../errors.js";
+import type { RuntimeHonoEnv } from "../../http/hono-env.js";
 import type { AuthenticatedUser } from "../auth/types.js";
 
 /** Who called an app-facing route: a user with their token, or the app's backend with the internal key. */
@@ -9,7 +9,7 @@ export type AppApiCaller = { kind: "user"; user: AuthenticatedUser } | { kind: "
 
 /** The hono environment of the app-facing routes: the runtime's plus the caller. */
 export interface AppApiEnv {
-  Variables: RuntimeEnv["Variables"] & { caller: AppApiCaller };
+  Variables: RuntimeHonoEnv["Variables"] & { caller: AppApiCaller };
 }
 
 /**
@@ -18,13 +18,13 @@ export interface AppApiEnv {
  * never a fallback to the token), so a backend's misconfiguration is never silently a user call.
  */
 export function userOrInternal(
-  user: MiddlewareHandler<RuntimeEnv>,
-  internal: MiddlewareHandler<RuntimeEnv>,
+  user: MiddlewareHandler<RuntimeHonoEnv>,
+  internal: MiddlewareHandler<RuntimeHonoEnv>,
 ): MiddlewareHandler<AppApiEnv> {
   return async (c, next) => {
     const viaKey = c.req.header(INTERNAL_API_KEY_HEADER) !== undefined;
     const mw = viaKey ? internal : user;
-    await mw(c as unknown as Context<RuntimeEnv>, async () => {
+    await mw(c as unknown as Context<RuntimeHonoEnv>, async () => {
       c.set("caller", viaKey ? { kind: "internal" } : { kind: "user", user: c.var.user });
       await next();
     });

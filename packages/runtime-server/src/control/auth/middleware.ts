@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { INTERNAL_API_KEY_HEADER } from "@mozaiks/contracts";
 import type { MiddlewareHandler } from "hono";
-import type { RuntimeEnv } from "../../context.js";
 import { RuntimeError } from "../../errors.js";
+import type { RuntimeHonoEnv } from "../../http/hono-env.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AuthenticatedUser } from "./types.js";
 import type { TokenVerifier } from "./verifier.js";
@@ -27,7 +27,7 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  * app.use("/api/plugins", requireUser({ verifier, appId, audit }));
  * ```
  */
-export function requireUser(opts: RequireUserOptions): MiddlewareHandler<RuntimeEnv> {
+export function requireUser(opts: RequireUserOptions): MiddlewareHandler<RuntimeHonoEnv> {
   return async (c, next) => {
     const header = c.req.header("authorization");
     if (!header) throw new RuntimeError("unauthorized", "missing Authorization: Bearer token");
@@ -89,7 +89,7 @@ function digest(s: string): Buffer {
  * Guards internal routes with `X-Internal-API-Key`, compared in constant time (both sides are
  * hashed first so their lengths never leak). With no key configured every call is 401.
  */
-export function requireInternalKey(key: string | undefined): MiddlewareHandler<RuntimeEnv> {
+export function requireInternalKey(key: string | undefined): MiddlewareHandler<RuntimeHonoEnv> {
   const expected = key === undefined ? undefined : digest(key);
   return async (c, next) => {
     if (expected === undefined) {

@@ -1,8 +1,8 @@
 import { artifactCapability, type RunArtifactsResponse } from "@mozaiks/contracts";
 import { Hono } from "hono";
-import type { RuntimeEnv } from "../../context.js";
 import { RuntimeError } from "../../errors.js";
 import { userRoutes } from "../../http/access.js";
+import type { RuntimeHonoEnv } from "../../http/hono-env.js";
 import type { AuthenticatedUser } from "../auth/types.js";
 import { requireCapabilityFor } from "../entitlements/enforce.js";
 import { artifactsOf, describeArtifact } from "../workflows/artifacts.js";
@@ -34,7 +34,7 @@ export const artifactRoutes = userRoutes(({ ctx, workflows: service }) => {
     return { run, capability, artifacts: artifactsOf(output) };
   };
 
-  return new Hono<RuntimeEnv>()
+  return new Hono<RuntimeHonoEnv>()
     .get("/api/runs/:run_id/artifacts", async (c) => {
       const runId = c.req.param("run_id");
       const { run, capability, artifacts } = await open(runId, c.var.user, c.var.requestId);

@@ -1,8 +1,8 @@
 import type { EntitlementsResponse } from "@mozaiks/contracts";
 import { Hono } from "hono";
 import { etag } from "hono/etag";
-import type { RuntimeEnv } from "../../context.js";
 import { userRoutes } from "../../http/access.js";
+import type { RuntimeHonoEnv } from "../../http/hono-env.js";
 import type { RuntimeContext } from "../../runtime-context.js";
 import { ENTITLEMENTS_VERSION_HEADER, entitlementsVersion } from "../app-api/version.js";
 import { resetsAt } from "../usage/periods.js";
@@ -14,7 +14,7 @@ import { resetsAt } from "../usage/periods.js";
  * `X-Mozaiks-Entitlements-Version` (changes with a sync, not with usage) let clients cache.
  */
 export const entitlementsRoutes = userRoutes(({ ctx }) => {
-  return new Hono<RuntimeEnv>().get("/api/entitlements", etag({ weak: true }), async (c) => {
+  return new Hono<RuntimeHonoEnv>().get("/api/entitlements", etag({ weak: true }), async (c) => {
     const userId = c.var.user.userId;
     c.header(ENTITLEMENTS_VERSION_HEADER, entitlementsVersion(await ctx.state.resolve(userId)));
     c.header("Cache-Control", "private, no-cache");

@@ -1,9 +1,9 @@
 import { callerContext, ENTITLEMENT_WARNING_HEADER, LIMIT_IDS } from "@mozaiks/contracts";
 import { Hono } from "hono";
-import type { RuntimeEnv } from "../../context.js";
 import { isPluginExecutionError } from "../../engine/plugins/index.js";
 import { RuntimeError } from "../../errors.js";
 import { userRoutes } from "../../http/access.js";
+import type { RuntimeHonoEnv } from "../../http/hono-env.js";
 import { requireCapabilityFor, reserveLimitFor } from "../entitlements/enforce.js";
 import { readJson } from "./body.js";
 
@@ -16,7 +16,7 @@ export const PLUGIN_CALLS_DAILY = LIMIT_IDS.pluginCallsDaily;
  * `user_jwt` (overwriting client values) and runs the plugin in isolation with its timeout.
  */
 export const executeRoutes = userRoutes(({ ctx }) => {
-  return new Hono<RuntimeEnv>().post("/api/execute/:plugin_name", async (c) => {
+  return new Hono<RuntimeHonoEnv>().post("/api/execute/:plugin_name", async (c) => {
     const name = c.req.param("plugin_name");
     const plugin = ctx.plugins.get(name);
     if (!plugin) throw new RuntimeError("plugin_not_found", `No plugin named '${name}'`, { plugin: name });

@@ -1,11 +1,11 @@
 import { RUNTIME_CONTRACT_VERSION } from "@mozaiks/contracts";
 import { Hono } from "hono";
-import type { RuntimeEnv } from "../../context.js";
+import type { RuntimeHonoEnv } from "../../http/hono-env.js";
 import type { RuntimeContext } from "../../runtime-context.js";
 
 /** `GET /health` (liveness + app data) and `GET /ready` (503 until entitlements and plugins are loaded). */
 export function healthRoutes(ctx: RuntimeContext) {
-  return new Hono<RuntimeEnv>()
+  return new Hono<RuntimeHonoEnv>()
     .get("/health", (c) => {
       const tier = ctx.state.appManifest?.plan?.tier;
       return c.json({
@@ -17,7 +17,7 @@ export function healthRoutes(ctx: RuntimeContext) {
       });
     })
     .get("/ready", (c) => {
-      const reason = ctx.notReadyReason;
+      const reason = ctx.readiness.reason;
       if (reason !== undefined) return c.json({ status: "not_ready" as const, reason }, 503);
       return c.json({ status: "ready" as const });
     });

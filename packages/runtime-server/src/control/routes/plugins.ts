@@ -1,7 +1,7 @@
 import type { PluginListResponse } from "@mozaiks/contracts";
 import { Hono } from "hono";
-import type { RuntimeEnv } from "../../context.js";
 import { userRoutes } from "../../http/access.js";
+import type { RuntimeHonoEnv } from "../../http/hono-env.js";
 
 /** `GET /api/plugins` and its alias `GET /api/available-plugins`: plugins + whether the caller may run each. */
 export const pluginListRoutes = userRoutes(({ ctx }) => {
@@ -19,7 +19,7 @@ export const pluginListRoutes = userRoutes(({ ctx }) => {
       })),
     };
   };
-  return new Hono<RuntimeEnv>()
+  return new Hono<RuntimeHonoEnv>()
     .get("/api/plugins", async (c) => c.json(await list(c.var.user.userId)))
     .get("/api/available-plugins", async (c) => c.json(await list(c.var.user.userId)));
 });

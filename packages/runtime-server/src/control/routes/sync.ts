@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import type { RuntimeEnv } from "../../context.js";
 import { internalRoutes } from "../../http/access.js";
+import type { RuntimeHonoEnv } from "../../http/hono-env.js";
 import { syncLegacySubscription } from "../entitlements/legacy.js";
 import { type SyncDeps, syncEntitlements } from "../entitlements/sync.js";
 import { readPayloadText } from "../entitlements/verify.js";
@@ -17,7 +17,7 @@ export const syncRoutes = internalRoutes(({ ctx }) => {
     logger: ctx.logger,
     syncedManifestTtlSeconds: ctx.config.syncedManifestTtlSeconds,
   });
-  return new Hono<RuntimeEnv>()
+  return new Hono<RuntimeHonoEnv>()
     .post("/api/internal/entitlement/sync", async (c) => {
       // The raw text, not a JSON.parse value: a legacy HMAC signature covers `1.0` vs `1`.
       const result = await syncEntitlements(await c.req.text(), deps(), c.var.requestId);
@@ -29,7 +29,7 @@ export const syncRoutes = internalRoutes(({ ctx }) => {
     })
     .post("/api/internal/subscription/sync", async (c) => {
       const body = readPayloadText(await c.req.text(), "legacy subscription payload");
-      const result = await syncLegacySubscription(body, ctx.catalog, deps(), c.var.requestId);
+      const result = await syncLegacySubscription(body, ctx.catalog.current, deps(), c.var.requestId);
       c.var.log.info({ user_id: result.user_id }, "legacy subscription synced");
       return c.json(result);
     });

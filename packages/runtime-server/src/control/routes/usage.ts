@@ -5,9 +5,9 @@ import {
   type UsageIngestResponse,
 } from "@mozaiks/contracts";
 import { Hono } from "hono";
-import type { RuntimeEnv } from "../../context.js";
 import { RuntimeError } from "../../errors.js";
 import { internalRoutes } from "../../http/access.js";
+import type { RuntimeHonoEnv } from "../../http/hono-env.js";
 import type { RuntimeContext } from "../../runtime-context.js";
 import { parseOrThrow } from "../validation.js";
 import { readJson } from "./body.js";
@@ -58,7 +58,7 @@ export const usageRoutes = internalRoutes(({ ctx }) => {
     };
   };
 
-  return new Hono<RuntimeEnv>()
+  return new Hono<RuntimeHonoEnv>()
     .post("/api/usage/ingest", async (c) => {
       const batch = parseOrThrow(UsageIngestBatchSchema, await readJson(c), "usage ingest batch");
       const foreign = batch.events.find((e) => e.app_id !== ctx.config.appId);

@@ -8,9 +8,9 @@ import {
 } from "@mozaiks/contracts";
 import { Hono } from "hono";
 import { z } from "zod";
-import type { RuntimeEnv } from "../../context.js";
 import { RuntimeError } from "../../errors.js";
 import { internalRoutes } from "../../http/access.js";
+import type { RuntimeHonoEnv } from "../../http/hono-env.js";
 import { readJson } from "../routes/body.js";
 import { parseOrThrow } from "../validation.js";
 import { toSubscription } from "./bundle.js";
@@ -78,7 +78,7 @@ export const webhookRoutes = internalRoutes(({ ctx }) => {
       );
     }
   };
-  return new Hono<RuntimeEnv>()
+  return new Hono<RuntimeHonoEnv>()
     .get("/api/internal/webhooks", async (c) => {
       await webhooks.reload();
       return c.json({ subscriptions: webhooks.subscriptions.map((s) => view(s)) });

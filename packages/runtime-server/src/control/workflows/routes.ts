@@ -5,9 +5,9 @@ import {
 } from "@mozaiks/contracts";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { RuntimeEnv } from "../../context.js";
 import { RuntimeError } from "../../errors.js";
 import { userRoutes } from "../../http/access.js";
+import type { RuntimeHonoEnv } from "../../http/hono-env.js";
 import { readJson } from "../routes/body.js";
 import { parseOrThrow } from "../validation.js";
 import { authorizeLaunch } from "./launch.js";
@@ -19,7 +19,7 @@ import { validateRunInput } from "./run-input.js";
  * the run ends; `Last-Event-ID` resumes). Another user's run is 404, like a missing one.
  */
 export const workflowRoutes = userRoutes(({ ctx, workflows: service }) => {
-  return new Hono<RuntimeEnv>()
+  return new Hono<RuntimeHonoEnv>()
     .post("/api/workflows/:name/runs", async (c) => {
       const name = c.req.param("name");
       const def = service.get(name);
