@@ -5,9 +5,9 @@
  * @example
  * ```ts
  * import { runCli } from "@mozaiks/platform";
- * const code = await runCli(["plans", "validate", "--config-dir", "examples/platform"]);
+ * const code = await runCli(["plans", "validate", "--config-dir", "examples/platform"], { cwd: "/srv/platform" });
  * ```
  */
 export { EXIT, type ExitCode } from "./output/exit-codes.js";
 export { createProgram, VERSION } from "./program.js";
-export { runCli } from "./run.js";
+export { type RunOptions, runCli } from "./run.js";
