@@ -1,6 +1,7 @@
 import { join } from "node:path";
+import { tempDir } from "@mozaiks/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Child, killChildren, spawnRuntime, tempDir } from "./helpers.js";
+import { type Child, killChildren, spawnRuntime } from "./helpers.js";
 import { type RawResponse, rawExchange } from "./raw-http.js";
 
 const VERSION_HEADER = "x-mozaiks-runtime-version";
@@ -8,11 +9,10 @@ const VERSION_HEADER = "x-mozaiks-runtime-version";
 let child: Child;
 const tmp = tempDir();
 beforeAll(async () => {
-  child = await spawnRuntime({ MOZAIKS_DB_PATH: join(tmp.dir, "rt.db") }, { startEnv: true });
+  child = await spawnRuntime({ MOZAIKS_DB_PATH: join(tmp, "rt.db") }, { startEnv: true });
 }, 30_000);
 afterAll(() => {
   killChildren();
-  tmp.cleanup();
 });
 
 /** The flat error shape with the runtime's headers, on a connection the server then closed. */

@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { createRuntimeFromConfig, loadConfig, openPgStore, openStore } from "@mozaiks/runtime-server";
+import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import { freshPgDatabase } from "../../../packages/runtime-server/test/helpers/drivers.js";
-import { APP_DIR, INTERNAL_KEY, tempDir } from "./helpers.js";
+import { APP_DIR, INTERNAL_KEY } from "./helpers.js";
 
 function cli(args: string[]) {
   const r = spawnSync(
@@ -58,7 +59,7 @@ describe("mozaiks-runtime counters verify|rebuild", () => {
   const tmp = tempDir();
 
   it("reports drift with exit 1, rebuild repairs it, and verify is clean afterwards", async () => {
-    const path = join(tmp.dir, "runtime.db");
+    const path = join(tmp, "runtime.db");
     await seeded(path);
     expect(cli(["counters", "verify", "--db", path])).toMatchObject({ code: 0 });
 
@@ -87,7 +88,6 @@ describe("mozaiks-runtime counters verify|rebuild", () => {
     expect(rebuild.code, rebuild.stderr).toBe(0);
     expect(rebuild.stdout).toMatch(/2 counter\(s\) rebuilt from the ledger/);
     expect(cli(["counters", "verify", "--db", path])).toMatchObject({ code: 0 });
-    tmp.cleanup();
   }, 120_000);
 
   it("verifies and rebuilds the counters of a PostgreSQL database", async () => {
@@ -119,7 +119,7 @@ describe("mozaiks-runtime counters verify|rebuild", () => {
   }, 120_000);
 
   it("names a missing database and a bad action instead of creating or guessing", () => {
-    const missing = cli(["counters", "verify", "--db", join(tmp.dir, "nope.db")]);
+    const missing = cli(["counters", "verify", "--db", join(tmp, "nope.db")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no database at .*nope\.db/);
     const bad = cli(["counters", "frobnicate"]);

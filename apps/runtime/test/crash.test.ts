@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { openStore } from "@mozaiks/runtime-server";
+import { tempDir } from "@mozaiks/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
-import { EXAMPLE_APP, INTERNAL_KEY, killChildren, spawnRuntime, tempDir } from "./helpers.js";
+import { EXAMPLE_APP, INTERNAL_KEY, killChildren, spawnRuntime } from "./helpers.js";
 
 afterEach(killChildren);
 
@@ -29,7 +30,7 @@ describe("crash safety of usage ingest", () => {
       MOZAIKS_APP_PATH: EXAMPLE_APP,
       MOZAIKS_APP_ID: "example-app",
       MOZAIKS_ENV: "development",
-      MOZAIKS_DB_PATH: join(tmp.dir, "runtime.db"),
+      MOZAIKS_DB_PATH: join(tmp, "runtime.db"),
       MOZAIKS_INTERNAL_API_KEY: INTERNAL_KEY,
     };
     const first = await spawnRuntime(env);
@@ -90,6 +91,5 @@ describe("crash safety of usage ingest", () => {
     }
     second.proc.kill("SIGTERM");
     expect(await second.exited).toBe(0);
-    tmp.cleanup();
   }, 60_000);
 });

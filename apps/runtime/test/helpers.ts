@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -17,11 +15,6 @@ export interface Child {
   stdout: () => string;
   stderr: () => string;
   exited: Promise<number | null>;
-}
-
-export function tempDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), "mozaiks-runtime-"));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 const live = new Set<ChildProcess>();

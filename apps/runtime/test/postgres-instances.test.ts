@@ -1,9 +1,10 @@
 import { createHmac } from "node:crypto";
 import { cpSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "@mozaiks/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshPgDatabase } from "../../../packages/runtime-server/test/helpers/drivers.js";
-import { type Child, EXAMPLE_APP, INTERNAL_KEY, killChildren, spawnRuntime, tempDir } from "./helpers.js";
+import { type Child, EXAMPLE_APP, INTERNAL_KEY, killChildren, spawnRuntime } from "./helpers.js";
 
 // Two real `mozaiks-runtime` processes with the same MOZAIKS_APP_ID and MOZAIKS_DATABASE_URL on
 // one PostgreSQL are one logical runtime: limits are exact across them, a sync accepted by one is
@@ -67,7 +68,7 @@ async function within(ms: number, check: () => Promise<boolean>): Promise<number
 describe("two runtime processes on one PostgreSQL", () => {
   const tmp = tempDir();
   // The example bundle without its pack modules (those need the SQLite store).
-  const app = join(tmp.dir, "app");
+  const app = join(tmp, "app");
   cpSync(EXAMPLE_APP, app, {
     recursive: true,
     filter: (src) => !src.startsWith(join(EXAMPLE_APP, "modules")),
@@ -83,7 +84,6 @@ describe("two runtime processes on one PostgreSQL", () => {
 
   afterAll(() => {
     killChildren();
-    tmp.cleanup();
   });
 
   it("allows exactly one of 100 concurrent requests split across both at 1 remaining unit", async () => {

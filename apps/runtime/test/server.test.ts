@@ -3,9 +3,10 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openStore } from "@mozaiks/runtime-server";
+import { tempDir } from "@mozaiks/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
 import { withBundleDefaults } from "../src/env.js";
-import { EXAMPLE_APP, INTERNAL_KEY, killChildren, REPO_ROOT, spawnRuntime, tempDir } from "./helpers.js";
+import { EXAMPLE_APP, INTERNAL_KEY, killChildren, REPO_ROOT, spawnRuntime } from "./helpers.js";
 
 afterEach(killChildren);
 
@@ -34,7 +35,7 @@ describe("mozaiks-runtime entry", () => {
   it("serves the example as pnpm start does: prints a usable dev token, serves it, exits 0 on SIGTERM", async () => {
     const tmp = tempDir();
     const child = await spawnRuntime(
-      { MOZAIKS_DB_PATH: join(tmp.dir, "rt.db"), MOZAIKS_INTERNAL_API_KEY: INTERNAL_KEY },
+      { MOZAIKS_DB_PATH: join(tmp, "rt.db"), MOZAIKS_INTERNAL_API_KEY: INTERNAL_KEY },
       { startEnv: true },
     );
     expect(child.stdout()).toContain('"app_id":"example-app","env":"development"');
@@ -52,13 +53,12 @@ describe("mozaiks-runtime entry", () => {
     expect(await child.exited).toBe(0);
     expect(child.stdout()).toContain("runtime closed");
     // The audit buffer is flushed on shutdown: the capability check of the call is on disk.
-    const store = openStore(join(tmp.dir, "rt.db"));
+    const store = openStore(join(tmp, "rt.db"));
     const audit = store.sqlite
       .prepare("select subject, result from audit_events where event_type = 'capability_check'")
       .all();
     store.close();
     expect(audit).toEqual([{ subject: "cap.tool.basic", result: "allowed" }]);
-    tmp.cleanup();
   }, 30_000);
 
   it("drains an in-flight request on SIGTERM before exiting 0", async () => {
@@ -66,7 +66,7 @@ describe("mozaiks-runtime entry", () => {
     const child = await spawnRuntime({
       MOZAIKS_APP_PATH: fileURLToPath(new URL("./fixtures/app", import.meta.url)),
       MOZAIKS_ENV: "development",
-      MOZAIKS_DB_PATH: join(tmp.dir, "rt.db"),
+      MOZAIKS_DB_PATH: join(tmp, "rt.db"),
     });
     const token = /Ephemeral dev token[^\n]*\n(\S+)/.exec(child.stdout())?.[1];
     const pending = fetch(`${child.url}/api/execute/slow`, {
@@ -80,7 +80,6 @@ describe("mozaiks-runtime entry", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ done: true });
     expect(await child.exited).toBe(0);
-    tmp.cleanup();
   }, 30_000);
 
   it("exits 1 listing every bad variable, without a stack trace", async () => {

@@ -3,8 +3,9 @@ import { Agent, type IncomingHttpHeaders, request } from "node:http";
 import type { Socket } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { tempDir } from "@mozaiks/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Child, killChildren, spawnRuntime, tempDir } from "./helpers.js";
+import { type Child, killChildren, spawnRuntime } from "./helpers.js";
 
 afterEach(killChildren);
 
@@ -56,19 +57,17 @@ function send(agent: Agent, url: string, path: string, opts: { token?: string; b
   });
 }
 
-async function start(
-  env: Record<string, string>,
-): Promise<{ child: Child; token: string; started: string; cleanup: () => void }> {
+async function start(env: Record<string, string>): Promise<{ child: Child; token: string; started: string }> {
   const tmp = tempDir();
   const child = await spawnRuntime({
     MOZAIKS_APP_PATH: FIXTURE_APP,
     MOZAIKS_ENV: "development",
-    MOZAIKS_DB_PATH: join(tmp.dir, "rt.db"),
+    MOZAIKS_DB_PATH: join(tmp, "rt.db"),
     ...env,
   });
   const token = /Ephemeral dev token[^\n]*\n(\S+)/.exec(child.stdout())?.[1] ?? "";
   // The slow fixture plugin creates this file once it runs.
-  return { child, token, started: join(tmp.dir, "started"), cleanup: tmp.cleanup };
+  return { child, token, started: join(tmp, "started") };
 }
 
 async function waitFor(check: () => boolean): Promise<void> {
@@ -78,7 +77,7 @@ async function waitFor(check: () => boolean): Promise<void> {
 describe("SIGTERM with keep-alive clients", () => {
   it("refuses new requests with 503 + Connection: close, closes idle sockets at once and exits after the in-flight answer", async () => {
     const deadlineMs = 15_000;
-    const { child, token, started, cleanup } = await start({
+    const { child, token, started } = await start({
       MOZAIKS_SHUTDOWN_TIMEOUT_MS: String(deadlineMs),
     });
 
@@ -152,11 +151,10 @@ describe("SIGTERM with keep-alive clients", () => {
       `shutdown: exit ${exitedAt - slowAnswer.at} ms after the last in-flight answer; ${answers.length} refused, ${afterShutdown.length - answers.length} connection errors after the shutdown began`,
     );
     for (const agent of [idleAgent, slowAgent, hammerAgent]) agent.destroy();
-    cleanup();
   }, 60_000);
 
   it("cuts in-flight work at the deadline and still exits 0", async () => {
-    const { child, token, started, cleanup } = await start({ MOZAIKS_SHUTDOWN_TIMEOUT_MS: "300" });
+    const { child, token, started } = await start({ MOZAIKS_SHUTDOWN_TIMEOUT_MS: "300" });
     const agent = new Agent({ keepAlive: true });
     const slow = send(agent, child.url, "/api/execute/slow", {
       token,
@@ -172,6 +170,5 @@ describe("SIGTERM with keep-alive clients", () => {
     expect(await outcome).toBeInstanceOf(Error);
     expect(child.stdout()).toContain("drain deadline reached");
     agent.destroy();
-    cleanup();
   }, 60_000);
 });

@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openStore } from "@mozaiks/runtime-server";
+import { tempDir } from "@mozaiks/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
-import { APP_DIR, EXAMPLE_APP, INTERNAL_KEY, tempDir } from "./helpers.js";
+import { APP_DIR, EXAMPLE_APP, INTERNAL_KEY } from "./helpers.js";
 
 // Start-up problems are refused by the real `mozaiks-runtime` process: exit 1 and ONE stderr
 // line naming the variable or path and the fix, never a stack trace.
@@ -12,11 +13,9 @@ const HS_SECRET = "startup-test-hs256-secret-0123456789abcdef";
 const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
 const live = new Set<ChildProcess>();
-const cleanups: Array<() => void> = [];
 afterEach(() => {
   for (const p of live) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
   live.clear();
-  for (const c of cleanups.splice(0)) c();
 });
 
 interface Outcome {
@@ -74,12 +73,6 @@ function expectOneLineRefusal(out: Outcome, ...needles: string[]): void {
   expect(out.stderr).not.toMatch(/\n\s+at /);
 }
 
-function temp(): string {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
-
 describe("production fails closed without entitlement verification keys", () => {
   it("refuses to start with no entitlement key, naming the variables and the opt-out", async () => {
     const out = await start({ MOZAIKS_ENTITLEMENT_PUBLIC_KEYS: "" });
@@ -92,7 +85,7 @@ describe("production fails closed without entitlement verification keys", () => 
   }, 30_000);
 
   it("refuses a JWKS file that holds no usable Ed25519 key", async () => {
-    const dir = temp();
+    const dir = tempDir();
     const empty = join(dir, "empty.json");
     writeFileSync(empty, JSON.stringify({ keys: [] }));
     expectOneLineRefusal(await start({ MOZAIKS_ENTITLEMENT_PUBLIC_KEYS: empty }), empty, "no usable");
@@ -102,7 +95,7 @@ describe("production fails closed without entitlement verification keys", () => 
   }, 60_000);
 
   it("starts unsigned only with MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS=true", async () => {
-    const dir = temp();
+    const dir = tempDir();
     const bundle = join(dir, "bundle");
     mkdirSync(bundle);
     writeFileSync(
@@ -125,7 +118,7 @@ describe("production fails closed without entitlement verification keys", () => 
 
 describe("other start-up errors are one line naming what to fix", () => {
   it("refuses a user JWKS file whose keys cannot verify tokens", async () => {
-    const dir = temp();
+    const dir = tempDir();
     const cases: Array<[string, unknown]> = [
       ["broken.json", { keys: [{ kty: "OKP", crv: "Ed25519", kid: "k1", x: "not-a-key" }] }],
       ["empty.json", { keys: [] }],
@@ -140,12 +133,12 @@ describe("other start-up errors are one line naming what to fix", () => {
   }, 90_000);
 
   it("refuses a MOZAIKS_APP_PATH that does not exist", async () => {
-    const missing = join(temp(), "no-such-bundle");
+    const missing = join(tempDir(), "no-such-bundle");
     expectOneLineRefusal(await start({ MOZAIKS_APP_PATH: missing }), "MOZAIKS_APP_PATH", missing);
   }, 30_000);
 
   it("refuses a database file it cannot write, before serving anything", async () => {
-    const dir = temp();
+    const dir = tempDir();
     const db = join(dir, "runtime.db");
     openStore(db).close(); // fully migrated: opening it needs no write
     chmodSync(db, 0o444);
@@ -155,7 +148,7 @@ describe("other start-up errors are one line naming what to fix", () => {
   }, 30_000);
 
   it("refuses a database in a directory it cannot create", async () => {
-    const dir = temp();
+    const dir = tempDir();
     const blocker = join(dir, "not-a-dir");
     writeFileSync(blocker, "");
     const db = join(blocker, "runtime.db");

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { BuildPlanSchema } from "@mozaiks/contracts";
+import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import {
   applyOverlay,
@@ -9,7 +10,7 @@ import {
   PackValidationError,
   planBuildOrThrow,
 } from "../src/index.js";
-import { repoPacks, tempCatalog, tempDir, write } from "./helpers.js";
+import { repoPacks, tempCatalog, write } from "./helpers.js";
 
 const plan = (packs: string[]) =>
   planBuildOrThrow(loadCatalog(repoPacks), { packs, host_policy: { host_mode: "oss" } });
@@ -113,7 +114,7 @@ describe("build plan", () => {
 
 describe("applying the overlay to an app workspace", () => {
   it("copies every overlay file and is a no-op the second time", () => {
-    const app = tempDir();
+    const app = tempDir("mozaiks-packs-");
     const p = plan(["notifications", "audit"]);
     const first = applyOverlay(p, app, { catalogRoot: repoPacks });
     expect(first.applied).toBe(true);
@@ -131,7 +132,7 @@ describe("applying the overlay to an app workspace", () => {
   });
 
   it("never overwrites an app-owned file unless asked, and then writes nothing at all", () => {
-    const app = tempDir();
+    const app = tempDir("mozaiks-packs-");
     const p = plan(["notifications", "audit"]);
     write(path.join(app, "ui/pages/notifications.yaml"), "page_id: notifications\ntitle: Our own inbox\n");
     write(path.join(app, "modules/orders/module.yaml"), "app: owned\n");
@@ -152,7 +153,7 @@ describe("applying the overlay to an app workspace", () => {
   });
 
   it("computes the outcome without writing in a dry run", () => {
-    const app = tempDir();
+    const app = tempDir("mozaiks-packs-");
     const r = applyOverlay(plan(["notifications"]), app, { catalogRoot: repoPacks, dryRun: true });
     expect(r.created.length).toBeGreaterThan(0);
     expect(r.applied).toBe(false);

@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import { formatPackIssue, loadCatalog, loadPack, moduleExports } from "../src/index.js";
-import { edit, tempCatalog, tempDir, write } from "./helpers.js";
+import { edit, tempCatalog, write } from "./helpers.js";
 
 const messages = (root: string) => loadCatalog(root, { displayRoot: root }).issues.map(formatPackIssue);
 const NOTIFICATIONS = "public/notifications/app_overlay/modules/notifications";
@@ -74,7 +75,7 @@ describe("handler exports are checked when a pack is validated", () => {
 
 describe("moduleExports", () => {
   it("lists value exports of every ES module form and follows relative re-exports", () => {
-    const dir = tempDir();
+    const dir = tempDir("mozaiks-packs-");
     write(
       path.join(dir, "main.ts"),
       [
@@ -104,7 +105,7 @@ describe("moduleExports", () => {
   });
 
   it("reports re-exports it cannot follow", () => {
-    const dir = tempDir();
+    const dir = tempDir("mozaiks-packs-");
     write(
       path.join(dir, "main.js"),
       'export * from "some-package";\nexport * from "./gone.js";\nexport { nope } from "./more.js";\n',

@@ -1,8 +1,7 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach } from "vitest";
+import { tempDir } from "@mozaiks/test-utils";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The packs shipped in this repo. */
@@ -10,21 +9,9 @@ export const repoPacks = path.resolve(here, "../../../packs");
 /** Fixture catalog with a licensed hosted pack and a public pack it supersedes. */
 export const fixtureCatalog = path.join(here, "fixtures", "catalog");
 
-const temps: string[] = [];
-afterEach(() => {
-  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-/** A fresh temporary folder, removed after the test. */
-export function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "mozaiks-packs-"));
-  temps.push(dir);
-  return dir;
-}
-
 /** A temporary catalog holding copies of the repo packs and the fixture packs. */
 export function tempCatalog(): string {
-  const root = tempDir();
+  const root = tempDir("mozaiks-packs-");
   cpSync(repoPacks, root, { recursive: true });
   cpSync(fixtureCatalog, root, { recursive: true });
   return root;

@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { RUNTIME_CONTRACT_VERSION } from "@mozaiks/contracts";
+import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import {
   applyOverlay,
@@ -17,7 +18,7 @@ import {
   scaffoldPack,
   writePacksLock,
 } from "../src/index.js";
-import { edit, fixtureCatalog, repoPacks, tempDir, write } from "./helpers.js";
+import { edit, fixtureCatalog, repoPacks, write } from "./helpers.js";
 
 function writeFiles(dir: string, files: Record<string, string>): string {
   for (const [rel, text] of Object.entries(files)) write(path.join(dir, rel), text);
@@ -25,11 +26,11 @@ function writeFiles(dir: string, files: Record<string, string>): string {
 }
 
 const scaffold = (id: string, kind?: (typeof SCAFFOLD_CLASSES)[number]) =>
-  writeFiles(path.join(tempDir(), id), scaffoldPack(id, kind ? { kind } : {}));
+  writeFiles(path.join(tempDir("mozaiks-packs-"), id), scaffoldPack(id, kind ? { kind } : {}));
 
 /** An app workspace with pack packages copied into node_modules, as npm installs them. */
 function installed(packages: Record<string, string>): string {
-  const app = tempDir();
+  const app = tempDir("mozaiks-packs-");
   for (const [name, dir] of Object.entries(packages)) {
     const target = path.join(app, "node_modules", name);
     mkdirSync(target, { recursive: true });
@@ -150,7 +151,7 @@ describe("catalog sources", () => {
   });
 
   it("refuses a pack two sources give at different versions, naming both", () => {
-    const copy = path.join(tempDir(), "notifications");
+    const copy = path.join(tempDir("mozaiks-packs-"), "notifications");
     cpSync(path.join(repoPacks, "public/notifications"), copy, { recursive: true });
     edit(path.join(copy, "package.json"), '"version": "0.1.0"', '"version": "0.2.0"');
     const app = installed({ "@mozaiks/pack-notifications": copy });
@@ -250,7 +251,7 @@ describe("selection: runtime contract, pack dependencies, hosted-only surfaces",
 describe("lock and updates", () => {
   it("records what was applied; a re-apply replaces files the app left alone and removes dropped ones", () => {
     const dir = scaffold("billing");
-    const app = tempDir();
+    const app = tempDir("mozaiks-packs-");
     const catalogOf = () => loadCatalogSources([{ kind: "path", dir }]);
     const request = { packs: ["billing"], host_policy: { host_mode: "oss" as const } };
     const first = planBuild(catalogOf(), request);
