@@ -1,15 +1,14 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { tempDir } from "@mozaiks/test-utils";
+import { beforeEach, describe, expect, it } from "vitest";
 import { writeFileAtomic } from "../src/index.js";
 
 describe("writeFileAtomic", () => {
   let dir: string;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "mozaiks-atomic-"));
+    dir = tempDir("mozaiks-atomic-");
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
 
   it("never lets a concurrent reader see a partly written file", async () => {
     const file = join(dir, "entitlement_manifest.json");

@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EntitlementManifestSchema, PlanCatalogSchema } from "@mozaiks/contracts";
 import {
@@ -10,7 +9,8 @@ import {
   parseJsonLossless,
   readSignedDocument,
 } from "@mozaiks/entitlements-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "@mozaiks/test-utils";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   hasPython,
   NO_PYTHON,
@@ -42,9 +42,8 @@ const big = {
 
 let dir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "mozaiks-signed-files-"));
+  dir = tempDir("mozaiks-signed-files-");
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
 
 // Registered only without python3, so a missing interpreter shows up as a skip with its reason.
 if (!hasPython) {

@@ -1,7 +1,6 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PlanCatalogSchema } from "@mozaiks/contracts";
 import {
@@ -11,6 +10,7 @@ import {
   toJwks,
   verifyManifest,
 } from "@mozaiks/entitlements-core";
+import { tempDir } from "@mozaiks/test-utils";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isPlatformError, PlatformResolver, SubscriptionManager } from "../src/index.js";
 import { exampleConfig, NOW } from "./helpers.js";
@@ -36,10 +36,7 @@ async function serve(handler: Handler): Promise<{ server: Server; url: string }>
 describe("SubscriptionManager bundle", () => {
   let dir: string;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "mozaiks-bundle-"));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    dir = tempDir("mozaiks-bundle-");
   });
 
   it("writes a signed manifest and a signed plan catalog, leaving no temp files", async () => {

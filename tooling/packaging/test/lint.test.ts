@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "@mozaiks/test-utils";
+import { beforeAll, describe, expect, it } from "vitest";
 import { lintTarball } from "../src/lint.js";
 import { packAll } from "../src/pack.js";
 import { checkedPackages, publishablePackages, ROOT } from "../src/workspace.js";
@@ -11,9 +11,8 @@ import { checkedPackages, publishablePackages, ROOT } from "../src/workspace.js"
 const exec = promisify(execFile);
 let dest: string;
 beforeAll(() => {
-  dest = mkdtempSync(join(tmpdir(), "mozaiks-lint-packages-"));
+  dest = tempDir("mozaiks-lint-packages-");
 });
-afterAll(() => rmSync(dest, { recursive: true, force: true }));
 
 describe("published form of the packages", () => {
   it("covers every publishable package (each is a devDependency here, so turbo builds it first)", () => {

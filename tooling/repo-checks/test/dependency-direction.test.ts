@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import {
   ALLOWED_DEPENDENCIES,
@@ -31,7 +31,7 @@ describe("dependency direction (docs/architecture.md)", () => {
   });
 
   it("reports an import against the arrows and a reach into another package by path", () => {
-    const root = mkdtempSync(join(tmpdir(), "mozaiks-deps-"));
+    const root = tempDir("mozaiks-deps-");
     const dir = join(root, "packages", "contracts");
     mkdirSync(join(dir, "src"), { recursive: true });
     writeFileSync(
@@ -50,7 +50,7 @@ describe("dependency direction (docs/architecture.md)", () => {
   });
 
   it("checks JSX sources (.tsx) like any other", () => {
-    const root = mkdtempSync(join(tmpdir(), "mozaiks-deps-"));
+    const root = tempDir("mozaiks-deps-");
     const dir = join(root, "packages", "contracts");
     mkdirSync(join(dir, "src"), { recursive: true });
     writeFileSync(join(dir, "src", "view.tsx"), 'import { x } from "@mozaiks/runtime-server";\n');

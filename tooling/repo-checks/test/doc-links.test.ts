@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { tempDir } from "@mozaiks/test-utils";
+import { describe, expect, it } from "vitest";
 import { anchorsOf, checkLinks, slugOf } from "../src/doc-links.js";
 import { formatFindings, repositoryFiles } from "../src/stands-alone.js";
 
@@ -36,8 +36,7 @@ describe("links to the project's own docs", () => {
   });
 
   it("reports a missing file, a missing heading and a link out of the repository", () => {
-    const root = mkdtempSync(join(tmpdir(), "mozaiks-links-"));
-    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+    const root = tempDir("mozaiks-links-");
     mkdirSync(join(root, "manual", "guides"), { recursive: true });
     mkdirSync(join(root, docs));
     writeFileSync(join(root, "manual", "api.md"), "# API\n\n## Errors\n");

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { tempDir } from "@mozaiks/test-utils";
+import { describe, expect, it } from "vitest";
 import { checkStandsAlone, formatFindings, repositoryFiles } from "../src/stands-alone.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -16,14 +16,8 @@ const section = `DESIGN ${sign}2`;
 const workspace = ["", "work", "shared"].join("/");
 const seed = ["seed", "003"].join(" ");
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
 function fixtureRepo(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), "mozaiks-alone-"));
-  made.push(root);
+  const root = tempDir("mozaiks-alone-");
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, file)), { recursive: true });
     writeFileSync(join(root, file), text);
