@@ -18,7 +18,7 @@ export function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promis
     execFile(
       NPM,
       [...args, "--no-audit", "--no-fund", "--loglevel=error"],
-      { cwd, env, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 },
+      { cwd, env: npmEnv(env), maxBuffer: 64 * 1024 * 1024, timeout: 300_000 },
       (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
         const detail = (stderr || stdout).trim().split("\n").slice(-8).join("\n");
@@ -26,6 +26,20 @@ export function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promis
       },
     );
   });
+}
+
+/**
+ * The variables npm runs with. Under `pnpm <script>` (and so `pnpm mozaiks …`), pnpm exports its
+ * own registry settings as `npm_config_*`; they would outrank the app workspace's `.npmrc`, so a
+ * workspace pointing at a private registry would silently install from pnpm's instead.
+ */
+export function npmEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (!env.npm_config_user_agent?.startsWith("pnpm")) return env;
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (!/^npm_config_(.*:)?(_jsr-)?registry$/i.test(k)) out[k] = v;
+  }
+  return out;
 }
 
 /** npm's record of an installed package in the workspace's package-lock.json. */
