@@ -82,7 +82,8 @@ export async function readAudit(ctx: RuntimeContext, filter: AuditFilter): Promi
   if (filter.result) add("result = ?", filter.result);
   if (filter.userId) add("user_id = ?", filter.userId);
   // A plain substring match: LIKE wildcards typed in the filter match themselves.
-  if (filter.subject) add("subject LIKE ? ESCAPE '\\'", `%${filter.subject.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+  if (filter.subject)
+    add("subject LIKE ? ESCAPE '\\'", `%${filter.subject.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
   if (filter.before) add("id < ?", filter.before);
   const rows = await ctx.store.sql.all<{
     id: number | string;

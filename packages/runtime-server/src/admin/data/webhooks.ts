@@ -32,11 +32,19 @@ export type WebhooksView =
   | { ok: true; subscriptions: WebhookSubscription[]; deliveries: WebhookDeliveriesResponse }
   | { ok: false; reason: string };
 
-async function read<T>(sources: AdminSources, path: string): Promise<{ ok: true; body: T } | { ok: false; reason: string }> {
+async function read<T>(
+  sources: AdminSources,
+  path: string,
+): Promise<{ ok: true; body: T } | { ok: false; reason: string }> {
   const res = await sources.internal(path);
-  const body = (await res.json().catch(() => undefined)) as (T & { error?: string; message?: string }) | undefined;
+  const body = (await res.json().catch(() => undefined)) as
+    | (T & { error?: string; message?: string })
+    | undefined;
   if (res.ok && body) return { ok: true, body };
-  return { ok: false, reason: `${path} answered ${res.status} ${body?.error ?? ""} ${body?.message ?? ""}`.trim() };
+  return {
+    ok: false,
+    reason: `${path} answered ${res.status} ${body?.error ?? ""} ${body?.message ?? ""}`.trim(),
+  };
 }
 
 /**
