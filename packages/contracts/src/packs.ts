@@ -17,6 +17,10 @@ export const PackIdSchema = z
   .describe("Stable lower-snake-case id.");
 export type PackId = z.infer<typeof PackIdSchema>;
 
+/**
+ * A module id follows the same rule as a pack id.
+ * @alias
+ */
 export const ModuleIdSchema = PackIdSchema;
 
 /** A committed business fact: `domain.<area>.<fact>`, the unit of event flows between modules. */

@@ -4,7 +4,7 @@ import type { RouteModule } from "../app.js";
 import type { HostedModule } from "../modules/load.js";
 import type { AdminSources } from "./sources.js";
 
-export { ADMIN_COOKIE, adminRoutes, DEFAULT_ADMIN_SESSION_TTL_SECONDS } from "./routes.js";
+export { adminRoutes } from "./routes.js";
 export type { AdminSources } from "./sources.js";
 
 /**

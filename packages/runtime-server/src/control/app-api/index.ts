@@ -1,5 +1,4 @@
-export { type AppApiCaller, type AppApiEnv, userOrInternal } from "./caller.js";
+export { userOrInternal } from "./caller.js";
 export { checkRoutes } from "./check.js";
 export { trackRoutes } from "./track.js";
 export { internalUsageHistoryRoutes, userUsageHistoryRoutes } from "./usage-history.js";
-export { ENTITLEMENTS_VERSION_HEADER, entitlementsVersion } from "./version.js";
