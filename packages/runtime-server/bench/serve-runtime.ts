@@ -8,7 +8,7 @@ import { createRuntimeApp } from "../src/app.js";
 import { createRuntimeFromConfig } from "../src/bootstrap.js";
 import { loadConfig } from "../src/config.js";
 import { userAuthKeysFromConfig } from "../src/control/auth/keys.js";
-import type { PluginExecutor } from "../src/control/plugins.js";
+import type { PluginExecutor } from "../src/control/plugins/registry.js";
 import { openStore } from "../src/store/db.js";
 
 const config = loadConfig(process.env);

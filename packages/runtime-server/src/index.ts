@@ -11,7 +11,7 @@
  */
 export {
   createRuntimeApp,
-  type RouteModule,
+  type RouteExtension,
   type RuntimeApp,
   type RuntimeAppDeps,
   type RuntimeHandle,
@@ -39,8 +39,8 @@ export {
 } from "./control/entitlements/enforce.js";
 export { type EntitlementKeys, entitlementKeysFromConfig } from "./control/entitlements/keys.js";
 export { EntitlementState, type ResolvedEntitlements } from "./control/entitlements/state.js";
-export { type PluginExecutor, PluginRegistry } from "./control/plugins.js";
-export { PLUGIN_CALLS_DAILY } from "./control/routes/execute.js";
+export { PLUGIN_CALLS_DAILY } from "./control/plugins/execute-routes.js";
+export { type PluginExecutor, PluginRegistry } from "./control/plugins/registry.js";
 export type {
   CounterDrift,
   CounterKey,

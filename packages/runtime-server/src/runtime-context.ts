@@ -7,7 +7,7 @@ import type { TokenVerifier } from "./control/auth/verifier.js";
 import type { PlanCatalogHolder } from "./control/entitlements/catalog.js";
 import type { EntitlementKeys } from "./control/entitlements/keys.js";
 import type { EntitlementState } from "./control/entitlements/state.js";
-import type { PluginRegistry } from "./control/plugins.js";
+import type { PluginRegistry } from "./control/plugins/registry.js";
 import type { UsageLedger } from "./control/usage/ledger.js";
 import type { WebhookService } from "./control/webhooks/service.js";
 import type { RuntimeMetrics } from "./observability/metrics.js";

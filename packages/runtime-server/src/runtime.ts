@@ -9,7 +9,7 @@ import { TokenVerifier } from "./control/auth/verifier.js";
 import { loadBundleEntitlements } from "./control/entitlements/bundle.js";
 import { PlanCatalogHolder } from "./control/entitlements/catalog.js";
 import type { EntitlementKeys } from "./control/entitlements/keys.js";
-import { type PluginExecutor, PluginRegistry } from "./control/plugins.js";
+import { type PluginExecutor, PluginRegistry } from "./control/plugins/registry.js";
 import { counterStoreFor } from "./control/usage/counters-store.js";
 import { WatchedUsageLedger } from "./control/watch/ledger.js";
 import { ControlSignals } from "./control/watch/signals.js";
@@ -19,7 +19,7 @@ import { DEFAULT_DELIVERY_POLICY } from "./control/webhooks/dispatcher.js";
 import { WebhookService } from "./control/webhooks/service.js";
 import { WorkflowService } from "./control/workflows/service.js";
 import { loadPlugins, PluginRunner } from "./engine/plugins/index.js";
-import type { RouteModule } from "./http/app.js";
+import type { RouteExtension } from "./http/app.js";
 import { createLogger } from "./logger.js";
 import { instrument } from "./observability/collectors.js";
 import { listenMetrics, type MetricsServer } from "./observability/endpoint.js";
@@ -42,8 +42,8 @@ export interface RuntimeAppDeps {
   logger?: Logger;
   /** Plugin executor; defaults to the engine's isolated `PluginRunner` with the configured timeout. */
   pluginExecutor?: PluginExecutor;
-  /** Extra route modules mounted after the built-in routes, behind nothing (add `mw.user` yourself). */
-  modules?: RouteModule[];
+  /** Route groups mounted after the built-in ones, behind nothing (add `mw.user` yourself), e.g. the pack module host. */
+  routeExtensions?: RouteExtension[];
 }
 
 /** Lifecycle of a runtime app: load the bundle, then close everything on shutdown. */
@@ -125,7 +125,7 @@ export function createRuntime(deps: RuntimeAppDeps): RuntimeHandle {
   webhooks.observe(signals, audit);
   instrument(metrics, { clock, store, audit, state, executor, webhooks, signals });
   const workflows = new WorkflowService(ctx);
-  const modules = deps.modules ?? [];
+  const routeExtensions = deps.routeExtensions ?? [];
 
   let closed = false;
   let metricsServer: MetricsServer | undefined;
@@ -161,7 +161,7 @@ export function createRuntime(deps: RuntimeAppDeps): RuntimeHandle {
         ctx.plugins.set([], []);
       }
       await workflows.start(config.appPath);
-      for (const mod of modules) await mod.start?.(ctx);
+      for (const ext of routeExtensions) await ext.start?.(ctx);
       ctx.readiness.markReady();
       logger.info(
         {
@@ -181,7 +181,7 @@ export function createRuntime(deps: RuntimeAppDeps): RuntimeHandle {
       await audit.close();
       await executor.close();
       await workflows.close();
-      for (const mod of modules) await mod.close?.();
+      for (const ext of routeExtensions) await ext.close?.();
       await metricsServer?.close();
       await signals.settled();
       await webhooks.close();

@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 const SRC = fileURLToPath(new URL("../src", import.meta.url));
 const ENGINE = join(SRC, "engine");
 const CONTROL = join(SRC, "control");
+/** Pack module hosting authorizes (through the control layer) and executes: control side too. */
+const MODULES = join(SRC, "modules");
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -17,7 +19,10 @@ function files(dir: string): string[] {
 const IMPORT =
   /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g;
 
-/** Imports of an engine file that break the layer rule of docs/architecture.md (engine never authorizes). */
+/**
+ * Imports of an engine file that break the layer rule of docs/architecture.md (engine never
+ * authorizes): entitlements-core, src/control and src/modules.
+ */
 export function engineViolations(file: string, text: string): string[] {
   const bad: string[] = [];
   for (const m of text.matchAll(IMPORT)) {
@@ -26,14 +31,16 @@ export function engineViolations(file: string, text: string): string[] {
       bad.push(spec);
     if (spec.startsWith(".")) {
       const target = resolve(file, "..", spec);
-      if (target === CONTROL || target.startsWith(`${CONTROL}/`)) bad.push(spec);
+      for (const layer of [CONTROL, MODULES]) {
+        if (target === layer || target.startsWith(`${layer}/`)) bad.push(spec);
+      }
     }
   }
   return bad;
 }
 
 describe("architecture: runtime layers", () => {
-  it("engine code imports neither @mozaiks/entitlements-core nor src/control", () => {
+  it("engine code imports neither @mozaiks/entitlements-core nor src/control nor src/modules", () => {
     const violations = files(ENGINE).flatMap((f) =>
       engineViolations(f, readFileSync(f, "utf8")).map((spec) => `${relative(SRC, f)} imports ${spec}`),
     );
@@ -48,7 +55,11 @@ describe("architecture: runtime layers", () => {
     expect(
       engineViolations(f, 'import { requireUser } from "../../control/auth/middleware.js";'),
     ).toHaveLength(1);
-    expect(engineViolations(f, 'const m = await import("../../control/plugins.js");')).toHaveLength(1);
+    expect(engineViolations(f, 'const m = await import("../../control/plugins/registry.js");')).toHaveLength(
+      1,
+    );
+    expect(engineViolations(f, 'import { moduleRoutes } from "../../modules/routes.js";')).toHaveLength(1);
+    expect(engineViolations(f, 'export * from "../../modules/index.js";')).toHaveLength(1);
     expect(engineViolations(f, 'import { x } from "./runner.js";')).toEqual([]);
   });
 });

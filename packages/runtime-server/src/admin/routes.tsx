@@ -2,7 +2,7 @@
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { entitlementsOf } from "../control/routes/entitlements.js";
+import { entitlementsOf } from "../control/entitlements/routes.js";
 import type { RuntimeHonoEnv } from "../http/hono-env.js";
 import type { RuntimeContext } from "../runtime-context.js";
 import { ASSETS } from "./assets.js";

@@ -5,7 +5,6 @@ import { requestId } from "hono/request-id";
 import { adminRoutes, adminSources } from "../admin/index.js";
 import { userOrInternal } from "../control/app-api/index.js";
 import { requireInternalKey, requireUser } from "../control/auth/middleware.js";
-import { healthRoutes } from "../control/routes/health.js";
 import { onError, RuntimeError } from "../errors.js";
 import { metricsRoutes } from "../observability/endpoint.js";
 import { markUnmatched, requestMetrics } from "../observability/http.js";
@@ -13,15 +12,16 @@ import { openApiRoutes } from "../openapi/http.js";
 import type { RuntimeHandle } from "../runtime.js";
 import type { RuntimeContext } from "../runtime-context.js";
 import { type Access, behind } from "./access.js";
+import { healthRoutes } from "./health.js";
 import type { RuntimeHonoEnv } from "./hono-env.js";
 import { jsonBodyLimits } from "./json-limits.js";
 import { API_ROUTES } from "./routes.js";
 
 /**
- * Route groups added on top of the built-in ones (e.g. pack modules). Optional `start`/`close`
- * run inside `runtime.start()` (before `/ready` turns 200) and `runtime.close()`.
+ * A route group added on top of the built-in ones, e.g. the pack module host. Optional
+ * `start`/`close` run inside `runtime.start()` (before `/ready` turns 200) and `runtime.close()`.
  */
-export type RouteModule = ((
+export type RouteExtension = ((
   ctx: RuntimeContext,
   mw: { user: ReturnType<typeof requireUser> },
 ) => Hono<RuntimeHonoEnv>) & {
@@ -34,7 +34,10 @@ export type RouteModule = ((
  * body limits, `503 not_ready` for the API until the runtime is ready, the API route groups
  * behind their guards, the public and separately guarded routes, and the error answers.
  */
-export function createHttpApp(runtime: RuntimeHandle, modules: RouteModule[] = []): Hono<RuntimeHonoEnv> {
+export function createHttpApp(
+  runtime: RuntimeHandle,
+  routeExtensions: RouteExtension[] = [],
+): Hono<RuntimeHonoEnv> {
   const { ctx, workflows } = runtime;
   const { config, logger, metrics } = ctx;
   const user = requireUser({
@@ -97,10 +100,10 @@ export function createHttpApp(runtime: RuntimeHandle, modules: RouteModule[] = [
   app.route("/", healthRoutes(ctx));
   app.route("/", behind(internal, [metricsRoutes(metrics)]));
   app.route("/", openApiRoutes());
-  for (const mod of modules) app.route("/", mod(ctx, { user }));
+  for (const ext of routeExtensions) app.route("/", ext(ctx, { user }));
   if (!config.admin?.disabled) {
     const { internalApiKey } = config;
-    app.route("/", adminRoutes(ctx, adminSources(app, { workflows, modules, internalApiKey })));
+    app.route("/", adminRoutes(ctx, adminSources(app, { workflows, routeExtensions, internalApiKey })));
   }
 
   app.notFound((c) => {

@@ -4,13 +4,13 @@ import {
   trackRoutes,
   userUsageHistoryRoutes,
 } from "../control/app-api/index.js";
-import { artifactRoutes } from "../control/routes/artifacts.js";
-import { entitlementsRoutes } from "../control/routes/entitlements.js";
-import { executeRoutes } from "../control/routes/execute.js";
-import { pluginListRoutes } from "../control/routes/plugins.js";
-import { syncRoutes } from "../control/routes/sync.js";
-import { usageRoutes } from "../control/routes/usage.js";
+import { entitlementsRoutes } from "../control/entitlements/routes.js";
+import { syncRoutes } from "../control/entitlements/sync-routes.js";
+import { executeRoutes } from "../control/plugins/execute-routes.js";
+import { pluginListRoutes } from "../control/plugins/routes.js";
+import { usageRoutes } from "../control/usage/routes.js";
 import { webhookRoutes } from "../control/webhooks/routes.js";
+import { artifactRoutes } from "../control/workflows/artifact-routes.js";
 import { workflowRoutes } from "../control/workflows/routes.js";
 import type { RouteGroup } from "./access.js";
 

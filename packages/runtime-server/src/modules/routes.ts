@@ -1,6 +1,6 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { requireCapabilityFor } from "../control/entitlements/enforce.js";
-import { readJson } from "../control/routes/body.js";
+import { readJson } from "../http/body.js";
 import { invalidRequest } from "../control/validation.js";
 import { RuntimeError } from "../errors.js";
 import type { RuntimeHonoEnv } from "../http/hono-env.js";

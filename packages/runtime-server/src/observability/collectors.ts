@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { AuditLog } from "../control/audit/audit-log.js";
 import type { EntitlementState } from "../control/entitlements/state.js";
-import type { PluginExecutor } from "../control/plugins.js";
+import type { PluginExecutor } from "../control/plugins/registry.js";
 import type { ControlSignals } from "../control/watch/signals.js";
 import type { WebhookService } from "../control/webhooks/service.js";
 import type { RuntimeStore } from "../store/open.js";

@@ -6,7 +6,7 @@ import { createRuntimeApp, type RuntimeApp } from "../../src/app.js";
 import { frozenClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import type { EntitlementKeys } from "../../src/control/entitlements/keys.js";
-import type { PluginExecutor } from "../../src/control/plugins.js";
+import type { PluginExecutor } from "../../src/control/plugins/registry.js";
 import { createLogger } from "../../src/logger.js";
 import { createModuleHost, type ModuleHost, type ModuleHostOptions } from "../../src/modules/index.js";
 import { openStore, type Store } from "../../src/store/db.js";
@@ -75,7 +75,7 @@ export async function buildTestRuntime(opts: TestRuntimeOptions = {}): Promise<T
     logger: opts.logger ?? createLogger("silent"),
     keys: { user: { jwks: createLocalJWKSet(userJwks) }, entitlements: opts.entitlementKeys ?? {} },
     ...(opts.executor ? { pluginExecutor: opts.executor } : {}),
-    ...(host ? { modules: [host] } : {}),
+    ...(host ? { routeExtensions: [host] } : {}),
   });
   closeWhenTestFinishes(() => app.runtime.close());
   if (opts.start !== false) await app.runtime.start();

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { RuntimeError } from "../../errors.js";
 import { internalRoutes } from "../../http/access.js";
 import type { RuntimeHonoEnv } from "../../http/hono-env.js";
-import { readJson } from "../routes/body.js";
+import { readJson } from "../../http/body.js";
 import { parseOrThrow } from "../validation.js";
 import { toSubscription } from "./bundle.js";
 import { generateWebhookSecret } from "./signing.js";

@@ -1,6 +1,6 @@
 import { stepPlugins, type WorkflowDefinition } from "@mozaiks/contracts";
 import type { ResolvedEntitlements } from "../entitlements/state.js";
-import type { PluginRegistry } from "../plugins.js";
+import type { PluginRegistry } from "../plugins/registry.js";
 
 /**
  * The tool capabilities of a definition's agent steps that the caller holds at launch. Unlike a

@@ -8,7 +8,7 @@ import { streamSSE } from "hono/streaming";
 import { RuntimeError } from "../../errors.js";
 import { userRoutes } from "../../http/access.js";
 import type { RuntimeHonoEnv } from "../../http/hono-env.js";
-import { readJson } from "../routes/body.js";
+import { readJson } from "../../http/body.js";
 import { parseOrThrow } from "../validation.js";
 import { authorizeLaunch } from "./launch.js";
 import { validateRunInput } from "./run-input.js";

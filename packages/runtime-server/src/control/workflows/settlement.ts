@@ -2,7 +2,7 @@ import type { ExecutionContext } from "@mozaiks/contracts";
 import type { RuntimeContext } from "../../runtime-context.js";
 import { HEARTBEAT_MS } from "../../store/instances.js";
 import { reserveLimitFor } from "../entitlements/enforce.js";
-import { PLUGIN_CALLS_DAILY } from "../routes/execute.js";
+import { PLUGIN_CALLS_DAILY } from "../plugins/execute-routes.js";
 import type { RunLog } from "./run-log.js";
 
 /**

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { internalRoutes } from "../../http/access.js";
 import type { RuntimeHonoEnv } from "../../http/hono-env.js";
-import { syncLegacySubscription } from "../entitlements/legacy.js";
-import { type SyncDeps, syncEntitlements } from "../entitlements/sync.js";
-import { readPayloadText } from "../entitlements/verify.js";
+import { syncLegacySubscription } from "./legacy.js";
+import { type SyncDeps, syncEntitlements } from "./sync.js";
+import { readPayloadText } from "./verify.js";
 
 /** Internal sync routes: v1.1 / manifest sync and legacy subscription sync (internal key). */
 export const syncRoutes = internalRoutes(({ ctx }) => {

@@ -3,9 +3,9 @@ import { Hono } from "hono";
 import { isPluginExecutionError } from "../../engine/plugins/index.js";
 import { RuntimeError } from "../../errors.js";
 import { userRoutes } from "../../http/access.js";
+import { readJson } from "../../http/body.js";
 import type { RuntimeHonoEnv } from "../../http/hono-env.js";
 import { requireCapabilityFor, reserveLimitFor } from "../entitlements/enforce.js";
-import { readJson } from "./body.js";
 
 /** Daily plugin-call limit reserved per execution when the caller's manifest defines it. */
 export const PLUGIN_CALLS_DAILY = LIMIT_IDS.pluginCallsDaily;

@@ -1,7 +1,7 @@
 import { RUNTIME_CONTRACT_VERSION } from "@mozaiks/contracts";
 import { Hono } from "hono";
-import type { RuntimeHonoEnv } from "../../http/hono-env.js";
-import type { RuntimeContext } from "../../runtime-context.js";
+import type { RuntimeContext } from "../runtime-context.js";
+import type { RuntimeHonoEnv } from "./hono-env.js";
 
 /** `GET /health` (liveness + app data) and `GET /ready` (503 until entitlements and plugins are loaded). */
 export function healthRoutes(ctx: RuntimeContext) {

@@ -5,7 +5,7 @@ import { userRoutes } from "../../http/access.js";
 import type { RuntimeHonoEnv } from "../../http/hono-env.js";
 import type { AuthenticatedUser } from "../auth/types.js";
 import { requireCapabilityFor } from "../entitlements/enforce.js";
-import { artifactsOf, describeArtifact } from "../workflows/artifacts.js";
+import { artifactsOf, describeArtifact } from "./artifacts.js";
 
 /**
  * Artifact access, the enforcement point after workflow start and tool calls:

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { RuntimeError } from "../../errors.js";
+import { RuntimeError } from "../errors.js";
 
 /** Reads a JSON body; malformed JSON is a 400, never a 500. An empty body reads as `{}` when allowed. */
 export async function readJson(c: Context, opts: { emptyAsObject?: boolean } = {}): Promise<unknown> {

@@ -1,4 +1,4 @@
-import type { LoadedPlugin, PluginRunnerStats } from "../engine/plugins/index.js";
+import type { LoadedPlugin, PluginRunnerStats } from "../../engine/plugins/index.js";
 
 /** Runs a loaded plugin in isolation (the engine's `PluginRunner` satisfies it). */
 export interface PluginExecutor {

@@ -7,10 +7,10 @@ import {
 import { Hono } from "hono";
 import { RuntimeError } from "../../errors.js";
 import { internalRoutes } from "../../http/access.js";
+import { readJson } from "../../http/body.js";
 import type { RuntimeHonoEnv } from "../../http/hono-env.js";
 import type { RuntimeContext } from "../../runtime-context.js";
 import { parseOrThrow } from "../validation.js";
-import { readJson } from "./body.js";
 
 /** Ledger `user_id` of units an app's backend takes for the app itself (no user named). */
 export const APP_ACTOR = "(app)";
