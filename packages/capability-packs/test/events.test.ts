@@ -7,7 +7,9 @@ describe("event flows", () => {
   it("routes audit reactions to the declared notification events", () => {
     const root = tempCatalog();
     const catalog = loadCatalog(root);
-    const modules = ["notifications", "audit"].flatMap((id) => catalog.packs.get(id)!.modules);
+    const modules = ["notifications", "audit"].flatMap(
+      (id) => catalog.packs.get(id)?.modules ?? expect.unreachable(`no pack ${id}`),
+    );
     const { flows, issues } = validateEventFlows(modules);
     expect(issues).toEqual([]);
     expect(flows).toEqual([

@@ -17,9 +17,10 @@ const codes = (issues: Array<{ code: string }>) => issues.map((i) => i.code);
 describe("ownership classification", () => {
   it("classifies packs by capability_source, else by visibility and delivery", () => {
     const catalog = loadCatalog(fixtureCatalog);
-    expect(classifyPack(catalog.packs.get("generic_hosted_analytics")!.manifest)).toBe("hosted_pack");
-    expect(classifyPack(catalog.packs.get("basic_analytics")!.manifest)).toBe("framework_pack");
-    const base = catalog.packs.get("basic_analytics")!.manifest;
+    const manifest = (id: string) => catalog.packs.get(id)?.manifest ?? expect.unreachable(`no pack ${id}`);
+    expect(classifyPack(manifest("generic_hosted_analytics"))).toBe("hosted_pack");
+    expect(classifyPack(manifest("basic_analytics"))).toBe("framework_pack");
+    const base = manifest("basic_analytics");
     expect(classifyPack({ ...base, visibility: "licensed" })).toBe("hosted_pack");
     expect(classifyPack({ ...base, delivery_mode: "external_integration" })).toBe("external_adapter");
   });

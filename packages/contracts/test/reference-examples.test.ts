@@ -72,7 +72,8 @@ describe("reference examples", () => {
   });
 
   it("normalizes the legacy camelCase example to snake_case", () => {
-    const legacy = examples.find((e) => e.name === "legacy-sync")!;
+    const legacy =
+      examples.find((e) => e.name === "legacy-sync") ?? expect.unreachable("no legacy-sync example");
     const [first] = concreteVariants(legacy.doc);
     expect(LegacySubscriptionSyncSchema.parse(first)).toEqual({
       user_id: "example",

@@ -117,7 +117,7 @@ describe("anomaly detection", () => {
       });
       expect(res.status).toBe(403);
     }
-    app.runtime.ctx.audit.flush();
+    await app.runtime.ctx.audit.flush();
     const rows = store.sqlite
       .prepare(
         "select result, user_id, subject, details from audit_events where event_type = 'anomaly_detected'",

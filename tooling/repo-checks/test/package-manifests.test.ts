@@ -39,8 +39,8 @@ describe("package manifests", () => {
       expect(manifest.engines?.node, name).toMatch(/^>=20/);
       const root = manifest.exports?.["."] as Record<string, string> | undefined;
       expect(root, `${name} exports["."]`).toBeDefined();
-      expect(Object.keys(root!), name).toEqual(["@mozaiks/source", "types", "default"]);
-      expect(root!.types, name).toMatch(/^\.\/dist\/.*\.d\.ts$/);
+      expect(Object.keys(root ?? {}), name).toEqual(["@mozaiks/source", "types", "default"]);
+      expect(root?.types, name).toMatch(/^\.\/dist\/.*\.d\.ts$/);
       expect(manifest.files, name).toContain("dist");
     }
   });

@@ -52,7 +52,7 @@ describe("no rollback: 409 manifest_stale", () => {
       });
       const now = await inForce(app, scope === "user" ? "user-1" : undefined);
       expect(now.evaluator.capabilities).toEqual(["cap.tool.basic"]);
-      app.runtime.ctx.audit.flush();
+      await app.runtime.ctx.audit.flush();
       const rows = store.sqlite
         .prepare("select result, details from audit_events where event_type = 'entitlement_sync'")
         .all() as Array<{ result: string; details: string }>;
@@ -200,7 +200,7 @@ describe("no rollback at start: an older bundle file than the persisted manifest
     const resolved = await inForce(third.app, undefined);
     expect(resolved.evaluator.capabilities).toEqual(["cap.tool.new"]);
     expect(resolved.source).toMatch(/^file:/);
-    third.app.runtime.ctx.audit.flush();
+    await third.app.runtime.ctx.audit.flush();
     const rows = third.store.sqlite
       .prepare("select result, details from audit_events where event_type = 'entitlement_sync'")
       .all() as Array<{ result: string; details: string }>;

@@ -44,7 +44,7 @@ describe("tenant isolation by type", () => {
         expect(body).toMatchObject({ error: "tenant_isolation", expected_app_id: "example-app" });
         expect(body.message).toContain("app_id");
       }
-      app.runtime.ctx.audit.flush();
+      await app.runtime.ctx.audit.flush();
       const rows = store.sqlite
         .prepare("select result, user_id from audit_events where event_type = 'tenant_isolation'")
         .all();

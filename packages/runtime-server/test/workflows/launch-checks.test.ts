@@ -149,7 +149,7 @@ describe("workflow launch checks", () => {
     expect(claims.scope).toMatchObject({ token_allowance: null, token_enforcement: "warn" });
     const events = await runEvents(app, body.run_id);
     expect(events.at(-1)?.event).toBe("orchestration.run_completed");
-    app.runtime.ctx.audit.flush();
+    await app.runtime.ctx.audit.flush();
     const audit = store.sqlite
       .prepare(
         "select count(*) as n from audit_events where result = 'warning' and subject = 'cap.limit.tokens_monthly'",

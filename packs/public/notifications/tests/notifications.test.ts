@@ -53,7 +53,10 @@ describe("notifications pack", () => {
     handler.create({ title: "bob's" }, bob());
     const { notifications } = handler.list({}, alice());
     expect(notifications.map((n) => n.title)).toEqual(["two", "one"]);
-    handler.mark_read({ notification_id: notifications[0]!.id }, alice());
+    handler.mark_read(
+      { notification_id: notifications[0]?.id ?? expect.unreachable("no notification") },
+      alice(),
+    );
     expect(handler.list({ unread_only: true }, alice()).notifications.map((n) => n.title)).toEqual(["one"]);
     expect(handler.list({ limit: 1 }, alice()).notifications).toHaveLength(1);
   });
