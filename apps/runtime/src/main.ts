@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   let runtime: Awaited<ReturnType<typeof createRuntimeFromConfig>>;
   try {
     // Pack modules of the bundle (`<app>/modules`) are hosted next to the plugins.
-    runtime = await createRuntimeFromConfig(config, { modules: [createModuleHost()] });
+    runtime = await createRuntimeFromConfig(config, { routeExtensions: [createModuleHost()] });
   } catch (err) {
     if (err instanceof ConfigError || isRuntimeError(err)) fail(err.message);
     throw err;

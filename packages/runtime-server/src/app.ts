@@ -3,7 +3,7 @@ import { createHttpApp } from "./http/app.js";
 import type { RuntimeHonoEnv } from "./http/hono-env.js";
 import { createRuntime, type RuntimeAppDeps, type RuntimeHandle } from "./runtime.js";
 
-export type { RouteModule } from "./http/app.js";
+export type { RouteExtension } from "./http/app.js";
 export type { RuntimeAppDeps, RuntimeHandle } from "./runtime.js";
 
 /** The typed hono app with its lifecycle handle. */
@@ -25,5 +25,5 @@ export type RuntimeApp = Hono<RuntimeHonoEnv> & { runtime: RuntimeHandle };
  */
 export function createRuntimeApp(deps: RuntimeAppDeps): RuntimeApp {
   const runtime = createRuntime(deps);
-  return Object.assign(createHttpApp(runtime, deps.modules), { runtime });
+  return Object.assign(createHttpApp(runtime, deps.routeExtensions), { runtime });
 }

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { createRuntimeApp, type RouteModule, type RuntimeApp } from "./app.js";
+import { createRuntimeApp, type RouteExtension, type RuntimeApp } from "./app.js";
 import { type Clock, systemClock } from "./clock.js";
 import { ConfigError, type RuntimeConfig } from "./config.js";
 import { createDevAuth, type DevAuth } from "./control/auth/dev-token.js";
@@ -32,7 +32,7 @@ export interface ConfiguredRuntime {
  */
 export async function createRuntimeFromConfig(
   config: RuntimeConfig,
-  opts: { clock?: Clock; logger?: Logger; modules?: RouteModule[] } = {},
+  opts: { clock?: Clock; logger?: Logger; routeExtensions?: RouteExtension[] } = {},
 ): Promise<ConfiguredRuntime> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.logLevel);
@@ -67,7 +67,7 @@ export async function createRuntimeFromConfig(
     clock,
     logger,
     keys: { user, entitlements },
-    ...(opts.modules ? { modules: opts.modules } : {}),
+    ...(opts.routeExtensions ? { routeExtensions: opts.routeExtensions } : {}),
   });
   return { app, logger, devAuth };
 }

@@ -1,6 +1,6 @@
 import { INTERNAL_API_KEY_HEADER } from "@mozaiks/contracts";
 import type { Hono } from "hono";
-import type { RouteModule } from "../app.js";
+import type { RouteExtension } from "../app.js";
 import type { HostedModule } from "../modules/load.js";
 import type { AdminSources } from "./sources.js";
 
@@ -9,21 +9,21 @@ export type { AdminSources } from "./sources.js";
 
 /**
  * The dashboard's view of an app being built: its workflows, the pack modules of any module
- * host among its route modules, and its own internal routes answered in-process.
+ * host among its route extensions, and its own internal routes answered in-process.
  */
 export function adminSources(
   // biome-ignore lint/suspicious/noExplicitAny: any hono app answers `request`; its env does not matter here.
   app: Hono<any>,
   opts: {
     workflows: AdminSources["workflows"];
-    modules: RouteModule[] | undefined;
+    routeExtensions: RouteExtension[] | undefined;
     internalApiKey: string | undefined;
   },
 ): AdminSources {
   return {
     workflows: opts.workflows,
     modules: () =>
-      (opts.modules ?? []).flatMap((m) => {
+      (opts.routeExtensions ?? []).flatMap((m) => {
         const hosted = (m as { modules?: unknown }).modules;
         return hosted instanceof Map ? [...(hosted as Map<string, HostedModule>).values()] : [];
       }),

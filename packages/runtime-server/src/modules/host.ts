@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { Hono } from "hono";
-import type { RouteModule } from "../app.js";
+import type { RouteExtension } from "../app.js";
 import type { RuntimeHonoEnv } from "../http/hono-env.js";
 import type { RuntimeContext } from "../runtime-context.js";
 import { requireSqlite } from "../store/open.js";
@@ -40,8 +40,8 @@ export interface ModuleHostOptions {
   extensionStopTimeoutMs?: number;
 }
 
-/** A route module that hosts pack modules, with its lifecycle and the bus for tests/ops. */
-export type ModuleHost = RouteModule & {
+/** A route extension that hosts pack modules, with its lifecycle and the bus for tests/ops. */
+export type ModuleHost = RouteExtension & {
   /** Hosted modules by id (empty before start). */
   readonly modules: ReadonlyMap<string, HostedModule>;
   /** Delivers every due reaction now; resolves when nothing is due. */
@@ -54,12 +54,12 @@ export type ModuleHost = RouteModule & {
  * runtime database, and registers their reactions on an in-process bus with a transactional
  * outbox; it serves `/api/modules/:module/:action`. The modules' runtime extensions are hosted
  * too: startup services start last in `start()` and stop first in `close()`, API routers answer
- * under `/api/ext/<module_id><prefix>`. Pass it in `createRuntimeApp({ modules })`.
+ * under `/api/ext/<module_id><prefix>`. Pass it in `createRuntimeApp({ routeExtensions })`.
  *
  * @example
  * ```ts
  * const modules = createModuleHost();
- * const app = createRuntimeApp({ config, store, keys, modules: [modules] });
+ * const app = createRuntimeApp({ config, store, keys, routeExtensions: [modules] });
  * await app.runtime.start(); // loads modules, applies migrations
  * await modules.drain();     // deliver pending reactions now (tests)
  * ```
@@ -124,7 +124,7 @@ export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
 
   const routes = (
     ctx: RuntimeContext,
-    mw: { user: Parameters<RouteModule>[1]["user"] },
+    mw: { user: Parameters<RouteExtension>[1]["user"] },
   ): Hono<RuntimeHonoEnv> => {
     runtime = ctx;
     return moduleRoutes(ctx, state, mw.user);

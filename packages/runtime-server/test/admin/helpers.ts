@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { createLocalJWKSet } from "jose";
-import { createRuntimeApp, type RouteModule, type RuntimeApp } from "../../src/app.js";
+import { createRuntimeApp, type RouteExtension, type RuntimeApp } from "../../src/app.js";
 import { frozenClock, systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { entitlementKeysFromConfig } from "../../src/control/entitlements/keys.js";
@@ -18,7 +18,7 @@ export const EXAMPLE_KEYS = entitlementKeysFromConfig({
 
 /** The example app with its pack modules, verified manifest, frozen clock and in-memory SQLite. */
 export async function dashboardRuntime(
-  opts: { env?: Record<string, string | undefined>; modules?: RouteModule[]; wallClock?: boolean } = {},
+  opts: { env?: Record<string, string | undefined>; routeExtensions?: RouteExtension[]; wallClock?: boolean } = {},
 ): Promise<{ app: RuntimeApp; clock: ReturnType<typeof frozenClock> }> {
   const config = loadConfig({
     MOZAIKS_APP_ID: APP_ID,
@@ -37,7 +37,7 @@ export async function dashboardRuntime(
     clock: opts.wallClock ? systemClock : clock,
     logger: createLogger("silent"),
     keys: { user: { jwks: createLocalJWKSet(userJwks) }, entitlements: EXAMPLE_KEYS },
-    modules: opts.modules ?? [createModuleHost({ pollIntervalMs: 0 })],
+    routeExtensions: opts.routeExtensions ?? [createModuleHost({ pollIntervalMs: 0 })],
   });
   await app.runtime.start();
   return { app, clock };

@@ -19,7 +19,7 @@ const config = loadConfig({ MOZAIKS_APP_ID: "example-app", MOZAIKS_DB_PATH: ":me
   MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS: "true",
   MOZAIKS_LOG_LEVEL: "silent", MOZAIKS_APP_PATH: ${JSON.stringify(appPath)} });
 const host = createModuleHost();
-const { app } = await createRuntimeFromConfig(config, { modules: [host] });
+const { app } = await createRuntimeFromConfig(config, { routeExtensions: [host] });
 await app.runtime.start();
 const token = await new SignJWT({ sub: "u1", app_id: "example-app" }).setProtectedHeader({ alg: "HS256" })
   .setExpirationTime("1h").sign(new TextEncoder().encode(secret));
