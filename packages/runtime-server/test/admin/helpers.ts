@@ -18,7 +18,11 @@ export const EXAMPLE_KEYS = entitlementKeysFromConfig({
 
 /** The example app with its pack modules, verified manifest, frozen clock and in-memory SQLite. */
 export async function dashboardRuntime(
-  opts: { env?: Record<string, string | undefined>; routeExtensions?: RouteExtension[]; wallClock?: boolean } = {},
+  opts: {
+    env?: Record<string, string | undefined>;
+    routeExtensions?: RouteExtension[];
+    wallClock?: boolean;
+  } = {},
 ): Promise<{ app: RuntimeApp; clock: ReturnType<typeof frozenClock> }> {
   const config = loadConfig({
     MOZAIKS_APP_ID: APP_ID,
