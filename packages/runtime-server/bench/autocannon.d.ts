@@ -16,6 +16,8 @@ declare module "autocannon" {
       headers?: Record<string, string>;
       body?: string;
       requests?: Request[];
+      /** Requests per second across all connections (each connection paced to its share). */
+      overallRate?: number;
     }
     interface Histogram {
       average: number;
@@ -30,6 +32,13 @@ declare module "autocannon" {
       non2xx: number;
     }
   }
-  function autocannon(opts: autocannon.Options): Promise<autocannon.Result>;
+  /** A running load: a promise of the result that also emits each response. */
+  interface Instance extends PromiseLike<autocannon.Result> {
+    on(
+      event: "response",
+      listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void,
+    ): this;
+  }
+  function autocannon(opts: autocannon.Options): Instance;
   export default autocannon;
 }

@@ -47,7 +47,8 @@ export async function openWritableDatabase(
       : "grant this role write access, or point MOZAIKS_DATABASE_URL at a writable database";
   let store: RuntimeStore;
   try {
-    store = await openDatabase(target);
+    // The server's connections never checkpoint inside a request (src/store/checkpointer.ts).
+    store = await openDatabase(target, { sqlite: { backgroundCheckpoints: true } });
   } catch (err) {
     throw new ConfigError([`${variable}: cannot open the database ${where} (${oneLine(err)}); ${fix}`]);
   }

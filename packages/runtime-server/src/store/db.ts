@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { readMigrationFiles } from "drizzle-orm/migrator";
+import { startCheckpointer, WAL_RESTART_PAGES } from "./checkpointer.js";
 import * as schema from "./schema.js";
 import { type SqlClient, sqliteClient } from "./sql.js";
 
@@ -66,6 +67,15 @@ function migrateSqlite(sqlite: Database.Database): void {
     .immediate();
 }
 
+/** How {@link openStore} opens the file. */
+export interface OpenStoreOptions {
+  /**
+   * Checkpoint the WAL from a worker thread (see `startCheckpointer`) instead of inside the
+   * commit that fills it: what the server does; short-lived tools and tests keep SQLite's default.
+   */
+  backgroundCheckpoints?: boolean;
+}
+
 /**
  * Opens (creating if needed) the SQLite file in WAL mode and applies pending migrations.
  * `:memory:` gives a private in-memory database (tests).
@@ -76,7 +86,7 @@ function migrateSqlite(sqlite: Database.Database): void {
  * store.close();
  * ```
  */
-export function openStore(path: string): Store {
+export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   // FULL: an acknowledged ingest batch survives a crash of the process and of the machine.
   const sqlite = connect(path, "FULL");
@@ -84,6 +94,9 @@ export function openStore(path: string): Store {
   migrateSqlite(sqlite);
   const relaxed = path === ":memory:" ? sqlite : connect(path, "NORMAL");
   const relaxedDb = relaxed === sqlite ? db : drizzle(relaxed, { schema });
+  const checkpointer =
+    opts.backgroundCheckpoints && path !== ":memory:" ? startCheckpointer(path) : undefined;
+  if (checkpointer) for (const c of [sqlite, relaxed]) c.pragma(`wal_autocheckpoint = ${WAL_RESTART_PAGES}`);
   let closed = false;
   return {
     dialect: "sqlite",
@@ -98,6 +111,8 @@ export function openStore(path: string): Store {
       closed = true;
       if (relaxed !== sqlite) relaxed.close();
       sqlite.close();
+      // Its last checkpoint runs after these connections are gone; nothing waits on it.
+      void checkpointer?.stop();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { openStore, type Store } from "./db.js";
+import { type OpenStoreOptions, openStore, type Store } from "./db.js";
 import { openPgStore, type PgStore } from "./postgres.js";
 
 /** An open runtime database on either engine; `dialect` tells which. */
@@ -43,10 +43,13 @@ export function parseDatabaseUrl(value: string): DatabaseTarget {
   return { dialect: "sqlite", path: v };
 }
 
-/** Opens (and migrates) the database `target` names. */
-export async function openDatabase(target: DatabaseTarget | string): Promise<RuntimeStore> {
+/** Opens (and migrates) the database `target` names; `sqlite` options apply to a SQLite file. */
+export async function openDatabase(
+  target: DatabaseTarget | string,
+  opts: { sqlite?: OpenStoreOptions } = {},
+): Promise<RuntimeStore> {
   const t = typeof target === "string" ? parseDatabaseUrl(target) : target;
-  return t.dialect === "postgres" ? openPgStore(t.url) : openStore(t.path);
+  return t.dialect === "postgres" ? openPgStore(t.url) : openStore(t.path, opts.sqlite);
 }
 
 /** A short description of where the state lives, without credentials (logs, errors). */
