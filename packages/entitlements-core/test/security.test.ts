@@ -77,6 +77,58 @@ describe("TenantIsolationValidator", () => {
   it("needs an app id", () => {
     expect(() => new TenantIsolationValidator({ appId: "" })).toThrow(TypeError);
   });
+
+  it("lets an absent app id through only when the check says it is optional", () => {
+    const v = new TenantIsolationValidator({ appId: "myapp" });
+    expect(() => v.validateResource({ resourceAppId: undefined, optional: true })).not.toThrow();
+    expect(() => v.validateResource({ resourceAppId: null, optional: true })).toThrow(TenantIsolationError);
+    expect(() => v.validateResource({ resourceAppId: "other", optional: true })).toThrow(TenantIsolationError);
+  });
+
+  it("names a non-string app id by its type, never as the string it would print as", () => {
+    const audit = createMemoryAuditSink();
+    const v = new TenantIsolationValidator({ appId: "myapp", sink: audit.sink });
+    expect(() => v.validateAppId(["myapp"])).toThrow(expect.objectContaining({ actualAppId: "(array)" }));
+    expect(() => v.validateAppId(null)).toThrow(expect.objectContaining({ actualAppId: "(null)" }));
+    expect(() => v.validateAppId(42)).toThrow(expect.objectContaining({ actualAppId: "(number)" }));
+    expect(audit.events.map((e) => (e as { requested_app_id: string }).requested_app_id)).toEqual([
+      "(array)",
+      "(null)",
+      "(number)",
+    ]);
+  });
+
+  it("reports a refusal with the caller's message, user, request id and context", () => {
+    const audit = createMemoryAuditSink();
+    const v = new TenantIsolationValidator({ appId: "myapp", userId: "u1", sink: audit.sink, now: fixed });
+    let err: unknown;
+    try {
+      v.validateResource({
+        resourceAppId: "other",
+        message: "event e1 is for app 'other'",
+        userId: "u2",
+        requestId: "req-1",
+        context: { event_id: "e1" },
+      });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TenantIsolationError);
+    expect((err as Error).message).toBe("event e1 is for app 'other'");
+    expect(audit.events).toEqual([
+      {
+        event_type: "tenant_isolation",
+        timestamp: "2026-02-10T00:00:00.000Z",
+        app_id: "myapp",
+        user_id: "u2",
+        session_id: null,
+        result: "blocked",
+        requested_app_id: "other",
+        request_id: "req-1",
+        context: { event_id: "e1" },
+      },
+    ]);
+  });
 });
 
 describe("AnomalyDetector", () => {

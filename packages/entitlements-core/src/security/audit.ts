@@ -44,6 +44,9 @@ export type AuditEvent =
       requested_app_id: string;
       resource_type?: string;
       resource_id?: string;
+      request_id?: string;
+      /** More of the attempt (a path, an event id…). */
+      context?: Record<string, unknown>;
     })
   | (AuditBase & {
       event_type: "anomaly_detected";

@@ -44,21 +44,53 @@ export class TenantIsolationValidator {
   }
 
   /** Throws unless the resource belongs to this app; audits blocked attempts. */
-  validateResource(resource: { resourceAppId: unknown; resourceType?: string; resourceId?: string }): void {
+  validateResource(resource: TenantResource): void {
     const { resourceAppId, resourceType, resourceId } = resource;
     if (this.isSameTenant(resourceAppId)) return;
-    const requested = typeof resourceAppId === "string" ? resourceAppId : String(resourceAppId);
+    if (resource.optional === true && resourceAppId === undefined) return;
+    const requested = resource.actual ?? describeAppId(resourceAppId);
     emitAudit(this.#opts.sink, {
       event_type: "tenant_isolation",
       timestamp: (this.#opts.now?.() ?? new Date()).toISOString(),
       app_id: this.appId,
-      user_id: this.#opts.userId ?? null,
+      user_id: resource.userId !== undefined ? resource.userId : (this.#opts.userId ?? null),
       session_id: this.#opts.sessionId ?? null,
       result: "blocked",
       requested_app_id: requested,
       ...(resourceType === undefined ? {} : { resource_type: resourceType }),
       ...(resourceId === undefined ? {} : { resource_id: resourceId }),
+      ...(resource.requestId == null ? {} : { request_id: resource.requestId }),
+      ...(resource.context === undefined ? {} : { context: resource.context }),
     });
-    throw new TenantIsolationError(this.appId, requested, resourceType, resourceId);
+    throw new TenantIsolationError(this.appId, requested, resourceType, resourceId, resource.message);
   }
+}
+
+/** What {@link TenantIsolationValidator.validateResource} checks, and how a refusal is reported. */
+export interface TenantResource {
+  /** The app the resource (token claim, document, event…) is addressed to. */
+  resourceAppId: unknown;
+  resourceType?: string | undefined;
+  resourceId?: string | undefined;
+  /** An absent (`undefined`) app id means this app (an optional claim or field); a present one is checked. */
+  optional?: boolean | undefined;
+  /** How the requested app is named in the error and audit (default: {@link describeAppId}). */
+  actual?: string | undefined;
+  /** Message of the thrown error (default: names both apps). */
+  message?: string | undefined;
+  /** Who asked, for the audit event (default: the validator's `userId`). */
+  userId?: string | null | undefined;
+  requestId?: string | null | undefined;
+  /** More of the attempt for the audit event (a path, an event id…). */
+  context?: Record<string, unknown> | undefined;
+}
+
+/**
+ * An app id as errors and audit name it: a string as is, any other JSON value by its type
+ * (`(array)`, `(null)`, …), so `["myapp"]` never reads as `myapp`.
+ */
+export function describeAppId(value: unknown): string {
+  if (typeof value === "string") return value;
+  const type = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+  return `(${type})`;
 }

@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import { RuntimeError } from "../../errors.js";
 import type { RuntimeHonoEnv } from "../../http/hono-env.js";
 import type { AuditLog } from "../audit/audit-log.js";
+import { assertSameTenant } from "./tenant.js";
 import type { AuthenticatedUser } from "./types.js";
 import type { TokenVerifier } from "./verifier.js";
 
@@ -20,7 +21,7 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 /**
  * Authenticates a user route: `Authorization: Bearer <jwt>` verified by {@link TokenVerifier},
  * then the required scope (403 `insufficient_scope`) and the `app_id` claim (403
- * `tenant_isolation`, audited; see {@link tenantViolation}). Sets `c.var.user`.
+ * `tenant_isolation`, audited; see {@link assertSameTenant}). Sets `c.var.user`.
  *
  * @example
  * ```ts
@@ -39,46 +40,29 @@ export function requireUser(opts: RequireUserOptions): MiddlewareHandler<Runtime
         required_scope: opts.requiredScope,
       });
     }
-    const violation = tenantViolation(user, opts.appId);
-    if (violation) {
-      opts.audit.record({
-        eventType: "tenant_isolation",
-        result: "denied",
-        userId: user.userId,
-        subject: violation.actual,
-        requestId: c.get("requestId"),
-        details: { expected_app_id: opts.appId, actual_app_id: violation.actual, path: c.req.path },
-      });
-      throw new RuntimeError("tenant_isolation", violation.message, {
-        expected_app_id: opts.appId,
-        actual_app_id: violation.actual,
-      });
-    }
+    assertSameTenant(opts.appId, opts.audit, {
+      resourceAppId: user.appId,
+      optional: user.appIdWrongType === undefined,
+      ...(user.appIdWrongType === undefined ? {} : { actual: `(${user.appIdWrongType})` }),
+      message: tenantMessage(user, opts.appId),
+      userId: user.userId,
+      requestId: c.get("requestId"),
+      context: { path: c.req.path },
+    });
     c.set("user", user);
     await next();
   };
 }
 
 /**
- * Why a token is not for this runtime's app, or undefined when it is: a present `app_id` must
- * be exactly `appId`. A claim of another JSON type (array, number, object, boolean, `null`) is
+ * The refusal's message for a token not for this runtime's app: a present `app_id` must be
+ * exactly `appId`; a claim of another JSON type (array, number, object, boolean, `null`) is
  * addressed to no valid app and refused the same way; only an absent claim passes unchecked.
  */
-export function tenantViolation(
-  user: Pick<AuthenticatedUser, "appId" | "appIdWrongType">,
-  appId: string,
-): { actual: string; message: string } | undefined {
-  if (user.appIdWrongType !== undefined) {
-    return {
-      actual: `(${user.appIdWrongType})`,
-      message: `token claim 'app_id' is ${user.appIdWrongType}, not a string: this runtime serves '${appId}'`,
-    };
-  }
-  if (user.appId === undefined || user.appId === appId) return undefined;
-  return {
-    actual: user.appId,
-    message: `token claim 'app_id' is '${user.appId}', this runtime serves '${appId}'`,
-  };
+function tenantMessage(user: Pick<AuthenticatedUser, "appId" | "appIdWrongType">, appId: string): string {
+  return user.appIdWrongType !== undefined
+    ? `token claim 'app_id' is ${user.appIdWrongType}, not a string: this runtime serves '${appId}'`
+    : `token claim 'app_id' is '${user.appId}', this runtime serves '${appId}'`;
 }
 
 function digest(s: string): Buffer {

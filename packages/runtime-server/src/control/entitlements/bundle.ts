@@ -8,6 +8,7 @@ import {
   PlanCatalogSchema,
 } from "@mozaiks/contracts";
 import { RuntimeError } from "../../errors.js";
+import { assertSameTenant } from "../auth/tenant.js";
 import { readSignedText, type VerifyDeps } from "./verify.js";
 
 /** The entitlement files of an app bundle, verified. */
@@ -43,24 +44,21 @@ export function loadBundleEntitlements(
       EntitlementManifestSchema,
       deps,
     );
-    if (doc.app_id !== appId) {
-      throw new RuntimeError(
-        "tenant_isolation",
-        `${manifestPath} is for app '${doc.app_id}', this runtime serves '${appId}'`,
-      );
-    }
+    assertSameTenant(appId, undefined, {
+      resourceAppId: doc.app_id,
+      message: `${manifestPath} is for app '${doc.app_id}', this runtime serves '${appId}'`,
+    });
     manifest = { doc, source: `file:${manifestPath}` };
   }
   let catalog: PlanCatalog | undefined;
   const catalogPath = join(appPath, BUNDLE_FILES.planCatalog);
   if (existsSync(catalogPath)) {
     const { value } = readSignedText(readText(catalogPath), catalogPath, PlanCatalogSchema, deps);
-    if (value.app_id !== undefined && value.app_id !== appId) {
-      throw new RuntimeError(
-        "tenant_isolation",
-        `${catalogPath} is for app '${value.app_id}', not '${appId}'`,
-      );
-    }
+    assertSameTenant(appId, undefined, {
+      resourceAppId: value.app_id,
+      optional: true,
+      message: `${catalogPath} is for app '${value.app_id}', not '${appId}'`,
+    });
     catalog = value;
   }
   return { manifest, catalog };

@@ -5,8 +5,8 @@ import {
   EntitlementSyncV11Schema,
 } from "@mozaiks/contracts";
 import { normalizeSyncPayload } from "@mozaiks/entitlements-core";
-import { RuntimeError } from "../../errors.js";
 import type { AuditLog } from "../audit/audit-log.js";
+import { assertSameTenant } from "../auth/tenant.js";
 import type { UsageLedger } from "../usage/ledger.js";
 import { syncedExpiry, whenFresh } from "./freshness.js";
 import type { EntitlementState } from "./state.js";
@@ -51,30 +51,20 @@ export function isV11Payload(body: unknown): boolean {
   return "token_budget" in body || "features" in body || "rate_limits" in body || "plan" in body;
 }
 
-/** Rejects (and audits) anything addressed to another app. */
+/** Rejects (and audits) anything addressed to another app; an absent `app_id` is this app's. */
 export function assertTenant(
   appId: string | undefined,
   deps: SyncDeps,
   requestId?: string,
   userId?: string | null,
 ): void {
-  if (appId === undefined || appId === deps.appId) return;
-  deps.audit.record({
-    eventType: "tenant_isolation",
-    result: "denied",
+  assertSameTenant(deps.appId, deps.audit, {
+    resourceAppId: appId,
+    optional: true,
+    message: `payload is for app '${appId}', this runtime serves '${deps.appId}'`,
     userId: userId ?? null,
-    subject: appId,
     requestId,
-    details: { expected_app_id: deps.appId, actual_app_id: appId },
   });
-  throw new RuntimeError(
-    "tenant_isolation",
-    `payload is for app '${appId}', this runtime serves '${deps.appId}'`,
-    {
-      expected_app_id: deps.appId,
-      actual_app_id: appId,
-    },
-  );
 }
 
 /**

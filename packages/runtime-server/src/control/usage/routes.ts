@@ -10,6 +10,7 @@ import { internalRoutes } from "../../http/access.js";
 import { readJson } from "../../http/body.js";
 import type { RuntimeHonoEnv } from "../../http/hono-env.js";
 import type { RuntimeContext } from "../../runtime-context.js";
+import { assertSameTenant } from "../auth/tenant.js";
 import { parseOrThrow } from "../validation.js";
 
 /** Ledger `user_id` of units an app's backend takes for the app itself (no user named). */
@@ -61,24 +62,13 @@ export const usageRoutes = internalRoutes(({ ctx }) => {
   return new Hono<RuntimeHonoEnv>()
     .post("/api/usage/ingest", async (c) => {
       const batch = parseOrThrow(UsageIngestBatchSchema, await readJson(c), "usage ingest batch");
-      const foreign = batch.events.find((e) => e.app_id !== ctx.config.appId);
-      if (foreign) {
-        ctx.audit.record({
-          eventType: "tenant_isolation",
-          result: "denied",
-          subject: foreign.app_id,
+      for (const e of batch.events) {
+        assertSameTenant(ctx.config.appId, ctx.audit, {
+          resourceAppId: e.app_id,
+          message: `event ${e.event_id} is for app '${e.app_id}', this runtime serves '${ctx.config.appId}'`,
           requestId: c.var.requestId,
-          details: {
-            expected_app_id: ctx.config.appId,
-            actual_app_id: foreign.app_id,
-            event_id: foreign.event_id,
-          },
+          context: { event_id: e.event_id },
         });
-        throw new RuntimeError(
-          "tenant_isolation",
-          `event ${foreign.event_id} is for app '${foreign.app_id}', this runtime serves '${ctx.config.appId}'`,
-          { expected_app_id: ctx.config.appId, actual_app_id: foreign.app_id },
-        );
       }
       const { accepted, duplicates } = await ctx.ledger.ingest(batch);
       const body: UsageIngestResponse = { batch_id: batch.batch_id, accepted, duplicates };
