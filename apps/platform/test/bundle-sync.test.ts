@@ -4,16 +4,15 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { PlanCatalogSchema } from "@mozaiks/contracts";
 import { parseJwks, verifyManifest } from "@mozaiks/entitlements-core";
+import { tempDir } from "@mozaiks/test-utils";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { EXAMPLES, mozaiks, tempDir } from "./helpers.js";
+import { EXAMPLES, mozaiks } from "./helpers.js";
 
 let dir: string;
-let cleanup: () => Promise<void>;
 beforeAll(async () => {
-  ({ dir, cleanup } = await tempDir());
+  dir = tempDir("mozaiks-cli-");
   await mozaiks(["keys", "generate", "--out", "keys", "--kid", "platform-1"], { cwd: dir });
 });
-afterAll(() => cleanup());
 
 const config = ["-c", EXAMPLES];
 const key = ["--key", "keys/platform-1.private.jwk.json"];

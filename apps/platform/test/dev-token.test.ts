@@ -1,8 +1,9 @@
 import { createPublicKey, generateKeyPairSync, type JsonWebKey, verify } from "node:crypto";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { mozaiks, tempDir } from "./helpers.js";
+import { tempDir } from "@mozaiks/test-utils";
+import { describe, expect, it } from "vitest";
+import { mozaiks } from "./helpers.js";
 
 function decode(jwt: string) {
   const [h, p, s] = jwt.split(".") as [string, string, string];
@@ -15,14 +16,8 @@ function decode(jwt: string) {
 }
 
 describe("mozaiks dev token", () => {
-  const dirs: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const d of dirs.splice(0)) await d();
-  });
-
   it("creates a local Ed25519 key on first use and mints a token the key's JWKS verifies", async () => {
-    const { dir, cleanup } = await tempDir();
-    dirs.push(cleanup);
+    const dir = tempDir("mozaiks-cli-");
     const run = await mozaiks(
       ["dev", "token", "--sub", "alice", "--roles", "admin,editor", "--app-id", "example-app"],
       {
@@ -62,8 +57,7 @@ describe("mozaiks dev token", () => {
   });
 
   it("signs with --key (a P-256 private JWK: ES256) and sets the optional claims", async () => {
-    const { dir, cleanup } = await tempDir();
-    dirs.push(cleanup);
+    const dir = tempDir("mozaiks-cli-");
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const keyFile = join(dir, "key.json");
     await writeFile(keyFile, JSON.stringify({ ...privateKey.export({ format: "jwk" }), kid: "idp-1" }));
@@ -104,8 +98,7 @@ describe("mozaiks dev token", () => {
   });
 
   it("refuses a missing key file, a public key and a bad --ttl with one line and exit 2 or 3", async () => {
-    const { dir, cleanup } = await tempDir();
-    dirs.push(cleanup);
+    const dir = tempDir("mozaiks-cli-");
     const missing = await mozaiks(["dev", "token", "--sub", "a", "--key", join(dir, "nope.json")], {
       cwd: dir,
     });

@@ -1,7 +1,5 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runCli } from "../src/run.js";
@@ -66,10 +64,4 @@ export function mozaiksProcess(args: string[], options: CliOptions = {}): Promis
       },
     );
   });
-}
-
-/** A fresh temp directory, removed by the returned cleanup. */
-export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), "mozaiks-cli-"));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

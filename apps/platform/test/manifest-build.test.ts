@@ -1,14 +1,13 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXAMPLES, mozaiks, tempDir } from "./helpers.js";
+import { tempDir } from "@mozaiks/test-utils";
+import { beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLES, mozaiks } from "./helpers.js";
 
 let dir: string;
-let cleanup: () => Promise<void>;
 beforeAll(async () => {
-  ({ dir, cleanup } = await tempDir());
+  dir = tempDir("mozaiks-cli-");
 });
-afterAll(() => cleanup());
 
 const build = (args: string[]) =>
   mozaiks(["manifest", "build", "-c", EXAMPLES, "--now", "2026-03-10T12:00:00Z", ...args]);

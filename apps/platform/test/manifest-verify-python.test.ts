@@ -1,23 +1,22 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "@mozaiks/test-utils";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   hasPython,
   NO_PYTHON,
   pythonSignedManifests,
   pythonVerify,
 } from "../../../packages/entitlements-core/test/fixtures/python-signer.js";
-import { mozaiks, tempDir } from "./helpers.js";
+import { mozaiks } from "./helpers.js";
 
 const KEY = "cli-differential-key";
 const NOW = "2026-03-15T12:00:00Z";
 
 let dir: string;
-let cleanup: () => Promise<void>;
 beforeAll(async () => {
-  ({ dir, cleanup } = await tempDir());
+  dir = tempDir("mozaiks-cli-");
 });
-afterAll(() => cleanup());
 
 /** One genuine document per class JSON.parse gets wrong, so each subprocess earns its cost. */
 function sample(texts: readonly string[]): number[] {

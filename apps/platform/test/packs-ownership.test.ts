@@ -1,21 +1,17 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
-import { mozaiks, REPO_CATALOG_ENV, tempDir } from "./helpers.js";
+import { tempDir } from "@mozaiks/test-utils";
+import { describe, expect, it } from "vitest";
+import { mozaiks, REPO_CATALOG_ENV } from "./helpers.js";
 
 const REPO = fileURLToPath(new URL("../../..", import.meta.url));
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
 
 /** A copy of the repo's packs in a temp dir. */
 async function catalogCopy(): Promise<string> {
-  const t = await tempDir();
-  cleanups.push(t.cleanup);
-  cpSync(join(REPO, "packs"), t.dir, { recursive: true });
-  return t.dir;
+  const dir = tempDir("mozaiks-cli-");
+  cpSync(join(REPO, "packs"), dir, { recursive: true });
+  return dir;
 }
 
 function edit(file: string, from: string | RegExp, to: string): void {

@@ -2,8 +2,9 @@ import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PACKS_LOCK_FILE, type PacksLock, RUNTIME_CONTRACT_VERSION } from "@mozaiks/contracts";
+import { tempDir } from "@mozaiks/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mozaiksProcess, tempDir } from "./helpers.js";
+import { mozaiksProcess } from "./helpers.js";
 import { type Registry, run, startRegistry, startRuntime } from "./registry.js";
 
 // Pack authors publish packs to npm and apps install them: every step here runs the real
@@ -14,19 +15,17 @@ const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 const PACK_DEV_MODULES = join(REPO, "packages/capability-packs/node_modules");
 
 let root: string;
-let cleanup: () => Promise<void>;
 let registry: Registry;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  ({ dir: root, cleanup } = await tempDir());
+  root = tempDir("mozaiks-cli-");
   registry = await startRegistry(join(root, "registry"));
   // npm's cache is per run, so a tarball of an earlier run is never reused.
   env = { npm_config_cache: join(root, "npm-cache"), npm_config_update_notifier: "false" };
 }, 60_000);
 afterAll(async () => {
   await registry?.close();
-  await cleanup?.();
 });
 
 const cli = (args: string[], cwd = root) => mozaiksProcess(args, { cwd, env });

@@ -1,18 +1,13 @@
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
-import { mozaiks, REPO_CATALOG_ENV, tempDir } from "./helpers.js";
+import { tempDir } from "@mozaiks/test-utils";
+import { describe, expect, it } from "vitest";
+import { mozaiks, REPO_CATALOG_ENV } from "./helpers.js";
 
 const REPO = fileURLToPath(new URL("../../..", import.meta.url));
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
 async function temp(): Promise<string> {
-  const t = await tempDir();
-  cleanups.push(t.cleanup);
-  return t.dir;
+  return tempDir("mozaiks-cli-");
 }
 
 describe("catalog sources of the CLI", () => {

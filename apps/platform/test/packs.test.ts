@@ -2,21 +2,16 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BuildPlanSchema } from "@mozaiks/contracts";
-import { afterEach, describe, expect, it } from "vitest";
-import { mozaiks, REPO_CATALOG_ENV, tempDir } from "./helpers.js";
+import { tempDir } from "@mozaiks/test-utils";
+import { describe, expect, it } from "vitest";
+import { mozaiks, REPO_CATALOG_ENV } from "./helpers.js";
 
 const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 const FIXTURES = join(REPO, "packages/capability-packs/test/fixtures/catalog");
 /** A run from the repository root with the catalog its `pnpm mozaiks` script passes. */
 const inRepo = { cwd: REPO, env: REPO_CATALOG_ENV };
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
 async function temp(): Promise<string> {
-  const t = await tempDir();
-  cleanups.push(t.cleanup);
-  return t.dir;
+  return tempDir("mozaiks-cli-");
 }
 /** A catalog with the repo packs and the licensed fixture, in a temp dir. */
 async function mixedCatalog(): Promise<string> {

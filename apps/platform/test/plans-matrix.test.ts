@@ -1,14 +1,13 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXAMPLES, mozaiks, tempDir } from "./helpers.js";
+import { tempDir } from "@mozaiks/test-utils";
+import { beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLES, mozaiks } from "./helpers.js";
 
 let dir: string;
-let cleanup: () => Promise<void>;
 beforeAll(async () => {
-  ({ dir, cleanup } = await tempDir());
+  dir = tempDir("mozaiks-cli-");
 });
-afterAll(() => cleanup());
 
 describe("mozaiks plans matrix", () => {
   it("prints who grants what, inherited and through wildcards, and every limit with its period", async () => {

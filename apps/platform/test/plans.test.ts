@@ -1,16 +1,15 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXAMPLES, mozaiks, tempDir } from "./helpers.js";
+import { tempDir } from "@mozaiks/test-utils";
+import { beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLES, mozaiks } from "./helpers.js";
 
 let dir: string;
-let cleanup: () => Promise<void>;
 let registry: string;
 beforeAll(async () => {
-  ({ dir, cleanup } = await tempDir());
+  dir = tempDir("mozaiks-cli-");
   registry = join(EXAMPLES, "capabilities.json");
 });
-afterAll(() => cleanup());
 
 async function brokenPlans(): Promise<string> {
   const plans = JSON.parse(await readFile(join(EXAMPLES, "plan_capabilities.json"), "utf8"));

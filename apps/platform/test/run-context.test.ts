@@ -1,19 +1,14 @@
 import { execFile } from "node:child_process";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { tempDir } from "@mozaiks/test-utils";
+import { describe, expect, it } from "vitest";
 import { VERSION } from "../src/program.js";
 import { cliEnvironment } from "../src/shared/env.js";
-import { EXAMPLES, mozaiks, REPO, tempDir } from "./helpers.js";
+import { EXAMPLES, mozaiks, REPO } from "./helpers.js";
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
 async function temp(): Promise<string> {
-  const t = await tempDir();
-  cleanups.push(t.cleanup);
-  return t.dir;
+  return tempDir("mozaiks-cli-");
 }
 
 describe("one CLI run", () => {

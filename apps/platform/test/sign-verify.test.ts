@@ -1,15 +1,14 @@
 import { chmod, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EntitlementManifestSchema } from "@mozaiks/contracts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXAMPLES, mozaiks, tempDir } from "./helpers.js";
+import { tempDir } from "@mozaiks/test-utils";
+import { beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLES, mozaiks } from "./helpers.js";
 
 let dir: string;
-let cleanup: () => Promise<void>;
 beforeAll(async () => {
-  ({ dir, cleanup } = await tempDir());
+  dir = tempDir("mozaiks-cli-");
 });
-afterAll(() => cleanup());
 
 describe("mozaiks keys → manifest build → manifest verify", () => {
   it("generates a key pair with a 0600 private key and a public JWKS", async () => {

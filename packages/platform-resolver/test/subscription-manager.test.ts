@@ -1,6 +1,4 @@
 import { readdir, readFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { PlanCatalogSchema } from "@mozaiks/contracts";
 import {
@@ -10,8 +8,8 @@ import {
   toJwks,
   verifyManifest,
 } from "@mozaiks/entitlements-core";
-import { tempDir } from "@mozaiks/test-utils";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { listen, tempDir } from "@mozaiks/test-utils";
+import { beforeEach, describe, expect, it } from "vitest";
 import { isPlatformError, PlatformResolver, SubscriptionManager } from "../src/index.js";
 import { exampleConfig, NOW } from "./helpers.js";
 
@@ -19,19 +17,6 @@ const keys = generateEd25519KeyPair("test-key");
 const jwks = toJwks([keys.publicJwk]);
 const resolver = new PlatformResolver(exampleConfig(), { now: () => NOW });
 const noWait = async () => {};
-
-type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
-async function serve(handler: Handler): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => {
-      body += c;
-    });
-    req.on("end", () => handler(req, body, res));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
 describe("SubscriptionManager bundle", () => {
   let dir: string;
@@ -98,15 +83,10 @@ describe("SubscriptionManager bundle", () => {
 });
 
 describe("SubscriptionManager push", () => {
-  let server: Server | undefined;
-  afterEach(async () => {
-    await new Promise((r) => server?.close(r));
-  });
-
   it("retries a failing runtime with backoff and reports per-app results", async () => {
     const seen: Array<{ key: string | undefined; app: string; valid: boolean }> = [];
     let calls = 0;
-    const started = await serve((req, body, res) => {
+    const started = await listen((req, body, res) => {
       calls++;
       const doc = JSON.parse(body);
       seen.push({
@@ -119,7 +99,6 @@ describe("SubscriptionManager push", () => {
         return res.writeHead(503, { "content-type": "application/json" }).end('{"error":"internal_error"}');
       res.writeHead(200, { "content-type": "application/json" }).end('{"status":"synced"}');
     });
-    server = started.server;
     const delays: number[] = [];
     const manager = new SubscriptionManager({
       resolver,
@@ -147,14 +126,13 @@ describe("SubscriptionManager push", () => {
 
   it("does not retry a rejected request and keeps going with other apps", async () => {
     let calls = 0;
-    const started = await serve((_req, body, res) => {
+    const started = await listen((_req, body, res) => {
       calls++;
       const doc = JSON.parse(body);
       if (doc.app_id === "bad")
         return res.writeHead(403, { "content-type": "application/json" }).end('{"error":"tenant_isolation"}');
       res.writeHead(200).end("{}");
     });
-    server = started.server;
     const manager = new SubscriptionManager({
       resolver,
       signer: new HmacManifestSigner({ signingKey: "x" }),
@@ -177,7 +155,7 @@ describe("SubscriptionManager push", () => {
   });
 
   it("gives up after the configured retries when the runtime is unreachable", async () => {
-    const started = await serve((_req, _body, res) => res.end());
+    const started = await listen((_req, _body, res) => res.end());
     const url = started.url;
     await new Promise((r) => started.server.close(r));
     const manager = new SubscriptionManager({
