@@ -12,6 +12,7 @@ import {
 } from "./errors.js";
 import { consoleLogger, type EntitlementsLogger } from "./logger.js";
 import { readSignedDocument } from "./read-signed.js";
+import { TenantIsolationValidator } from "./security/tenant.js";
 import { isPlainObject } from "./signing/json-value.js";
 import { hasVerificationKeys, type VerifyOptions, verifyManifest } from "./signing/verify.js";
 import { checkExpiry, type VerifyResult } from "./signing/verify-result.js";
@@ -155,9 +156,12 @@ function accepted(
         : `${source}: unsigned manifest accepted because no verification key is configured`,
     );
   }
-  if (manifest.app_id !== opts.appId) {
-    throw new TenantIsolationError(opts.appId, manifest.app_id, "manifest", source);
-  }
+  new TenantIsolationValidator({ appId: opts.appId }).validateResource({
+    resourceAppId: manifest.app_id,
+    resourceType: "manifest",
+    resourceId: source,
+    message: `${source}: manifest is for app '${manifest.app_id}', not '${opts.appId}'`,
+  });
   const uid = manifest.user_id;
   if (opts.userId != null && uid != null && uid !== opts.userId) {
     throw new TenantIsolationError(

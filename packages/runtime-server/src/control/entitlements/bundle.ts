@@ -3,13 +3,17 @@ import { join } from "node:path";
 import {
   BUNDLE_FILES,
   type EntitlementManifest,
-  EntitlementManifestSchema,
   type PlanCatalog,
   PlanCatalogSchema,
 } from "@mozaiks/contracts";
+import {
+  type LoadedEntitlements,
+  loadEntitlementsSync,
+  ManifestSignatureError,
+} from "@mozaiks/entitlements-core";
 import { RuntimeError } from "../../errors.js";
 import { assertSameTenant } from "../auth/tenant.js";
-import { readSignedText, type VerifyDeps } from "./verify.js";
+import { accept, auditRefused, readSignedText, type VerifyDeps } from "./verify.js";
 
 /** The entitlement files of an app bundle, verified. */
 export interface BundleEntitlements {
@@ -26,6 +30,34 @@ function readText(path: string): string {
 }
 
 /**
+ * The bundle's `entitlement_manifest.json` through entitlements-core's loader (the file, else
+ * the defaults: undefined here; verification, schema and tenant check as core applies them
+ * everywhere), its signature outcome audited and its warnings logged.
+ */
+function loadBundleManifest(
+  appPath: string,
+  appId: string,
+  deps: VerifyDeps,
+): BundleEntitlements["manifest"] {
+  let loaded: LoadedEntitlements;
+  try {
+    loaded = loadEntitlementsSync({
+      ...deps.keys,
+      appId,
+      appPath,
+      now: deps.clock.now(),
+      logger: { warn: (message, fields) => deps.logger.warn(fields ?? {}, message) },
+    });
+  } catch (err) {
+    if (err instanceof ManifestSignatureError) auditRefused(err, err.source ?? BUNDLE_FILES.manifest, deps);
+    throw err;
+  }
+  if (loaded.source === "default" || !loaded.verification.ok) return undefined;
+  accept(loaded.verification, loaded.source, deps);
+  return { doc: loaded.manifest, source: loaded.source };
+}
+
+/**
  * Loads `entitlement_manifest.json` and `plan_catalog.json` from an app bundle, verifying each
  * (docs/reference/signed-documents.md) and refusing a manifest or catalog addressed to another app.
  */
@@ -35,21 +67,7 @@ export function loadBundleEntitlements(
   deps: VerifyDeps,
 ): BundleEntitlements {
   if (!appPath) return { manifest: undefined, catalog: undefined };
-  let manifest: BundleEntitlements["manifest"];
-  const manifestPath = join(appPath, BUNDLE_FILES.manifest);
-  if (existsSync(manifestPath)) {
-    const { value: doc } = readSignedText(
-      readText(manifestPath),
-      manifestPath,
-      EntitlementManifestSchema,
-      deps,
-    );
-    assertSameTenant(appId, undefined, {
-      resourceAppId: doc.app_id,
-      message: `${manifestPath} is for app '${doc.app_id}', this runtime serves '${appId}'`,
-    });
-    manifest = { doc, source: `file:${manifestPath}` };
-  }
+  const manifest = loadBundleManifest(appPath, appId, deps);
   let catalog: PlanCatalog | undefined;
   const catalogPath = join(appPath, BUNDLE_FILES.planCatalog);
   if (existsSync(catalogPath)) {

@@ -29,6 +29,19 @@ function refuse(
   deps: VerifyDeps,
   requestId?: string,
 ): never {
+  auditRefused(result, what, deps, requestId);
+  throw new RuntimeError("manifest_signature_invalid", `${what}: ${result.message}`, {
+    reason: result.reason,
+  });
+}
+
+/** Audits a refused signature. */
+export function auditRefused(
+  result: Pick<Extract<VerifyResult, { ok: false }>, "reason" | "message">,
+  what: string,
+  deps: VerifyDeps,
+  requestId?: string,
+): void {
   deps.audit?.record({
     eventType: "signature_verification",
     result: "invalid",
@@ -36,13 +49,10 @@ function refuse(
     requestId,
     details: { reason: result.reason, message: result.message },
   });
-  throw new RuntimeError("manifest_signature_invalid", `${what}: ${result.message}`, {
-    reason: result.reason,
-  });
 }
 
 /** Audits an accepted signature (warning when no key is configured to check it). */
-function accept(
+export function accept(
   result: Extract<VerifyResult, { ok: true }>,
   what: string,
   deps: VerifyDeps,
