@@ -23,7 +23,6 @@ describe("app bundle entitlements", () => {
   it("verifies the example bundle's signed manifest and catalog against the configured JWKS", async () => {
     const { app } = await buildTestRuntime({ entitlementKeys: exampleKeys });
     expect((await app.request("/ready")).status).toBe(200);
-    await app.runtime.close();
   });
 
   it("refuses to start on a tampered manifest when keys are configured", async () => {
@@ -35,7 +34,6 @@ describe("app bundle entitlements", () => {
     const { app } = await buildTestRuntime({ appPath: tmp, entitlementKeys: exampleKeys, start: false });
     await expect(app.runtime.start()).rejects.toMatchObject({ code: "manifest_signature_invalid" });
     expect((await app.request("/ready")).status).toBe(503);
-    await app.runtime.close();
   });
 
   it("refuses a bundle signed by a key it does not trust, and an unsigned one when keys exist", async () => {
@@ -49,7 +47,6 @@ describe("app bundle entitlements", () => {
     writeFileSync(path, JSON.stringify(unsigned));
     const again = await buildTestRuntime({ appPath: tmp, entitlementKeys: exampleKeys, start: false });
     await expect(again.app.runtime.start()).rejects.toMatchObject({ code: "manifest_signature_invalid" });
-    await again.app.runtime.close();
   });
 
   it("refuses a manifest for another app", async () => {
@@ -60,7 +57,6 @@ describe("app bundle entitlements", () => {
     );
     const { app } = await buildTestRuntime({ appPath: tmp, start: false });
     await expect(app.runtime.start()).rejects.toMatchObject({ code: "tenant_isolation" });
-    await app.runtime.close();
   });
 
   it("uses the OSS defaults when the bundle has no manifest", async () => {
@@ -72,7 +68,6 @@ describe("app bundle entitlements", () => {
       "cap.tool.basic",
       "cap.workflow.basic",
     ]);
-    await app.runtime.close();
   });
 
   it("grants nothing once the effective manifest has expired (fails closed)", async () => {
@@ -81,6 +76,5 @@ describe("app bundle entitlements", () => {
     const res = await app.runtime.ctx.state.resolve("user-1");
     expect(res.source).toMatch(/^expired:file:/);
     expect(res.evaluator.capabilities).toEqual([]);
-    await app.runtime.close();
   });
 });

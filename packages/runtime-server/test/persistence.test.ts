@@ -63,7 +63,6 @@ describe("persistence across restarts", () => {
     const user = await capabilities(second.app, "user-7");
     expect(user.capabilities).toContain("cap.tool.report_export");
     expect(user.limits["cap.limit.tokens_monthly"]?.used).toBe(2);
-    await second.app.runtime.close();
   });
 
   it("prefers a bundle manifest issued after the last app-level sync", async () => {
@@ -77,7 +76,6 @@ describe("persistence across restarts", () => {
     await first.app.runtime.close();
     const second = await buildTestRuntime({ store: openStore(path) });
     expect((await capabilities(second.app, "u")).source).toMatch(/^file:/);
-    await second.app.runtime.close();
   });
 
   it("flushes audit events to audit_events in batches, off the request path", async () => {
@@ -101,7 +99,6 @@ describe("persistence across restarts", () => {
         user_id: "user-1",
       },
     ]);
-    await app.runtime.close();
   });
 });
 
@@ -126,6 +123,5 @@ describe("anomaly detection", () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ result: "warning", user_id: "user-1", subject: "rapid_denials" });
     expect(JSON.parse(rows[0]?.details ?? "{}")).toMatchObject({ count: 11 });
-    await app.runtime.close();
   });
 });

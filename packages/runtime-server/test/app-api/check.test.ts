@@ -31,7 +31,6 @@ describe("POST /api/check: capabilities", () => {
     const no = await check(app, { capability: "cap.feature.sso" });
     expect(no.body).toMatchObject({ allowed: false, reason_code: "capability_missing" });
     expect(yes.res.headers.get("x-mozaiks-entitlements-version")).toMatch(/^[\w-]{16}$/);
-    await app.runtime.close();
   });
 
   it("changes the entitlements version when a sync changes the capabilities, not when usage moves", async () => {
@@ -46,7 +45,6 @@ describe("POST /api/check: capabilities", () => {
     expect(await version()).toBe(v1);
     await syncAppLimits(app, 4);
     expect(await version()).not.toBe(v1);
-    await app.runtime.close();
   });
 
   it("with the internal key decides for the named user, and requires one", async () => {
@@ -57,7 +55,6 @@ describe("POST /api/check: capabilities", () => {
     const missing = await post(app, "/api/check", { capability: "cap.feature.export" }, null);
     expect(missing.status).toBe(400);
     expect(((await missing.json()) as { error: string }).error).toBe("invalid_request");
-    await app.runtime.close();
   });
 
   it("refuses a user token naming another user (403 user_mismatch)", async () => {
@@ -65,7 +62,6 @@ describe("POST /api/check: capabilities", () => {
     const res = await post(app, "/api/check", { capability: "cap.feature.export", user_id: "bob" });
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: string }).error).toBe("user_mismatch");
-    await app.runtime.close();
   });
 
   it("rejects a body that is neither a capability nor a limit check (400)", async () => {
@@ -74,7 +70,6 @@ describe("POST /api/check: capabilities", () => {
       const res = await post(app, "/api/check", body);
       expect(res.status, JSON.stringify(body)).toBe(400);
     }
-    await app.runtime.close();
   });
 });
 
@@ -101,7 +96,6 @@ describe("POST /api/check: limits", () => {
       reason_code: "limit_exceeded",
     });
     expect(await exportsUsed(app)).toBe(0);
-    await app.runtime.close();
   });
 
   it("consumes atomically: the units are taken only while they fit, and a denial takes nothing", async () => {
@@ -114,7 +108,6 @@ describe("POST /api/check: limits", () => {
     const last = await check(app, { limit: LIMITS.exports, consume: true });
     expect(last.body).toMatchObject({ allowed: true, used: 3, remaining: 0 });
     expect(await exportsUsed(app)).toBe(3);
-    await app.runtime.close();
   });
 
   it("shares the counter with execute's reservation path (the same limit, the same units)", async () => {
@@ -127,7 +120,6 @@ describe("POST /api/check: limits", () => {
     expect(denied.status).toBe(429);
     const { body } = await check(app, { limit: "cap.limit.plugin_calls_daily" });
     expect(body).toMatchObject({ used: 2, remaining: 0, allowed: false });
-    await app.runtime.close();
   });
 
   it("replays the first decision for a repeated idempotency_key without consuming again", async () => {
@@ -148,7 +140,6 @@ describe("POST /api/check: limits", () => {
     });
     // Keys are per user: another user's same key is a new decision (on the app's shared counter).
     expect((await check(app, { ...q, requested: 1 }, "user-2")).body).toMatchObject({ consumed: 1, used: 3 });
-    await app.runtime.close();
   });
 
   it("answers 409 idempotency_conflict when a key is reused for a different check", async () => {
@@ -163,7 +154,6 @@ describe("POST /api/check: limits", () => {
     });
     expect(res.status).toBe(409);
     expect(((await res.json()) as { error: string }).error).toBe("idempotency_conflict");
-    await app.runtime.close();
   });
 
   it("consumes exactly once when the same key arrives many times at once", async () => {
@@ -175,7 +165,6 @@ describe("POST /api/check: limits", () => {
     expect(ok.length).toBeGreaterThan(0);
     for (const r of answers) expect([200, 409]).toContain(r.status);
     expect(await exportsUsed(app)).toBe(5);
-    await app.runtime.close();
   });
 
   it("allows over the limit with a warning under warn, and without one under none", async () => {
@@ -190,7 +179,6 @@ describe("POST /api/check: limits", () => {
     const none = await check(app, { limit: LIMITS.unenforced, requested: 5 });
     expect(none.body).toMatchObject({ allowed: true, reason_code: "not_enforced", enforcement: "none" });
     expect(none.body.warning).toBeUndefined();
-    await app.runtime.close();
   });
 
   it("treats a limit the manifest does not define as unlimited, and a per-run limit as the launch scope's", async () => {
@@ -210,7 +198,6 @@ describe("POST /api/check: limits", () => {
       resets_at: null,
     });
     expect((await check(app, { limit: LIMITS.perRun, requested: 11 })).body.allowed).toBe(false);
-    await app.runtime.close();
   });
 
   it("counts a gauge (period none) for ever and reports no reset", async () => {
@@ -218,7 +205,6 @@ describe("POST /api/check: limits", () => {
     await syncAppLimits(app);
     const { body } = await check(app, { limit: LIMITS.seats, requested: 2, consume: true });
     expect(body).toMatchObject({ allowed: true, period: "none", resets_at: null, remaining: 0 });
-    await app.runtime.close();
   });
 });
 
@@ -251,7 +237,6 @@ describe("GET /api/entitlements validators", () => {
     expect(moved.headers.get("x-mozaiks-entitlements-version")).toBe(
       first.headers.get("x-mozaiks-entitlements-version"),
     );
-    await app.runtime.close();
   });
 });
 
@@ -274,6 +259,5 @@ describe("POST /api/check and /api/track auth", () => {
       });
       expect(res.status, path).toBe(401);
     }
-    await app.runtime.close();
   });
 });

@@ -34,7 +34,6 @@ describe("POST /api/track", () => {
     expect(await track(app, [e("a", 2), e("b", 3), e("b", 3)])).toEqual({ accepted: 2, duplicates: 1 });
     expect(await track(app, [e("a", 2), e("c", 1)])).toEqual({ accepted: 1, duplicates: 1 });
     expect(await used(app, LIMITS.exports)).toBe(6);
-    await app.runtime.close();
   });
 
   it("is one transaction: a batch with one invalid event writes nothing", async () => {
@@ -61,7 +60,6 @@ describe("POST /api/track", () => {
       n: number;
     };
     expect(n.n).toBe(0);
-    await app.runtime.close();
   });
 
   it("lands in the same counter that check consumes from and execute's reservations use", async () => {
@@ -72,7 +70,6 @@ describe("POST /api/track", () => {
     expect(await a.json()).toMatchObject({ allowed: true, used: 3, remaining: 0 });
     const b = await post(app, "/api/check", { limit: LIMITS.exports, consume: true });
     expect(await b.json()).toMatchObject({ allowed: false, reason_code: "limit_exceeded" });
-    await app.runtime.close();
   });
 
   it("counts an event in the window of its own timestamp, and refuses one far in the future", async () => {
@@ -106,7 +103,6 @@ describe("POST /api/track", () => {
       null,
     );
     expect(res.status).toBe(400);
-    await app.runtime.close();
   });
 
   it("with a user token records only the caller's usage; their event ids never collide with another user's", async () => {
@@ -128,7 +124,6 @@ describe("POST /api/track", () => {
     );
     expect(other.status).toBe(403);
     expect(((await other.json()) as { error: string }).error).toBe("user_mismatch");
-    await app.runtime.close();
   });
 
   it("keeps properties beside the ledger row", async () => {
@@ -141,7 +136,6 @@ describe("POST /api/track", () => {
       properties: string;
     };
     expect(JSON.parse(row.properties)).toEqual({ format: "pdf" });
-    await app.runtime.close();
   });
 });
 
@@ -195,7 +189,6 @@ describe("GET /api/usage", () => {
       [LIMITS.exports, "2026-03-01T00:00:00.000Z", "2026-04-01T00:00:00.000Z", 14],
       [LIMITS.warned, "2026-03-01T00:00:00.000Z", "2026-04-01T00:00:00.000Z", 6],
     ]);
-    await app.runtime.close();
   });
 
   it("pages with a bounded size and a cursor, in SQL for hours and days and in memory for months", async () => {
@@ -221,7 +214,6 @@ describe("GET /api/usage", () => {
     }
     const big = await get(app, "/api/usage?limit=1001");
     expect(big.status).toBe(400);
-    await app.runtime.close();
   });
 
   it("refuses a bad range, an unknown parameter or a forged cursor (400)", async () => {
@@ -237,7 +229,6 @@ describe("GET /api/usage", () => {
       expect(res.status, q).toBe(400);
       expect(((await res.json()) as { error: string }).error).toBe("invalid_request");
     }
-    await app.runtime.close();
   });
 
   it("answers any user's history on the internal route, and only the caller's with a token", async () => {
@@ -254,6 +245,5 @@ describe("GET /api/usage", () => {
     expect(noKey.status).toBe(401);
     const noUser = await get(app, "/api/internal/usage", null);
     expect(noUser.status).toBe(400);
-    await app.runtime.close();
   });
 });

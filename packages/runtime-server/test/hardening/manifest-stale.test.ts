@@ -61,7 +61,6 @@ describe("no rollback: 409 manifest_stale", () => {
         error: "manifest_stale",
         reason: "older",
       });
-      await app.runtime.close();
     });
   }
 
@@ -74,7 +73,6 @@ describe("no rollback: 409 manifest_stale", () => {
     const res = await app.request(SYNC, internal(other));
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({ error: "manifest_stale", reason: "conflict" });
-    await app.runtime.close();
   });
 
   it("orders each subject on its own: an old manifest for another user is still accepted", async () => {
@@ -88,7 +86,6 @@ describe("no rollback: 409 manifest_stale", () => {
       });
     expect((await app.request(SYNC, internal(mk("user-1", at(0))))).status).toBe(200);
     expect((await app.request(SYNC, internal(mk("user-2", at(-86_400_000))))).status).toBe(200);
-    await app.runtime.close();
   });
 
   it("refuses a signed v1.1 payload issued before the one in force", async () => {
@@ -106,7 +103,6 @@ describe("no rollback: 409 manifest_stale", () => {
     const res = await app.request(SYNC, internal(v11(at(-1000), 5)));
     expect(res.status).toBe(409);
     expect((await inForce(app, "user-1")).evaluator.limits).toEqual({ "cap.limit.plugin_calls_daily": 1 });
-    await app.runtime.close();
   });
 
   it("serializes concurrent syncs for one subject: the newest wins whatever the arrival order", async () => {
@@ -123,7 +119,6 @@ describe("no rollback: 409 manifest_stale", () => {
     expect(answers[0]?.status).toBe(200);
     expect(answers.slice(1).map((r) => r.status)).toEqual(Array(7).fill(409));
     expect((await inForce(app, "user-1")).evaluator.capabilities).toEqual(["cap.tool.v7"]);
-    await app.runtime.close();
   });
 });
 
@@ -169,7 +164,6 @@ describe("no rollback across instances sharing one database", () => {
       .get() as { manifest: string };
     expect(JSON.parse(row.manifest).capabilities).toEqual(["cap.tool.v2"]);
     await a.app.runtime.close();
-    await b.app.runtime.close();
   });
 });
 
@@ -205,7 +199,6 @@ describe("no rollback at start: an older bundle file than the persisted manifest
       .prepare("select result, details from audit_events where event_type = 'entitlement_sync'")
       .all() as Array<{ result: string; details: string }>;
     expect(rows.map((r) => r.result)).toContain("denied");
-    await third.app.runtime.close();
   });
 });
 
@@ -227,7 +220,6 @@ describe("manifests derived from v1.1 payloads and legacy syncs expire", () => {
     const later = await inForce(app, "user-1");
     expect(later.source).toBe("expired:runtime");
     expect(later.evaluator.capabilities).toEqual([]);
-    await app.runtime.close();
   });
 
   it("keeps a v1.1 payload's own earlier expires_at, and refuses one issued longer ago than the TTL", async () => {
@@ -239,7 +231,6 @@ describe("manifests derived from v1.1 payloads and legacy syncs expire", () => {
     const old = await app.request(SYNC, internal({ ...base, issued_at: at(-2 * 86_400_000) }));
     expect(old.status).toBe(403);
     expect(await old.json()).toMatchObject({ error: "manifest_signature_invalid", reason: "expired" });
-    await app.runtime.close();
   });
 
   it("ends a legacy-derived manifest at the earlier of the catalog's expiry and the TTL", async () => {
@@ -274,7 +265,6 @@ describe("manifests derived from v1.1 payloads and legacy syncs expire", () => {
     expect((await inForce(ttl.app, "u")).manifest.expires_at).toBe(
       new Date(NOW.getTime() + 120_000).toISOString(),
     );
-    await ttl.app.runtime.close();
   });
 
   it("refuses MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS that is not a positive integer", async () => {

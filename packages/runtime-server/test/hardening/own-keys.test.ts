@@ -29,7 +29,6 @@ describe("client-chosen names never resolve to Object.prototype members", () => 
       expect(body.message).toContain("is not in the plan catalog");
       expect(body.known_plans).toEqual(["free", "starter", "pro", "enterprise"]);
     }
-    await app.runtime.close();
   });
 
   it("answers 404 for plugins, workflows and runs named after prototype members", async () => {
@@ -44,7 +43,6 @@ describe("client-chosen names never resolve to Object.prototype members", () => 
       const events = await app.request(`/api/runs/${name}/events`, { headers });
       expect(events.status, `run ${name}`).toBe(404);
     }
-    await app.runtime.close();
   });
 
   it("keeps v1.1 feature and rate-limit keys named after prototype members as plain data", async () => {
@@ -65,6 +63,5 @@ describe("client-chosen names never resolve to Object.prototype members", () => 
     expect(body.limits).toEqual({ "cap.limit.constructor": 3, "cap.limit.tostring": 4 });
     const me = await app.request("/api/entitlements", { headers: bearer(await signToken()) });
     expect(me.status).toBe(200);
-    await app.runtime.close();
   });
 });

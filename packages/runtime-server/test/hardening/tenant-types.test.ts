@@ -50,7 +50,6 @@ describe("tenant isolation by type", () => {
         .all();
       expect(rows).toHaveLength(USER_ROUTES.length);
       expect(rows[0]).toEqual({ result: "denied", user_id: "user-1" });
-      await app.runtime.close();
     });
   }
 
@@ -61,14 +60,12 @@ describe("tenant isolation by type", () => {
       expect(res.status, JSON.stringify(appId)).toBe(403);
       expect(await res.json()).toMatchObject({ error: "tenant_isolation" });
     }
-    await app.runtime.close();
   });
 
   it("still accepts a token without app_id and one with the runtime's app", async () => {
     const { app } = await buildTestRuntime();
     expect((await call(app, USER_ROUTES[0], await signToken({ app_id: undefined }))).status).toBe(200);
     expect((await call(app, USER_ROUTES[0], await signToken())).status).toBe(200);
-    await app.runtime.close();
   });
 });
 
@@ -95,7 +92,6 @@ describe("other claims are type-checked, failing closed", () => {
       expect(body.error).toBe("invalid_token");
       const claim = Object.keys(over).find((k) => over[k] !== undefined) as string;
       expect(body.message).toContain(claim);
-      await app.runtime.close();
     });
   }
 
@@ -103,7 +99,6 @@ describe("other claims are type-checked, failing closed", () => {
     const { app } = await buildTestRuntime();
     const token = await signToken({ roles: [], is_superadmin: true, scope: undefined, scp: ["runtime:use"] });
     expect((await call(app, USER_ROUTES[0], token)).status).toBe(200);
-    await app.runtime.close();
   });
 });
 
@@ -121,6 +116,5 @@ describe("sync payloads addressed to another app", () => {
       expect(res.status, JSON.stringify(ids)).toBe(403);
       expect(await res.json()).toMatchObject({ error: "tenant_isolation", actual_app_id: "other-app" });
     }
-    await app.runtime.close();
   });
 });

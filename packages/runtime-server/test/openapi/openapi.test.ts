@@ -45,7 +45,6 @@ describe("OpenAPI document", () => {
       stale.map((r) => r.path),
       "documented but not served",
     ).toEqual([]);
-    await app.runtime.close();
   });
 
   it("has the bearer and internal-key security schemes and puts each route behind the right one", () => {
@@ -105,7 +104,6 @@ describe("GET /openapi.json and GET /docs", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/application\/json/);
     expect(await res.json()).toEqual(buildOpenApiDocument());
-    await app.runtime.close();
   });
 
   it("renders the reference page with a renderer the runtime serves itself (no CDN, no remote fonts)", async () => {
@@ -122,6 +120,5 @@ describe("GET /openapi.json and GET /docs", () => {
     const js = await script.text();
     expect(js.length).toBeGreaterThan(1_000_000);
     expect(js).toContain("createApiReference");
-    await app.runtime.close();
   });
 });

@@ -19,7 +19,6 @@ describe.each(drivers)("health, readiness and cross-cutting behaviour ($name)", 
     });
     expect(res.headers.get("x-mozaiks-runtime-version")).toBe("1.0.0");
     expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
-    await app.runtime.close();
   });
 
   it("is not ready (503) until the bundle is loaded, and refuses API calls meanwhile", async () => {
@@ -34,7 +33,6 @@ describe.each(drivers)("health, readiness and cross-cutting behaviour ($name)", 
     const after = await app.request("/ready");
     expect(after.status).toBe(200);
     expect(await after.json()).toEqual({ status: "ready" });
-    await app.runtime.close();
   });
 
   it("answers unknown routes with 404 not_found and the version header", async () => {
@@ -45,14 +43,12 @@ describe.each(drivers)("health, readiness and cross-cutting behaviour ($name)", 
     expect(body.error).toBe("not_found");
     expect(body.request_id).toBe(res.headers.get("x-request-id"));
     expect(res.headers.get("x-mozaiks-runtime-version")).toBe("1.0.0");
-    await app.runtime.close();
   });
 
   it("keeps a caller-supplied request id", async () => {
     const { app } = await buildTestRuntime({ driver });
     const res = await app.request("/health", { headers: { "x-request-id": "req-abc-123" } });
     expect(res.headers.get("x-request-id")).toBe("req-abc-123");
-    await app.runtime.close();
   });
 
   it("rejects a body over the size limit with 413 payload_too_large", async () => {
@@ -66,6 +62,5 @@ describe.each(drivers)("health, readiness and cross-cutting behaviour ($name)", 
     const body = (await res.json()) as { error: string };
     expect(body.error).toBe("payload_too_large");
     expect(res.headers.get("x-mozaiks-runtime-version")).toBe("1.0.0");
-    await app.runtime.close();
   });
 });

@@ -40,7 +40,6 @@ describe.each(drivers)("plugins: list and execute ($name)", (driver) => {
       expect(byName.word_count?.allowed).toBe(true);
       expect(byName.report_export).toMatchObject({ capability: "cap.tool.report_export", allowed: false });
     }
-    await app.runtime.close();
   });
 
   it("runs a plugin and returns its JSON result", async () => {
@@ -48,7 +47,6 @@ describe.each(drivers)("plugins: list and execute ($name)", (driver) => {
     const res = await post(app, "/api/execute/word_count", { text: "one two three" });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ words: 3 });
-    await app.runtime.close();
   });
 
   it("overwrites client-sent _context and user_jwt with server values", async () => {
@@ -77,7 +75,6 @@ describe.each(drivers)("plugins: list and execute ($name)", (driver) => {
     expect(out.data._context).toEqual(expected);
     expect(out.data.user_jwt).toBe(token);
     expect(out.data.x).toBe(1);
-    await app.runtime.close();
   });
 
   it("denies a plugin whose capability the plan lacks with the 403 capability_denied payload", async () => {
@@ -88,7 +85,6 @@ describe.each(drivers)("plugins: list and execute ($name)", (driver) => {
     expect(body.capability_id).toBe("cap.tool.report_export");
     expect(body.available_capabilities).toContain("cap.tool.echo");
     expect(body.request_id).toBe(res.headers.get("x-request-id"));
-    await app.runtime.close();
   });
 
   it("answers 404 plugin_not_found for an unknown plugin", async () => {
@@ -96,7 +92,6 @@ describe.each(drivers)("plugins: list and execute ($name)", (driver) => {
     const res = await post(app, "/api/execute/nope", {});
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: string }).error).toBe("plugin_not_found");
-    await app.runtime.close();
   });
 
   it("answers 400 invalid_request for malformed JSON or a non-object body", async () => {
@@ -106,7 +101,6 @@ describe.each(drivers)("plugins: list and execute ($name)", (driver) => {
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: string }).error).toBe("invalid_request");
     }
-    await app.runtime.close();
   });
 
   it("maps a plugin that throws to 500 plugin_error and a slow one to 504 plugin_timeout", async () => {
@@ -128,7 +122,6 @@ describe.each(drivers)("plugins: list and execute ($name)", (driver) => {
     const res = await post(slow.app, "/api/execute/slow_pro", { ms: 5000 });
     expect(res.status).toBe(504);
     expect(((await res.json()) as { error: string }).error).toBe("plugin_timeout");
-    await slow.app.runtime.close();
   });
 
   it("reserves cap.limit.plugin_calls_daily per call and answers 429 limit_exceeded when used up", async () => {
@@ -157,7 +150,6 @@ describe.each(drivers)("plugins: list and execute ($name)", (driver) => {
       (await post(app, "/api/execute/echo", {}, await signToken({ iat: undefined, exp: 4_102_444_800 })))
         .status,
     ).toBe(200);
-    await app.runtime.close();
   });
 
   it("allows with an X-Mozaiks-Entitlement-Warning header when the limit is under warn enforcement", async () => {
@@ -174,6 +166,5 @@ describe.each(drivers)("plugins: list and execute ($name)", (driver) => {
     const res = await post(app, "/api/execute/echo", {});
     expect(res.status).toBe(200);
     expect(res.headers.get("x-mozaiks-entitlement-warning")).toContain("cap.limit.plugin_calls_daily");
-    await app.runtime.close();
   });
 });

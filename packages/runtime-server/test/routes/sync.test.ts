@@ -46,7 +46,6 @@ describe.each(drivers)("entitlement sync (v1.1 and manifests) ($name)", (driver)
       resets_at: "2026-04-01T00:00:00.000Z",
     });
     expect(e.plan).toMatchObject({ tier: "starter" });
-    await app.runtime.close();
   });
 
   it("normalizes a v1.1 payload into a user-scoped manifest that overrides the app one", async () => {
@@ -71,7 +70,6 @@ describe.each(drivers)("entitlement sync (v1.1 and manifests) ($name)", (driver)
     expect(mine.limits["cap.limit.plugin_calls_daily"]).toMatchObject({ limit: 5, period: "daily" });
     const other = await entitlementsOf(app, "user-2");
     expect(other.source).toMatch(/^file:/);
-    await app.runtime.close();
   });
 
   it("replaces the app-level manifest with a synced capability manifest", async () => {
@@ -84,7 +82,6 @@ describe.each(drivers)("entitlement sync (v1.1 and manifests) ($name)", (driver)
     expect(await res.json()).toMatchObject({ scope: "app", format: "manifest" });
     const e = await entitlementsOf(app, "anyone");
     expect(e.capabilities).toEqual(["cap.tool.report_export"]);
-    await app.runtime.close();
   });
 
   it("rejects a payload for another app with 403 tenant_isolation and audits it", async () => {
@@ -97,7 +94,6 @@ describe.each(drivers)("entitlement sync (v1.1 and manifests) ($name)", (driver)
       "select event_type, result, subject from audit_events where event_type = 'tenant_isolation'",
     );
     expect(rows).toEqual([{ event_type: "tenant_isolation", result: "denied", subject: "other-app" }]);
-    await app.runtime.close();
   });
 
   it("answers 400 invalid_request with issues for a malformed payload", async () => {
@@ -107,7 +103,6 @@ describe.each(drivers)("entitlement sync (v1.1 and manifests) ($name)", (driver)
     const body = (await res.json()) as { error: string; issues: Array<{ path: unknown[] }> };
     expect(body.error).toBe("invalid_request");
     expect(body.issues.length).toBeGreaterThan(0);
-    await app.runtime.close();
   });
 
   describe("with verification keys configured", () => {
@@ -119,7 +114,6 @@ describe.each(drivers)("entitlement sync (v1.1 and manifests) ($name)", (driver)
       const doc = signer.sign({ app_id: "example-app", user_id: "user-1", capabilities: ["cap.tool.basic"] });
       const res = await app.request(SYNC, internal(doc));
       expect(res.status).toBe(200);
-      await app.runtime.close();
     });
 
     it("accepts a signed v1.1 payload and rejects it once tampered", async () => {
@@ -130,7 +124,6 @@ describe.each(drivers)("entitlement sync (v1.1 and manifests) ($name)", (driver)
       const res = await app.request(SYNC, internal(tampered));
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ error: "manifest_signature_invalid", reason: "invalid" });
-      await app.runtime.close();
     });
 
     it("rejects unsigned, wrong-key and expired manifests with 403 manifest_signature_invalid", async () => {
@@ -147,7 +140,6 @@ describe.each(drivers)("entitlement sync (v1.1 and manifests) ($name)", (driver)
         expect(res.status).toBe(403);
         expect(await res.json()).toMatchObject({ error: "manifest_signature_invalid", reason });
       }
-      await app.runtime.close();
     });
 
     it("verifies a legacy HMAC-signed manifest with MOZAIKS_ENTITLEMENT_SIGNING_KEY", async () => {
@@ -159,7 +151,6 @@ describe.each(drivers)("entitlement sync (v1.1 and manifests) ($name)", (driver)
       });
       expect((await app.request(SYNC, internal(doc))).status).toBe(200);
       expect((await app.request(SYNC, internal({ ...doc, capabilities: ["cap.tool.x"] }))).status).toBe(403);
-      await app.runtime.close();
     });
   });
 });
@@ -179,7 +170,6 @@ describe.each(drivers)("legacy subscription sync ($name)", (driver) => {
     const run = await app.request("/api/plugins", { headers: bearer(await signToken()) });
     const { plugins } = (await run.json()) as { plugins: Array<{ name: string; allowed: boolean }> };
     expect(plugins.find((p) => p.name === "report_export")?.allowed).toBe(true);
-    await app.runtime.close();
   });
 
   it("maps a canceled subscription to the catalog's default plan", async () => {
@@ -188,7 +178,6 @@ describe.each(drivers)("legacy subscription sync ($name)", (driver) => {
     const e = await entitlementsOf(app, "user-1");
     expect(e.plan).toMatchObject({ id: "free", status: "canceled" });
     expect(e.capabilities).not.toContain("cap.tool.report_export");
-    await app.runtime.close();
   });
 
   it("answers 422 plan_catalog_missing naming the v1.1 endpoint when the bundle has no catalog", async () => {
@@ -198,7 +187,6 @@ describe.each(drivers)("legacy subscription sync ($name)", (driver) => {
     const body = (await res.json()) as { error: string; message: string };
     expect(body.error).toBe("plan_catalog_missing");
     expect(body.message).toContain("/api/internal/entitlement/sync");
-    await app.runtime.close();
   });
 
   it("rejects an unknown plan with 400 and another app with 403", async () => {
@@ -211,6 +199,5 @@ describe.each(drivers)("legacy subscription sync ($name)", (driver) => {
       internal({ userId: "u", plan: "pro", status: "active", appId: "other" }),
     );
     expect(res.status).toBe(403);
-    await app.runtime.close();
   });
 });

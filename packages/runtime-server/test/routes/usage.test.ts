@@ -37,7 +37,6 @@ describe.each(drivers)("usage ingest ($name)", (driver) => {
       duplicates: 0,
     });
     expect(await count(store)).toBe(2);
-    await app.runtime.close();
   });
 
   it("is idempotent by event_id: a replay is 200 with duplicates and never double-counts", async () => {
@@ -56,7 +55,6 @@ describe.each(drivers)("usage ingest ($name)", (driver) => {
     const res = await app.request("/api/entitlements", { headers: bearer(await signToken()) });
     const body = (await res.json()) as { limits: Record<string, { used: number }> };
     expect(body.limits["cap.limit.tokens_monthly"]?.used).toBe(450);
-    await app.runtime.close();
   });
 
   it("writes nothing from a batch with one invalid event (400, whole batch rejected)", async () => {
@@ -70,7 +68,6 @@ describe.each(drivers)("usage ingest ($name)", (driver) => {
     expect(body.error).toBe("invalid_request");
     expect(body.issues[0]?.path).toEqual(["events", 1, "total_tokens"]);
     expect(await count(store)).toBe(0);
-    await app.runtime.close();
   });
 
   it("rolls back the whole batch when the database fails mid-way", async () => {
@@ -95,7 +92,6 @@ describe.each(drivers)("usage ingest ($name)", (driver) => {
     expect(res.status).toBe(500);
     expect(((await res.json()) as { error: string }).error).toBe("internal_error");
     expect(await count(store)).toBe(0);
-    await app.runtime.close();
   });
 
   it("rejects a batch carrying another app's event with 403 tenant_isolation, writing nothing", async () => {
@@ -107,7 +103,6 @@ describe.each(drivers)("usage ingest ($name)", (driver) => {
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: string }).error).toBe("tenant_isolation");
     expect(await count(store)).toBe(0);
-    await app.runtime.close();
   });
 
   it("counts tokens for the user under a user-scoped manifest and for the app otherwise, within the UTC month", async () => {
@@ -142,6 +137,5 @@ describe.each(drivers)("usage ingest ($name)", (driver) => {
     expect(await used("user-1")).toBe(150); // own deltas this month; the run summary is not counted twice
     // App-level manifest: the deltas of users it governs; user-1's own manifest counts user-1's.
     expect(await used("user-3")).toBe(150);
-    await app.runtime.close();
   });
 });

@@ -64,7 +64,6 @@ describe.each(drivers)("token budgets under concurrency ($name)", (driver) => {
     // Every hold was settled: the counter holds exactly what the runs recorded.
     expect(await used(app)).toBe(LIMIT - left + runTokens);
     expect(await app.runtime.ctx.ledger.openHolds()).toEqual([]);
-    await app.runtime.close();
   }, 60_000);
 
   it("hard: a run whose prompt does not fit its allowance fails without using tokens", async () => {
@@ -75,7 +74,6 @@ describe.each(drivers)("token budgets under concurrency ($name)", (driver) => {
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(runTokens).toBe(0);
     expect(await used(app)).toBe(LIMIT - 1);
-    await app.runtime.close();
   }, 60_000);
 
   it("soft: with N left and a per-run cap ≥ N one run is admitted at a time; the overshoot is its usage beyond N", async () => {
@@ -90,7 +88,6 @@ describe.each(drivers)("token budgets under concurrency ($name)", (driver) => {
     expect(total).toBe(LIMIT - left + runTokens);
     // The documented bound: limit + (admitted runs' usage beyond their holds).
     expect(total - LIMIT).toBeLessThanOrEqual(runTokens - left);
-    await app.runtime.close();
   }, 60_000);
 
   it("settles at restart the hold of a run the previous process never finished, once its heartbeat is stale", async () => {
@@ -156,6 +153,5 @@ describe.each(drivers)("token budgets under concurrency ($name)", (driver) => {
     const events = await b.app.runtime.workflows.log.events("run_crashed", 0);
     expect(events.at(-1)?.payload).toMatch(/interrupted: the runtime stopped before the run ended/);
     await b.app.runtime.close();
-    await a.app.runtime.close();
   }, 60_000);
 });

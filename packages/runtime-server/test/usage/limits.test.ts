@@ -53,7 +53,6 @@ describe.each(drivers)("explicit limit periods ($name)", (driver) => {
       resets_at: "2026-03-16T00:00:00.000Z",
     });
     expect(limits["cap.limit.tools_per_workflow"]).toMatchObject({ period: "run", used: 0, resets_at: null });
-    await app.runtime.close();
   });
 
   it("counts a limit the manifest does not give a period for by its id suffix", async () => {
@@ -64,7 +63,6 @@ describe.each(drivers)("explicit limit periods ($name)", (driver) => {
       period: "monthly",
       resets_at: "2026-04-01T00:00:00.000Z",
     });
-    await app.runtime.close();
   });
 });
 
@@ -118,7 +116,6 @@ describe.each(drivers)(
         ).json(),
       ).toMatchObject({ delta: -2, used: 0 });
       expect((await entitlements(app)).limits["cap.limit.seats"]).toMatchObject({ used: 0, remaining: 2 });
-      await app.runtime.close();
     });
 
     it("refuses to release a periodic limit (409 limit_not_releasable) and rejects bad bodies with 400", async () => {
@@ -135,7 +132,6 @@ describe.each(drivers)(
       );
       expect((await gauge(app, "reserve", { limit_id: "cap.limit.seats" })).status).toBe(400);
       expect((await gauge(app, "reserve", { id: "z", limit_id: "seats" })).status).toBe(400);
-      await app.runtime.close();
     });
   },
 );
@@ -160,7 +156,6 @@ describe.each(drivers)("whose limits count ($name)", (driver) => {
     });
     expect((await execute(app, "someone")).status).toBe(200);
     expect((await execute(app, "someone-else")).status).toBe(429);
-    await app.runtime.close();
   });
 });
 
@@ -194,6 +189,5 @@ describe.each(drivers)("workflow tool calls count like execute ($name)", (driver
       /tool 'echo' refused: Limit cap\.limit\.plugin_calls_daily exceeded/,
     );
     expect((await entitlements(app)).limits["cap.limit.plugin_calls_daily"]).toMatchObject({ used: 2 });
-    await app.runtime.close();
   });
 });

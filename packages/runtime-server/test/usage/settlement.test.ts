@@ -94,6 +94,5 @@ describe.each(drivers)("settlement with several instances on one database ($name
     expect(await b.app.runtime.ctx.ledger.openHolds()).toEqual([]);
     expect(await used(b.app)).toBe(0);
     expect((await b.app.runtime.workflows.log.get("run_open_at_stop"))?.status).toBe("failed");
-    await b.app.runtime.close();
   }, 60_000);
 });

@@ -68,7 +68,6 @@ describe("workflow definitions", () => {
       max_turns: 2,
       max_tokens: 512,
     });
-    await app.runtime.close();
   });
 
   it("reports each broken workflow.yaml with its file and YAML path, and loads the others", async () => {
@@ -113,6 +112,5 @@ describe("workflow definitions", () => {
     const events = await runEvents(app, run_id);
     expect(events.at(-1)?.data).toMatchObject({ status: "completed", output: "Loaded anyway." });
     expect((await startRun(app, "syntax", {})).status).toBe(404);
-    await app.runtime.close();
   });
 });

@@ -45,7 +45,6 @@ describe("workflow launch checks", () => {
     });
     expect(claims.exp - claims.iat).toBe(15 * 60);
     await runEvents(app, body.run_id);
-    await app.runtime.close();
   });
 
   it("denies a workflow whose capability is not granted (403), consuming nothing", async () => {
@@ -63,7 +62,6 @@ describe("workflow launch checks", () => {
     const n = store.sqlite.prepare("select count(*) as n from usage_events").get() as { n: number };
     const runs = store.sqlite.prepare("select count(*) as n from runs").get() as { n: number };
     expect([n.n, runs.n]).toEqual([0, 0]);
-    await app.runtime.close();
   });
 
   it("denies at launch a workflow using a tool that is not granted, naming the tool", async () => {
@@ -74,7 +72,6 @@ describe("workflow launch checks", () => {
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ error: "capability_denied", capability_id: "cap.tool.word_count" });
     expect(String(body.message)).toContain("cap.tool.word_count");
-    await app.runtime.close();
   });
 
   it("reserves one workflows_daily unit per launch and answers 429 once exhausted", async () => {
@@ -91,7 +88,6 @@ describe("workflow launch checks", () => {
       current_usage: 1,
     });
     await runEvents(app, WorkflowRunResponseSchema.parse(await ok.json()).run_id);
-    await app.runtime.close();
   });
 
   it("lets exactly one of 20 concurrent launches through at 1 remaining workflows_daily unit", async () => {
@@ -112,7 +108,6 @@ describe("workflow launch checks", () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(19);
     const runs = store.sqlite.prepare("select count(*) as n from runs").get() as { n: number };
     expect(runs.n).toBe(3);
-    await app.runtime.close();
   });
 
   it("denies a launch when the monthly tokens are exhausted under soft enforcement", async () => {
@@ -131,7 +126,6 @@ describe("workflow launch checks", () => {
       .prepare("select count(*) as n from usage_events where metric = 'cap.limit.workflows_daily'")
       .get() as { n: number };
     expect(used.n).toBe(0);
-    await app.runtime.close();
   });
 
   it("allows an exhausted budget under warn with X-Mozaiks-Entitlement-Warning and an audit event", async () => {
@@ -156,7 +150,6 @@ describe("workflow launch checks", () => {
       )
       .get() as { n: number };
     expect(audit.n).toBeGreaterThan(0);
-    await app.runtime.close();
   });
 
   it("under hard enforcement puts the remaining tokens in the scope and bounds the model by them", async () => {
@@ -178,6 +171,5 @@ describe("workflow launch checks", () => {
     const done = events.at(-1)?.data ?? {};
     expect(done).toMatchObject({ kind: "orchestration.run_completed", output: { summary_tokens: 10 } });
     expect(String((done.output as { summary: string }).summary).split(" ")).toHaveLength(10);
-    await app.runtime.close();
   });
 });

@@ -69,7 +69,6 @@ describe("live workflow runs", () => {
     expect(kinds[0]).toBe("orchestration.run_started");
     expect(kinds.at(-1)).toBe("orchestration.run_completed");
     expect(parseSse(text).at(-1)?.data.output).toBeNull();
-    await app.runtime.close();
   });
 
   it("records a failing tool step as run_failed while keeping the usage already emitted", async () => {
@@ -89,6 +88,5 @@ describe("live workflow runs", () => {
       )
       .get(run_id) as { n: number };
     expect(used.n).toBe(4);
-    await app.runtime.close();
   });
 });

@@ -52,7 +52,6 @@ describe.each(drivers)("workflow runs ($name)", (driver) => {
     expect(ent.limits["cap.limit.workflows_daily"]?.used).toBe(1);
     const row = await store.sql.get("select status, user_id from runs where run_id = ?", [body.run_id]);
     expect(row).toEqual({ status: "completed", user_id: "user-1" });
-    await app.runtime.close();
   });
 
   it("replays the stored events of a finished run, and resumes after Last-Event-ID", async () => {
@@ -69,7 +68,6 @@ describe.each(drivers)("workflow runs ($name)", (driver) => {
     });
     const resumed = await runEvents(app, run_id, { lastEventId: first[1]?.id ?? "" });
     expect(resumed).toEqual(first.slice(2));
-    await app.runtime.close();
   });
 
   it("answers 404 run_not_found for another user's run and for an unknown run", async () => {
@@ -86,7 +84,6 @@ describe.each(drivers)("workflow runs ($name)", (driver) => {
       expect(res.status).toBe(404);
       expect(await res.json()).toMatchObject({ error: "run_not_found" });
     }
-    await app.runtime.close();
   });
 
   it("rejects unknown workflows (404) and bad input or bad Last-Event-ID (400)", async () => {
@@ -115,6 +112,5 @@ describe.each(drivers)("workflow runs ($name)", (driver) => {
     });
     expect(bad.status).toBe(400);
     await runEvents(app, run_id);
-    await app.runtime.close();
   });
 });
