@@ -1,17 +1,17 @@
 import { RUNTIME_CONTRACT_VERSION, RUNTIME_VERSION_HEADER } from "@mozaiks/contracts";
 import { Hono, type MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { adminRoutes, adminSources } from "../admin/index.js";
 import { userOrInternal } from "../control/app-api/index.js";
 import { requireInternalKey, requireUser } from "../control/auth/middleware.js";
-import { onError, RuntimeError } from "../errors.js";
+import { onError } from "../errors.js";
 import { metricsRoutes } from "../observability/endpoint.js";
 import { markUnmatched, requestMetrics } from "../observability/http.js";
 import { openApiRoutes } from "../openapi/http.js";
 import type { RuntimeHandle } from "../runtime.js";
 import type { RuntimeContext } from "../runtime-context.js";
 import { type Access, behind } from "./access.js";
+import { requestBody } from "./body.js";
 import { healthRoutes } from "./health.js";
 import type { RuntimeHonoEnv } from "./hono-env.js";
 import { jsonBodyLimits } from "./json-limits.js";
@@ -71,16 +71,7 @@ export function createHttpApp(
       "request",
     );
   });
-  app.use(
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: () => {
-        throw new RuntimeError("payload_too_large", `request body exceeds ${config.maxBodyBytes} bytes`, {
-          max_bytes: config.maxBodyBytes,
-        });
-      },
-    }),
-  );
+  app.use(requestBody(config.maxBodyBytes));
   app.use(jsonBodyLimits(config.jsonLimits));
   // Nothing under /api is served before the bundle is loaded: answering from defaults would fail open.
   app.use("/api/*", async (_c, next) => {

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { RuntimeError } from "../errors.js";
+import { mayHaveBody } from "./body.js";
 
 /**
  * Structural bounds of a JSON request body. Deep nesting is what breaks recursive consumers
@@ -65,7 +66,8 @@ export function jsonLimitViolation(text: string, limits: JsonLimits): string | u
  */
 export function jsonBodyLimits(limits: JsonLimits = DEFAULT_JSON_LIMITS): MiddlewareHandler {
   return async (c, next) => {
-    if (c.req.raw.body !== null) {
+    // Asking `c.req.raw.body` would build the Fetch request the body reader avoids.
+    if (mayHaveBody(c)) {
       const problem = jsonLimitViolation(await c.req.text(), limits);
       if (problem)
         throw new RuntimeError("invalid_request", `request body refused: ${problem}`, { issues: [] });
