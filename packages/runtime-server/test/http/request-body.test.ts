@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 import { onError } from "../../src/errors.js";
 import { requestBody } from "../../src/http/body.js";
+import type { RuntimeHonoEnv } from "../../src/http/hono-env.js";
 import { signToken } from "../helpers/keys.js";
 import { bearer, buildTestRuntime } from "../helpers/runtime.js";
 
@@ -84,7 +85,7 @@ describe("request bodies on the runtime's Node server", () => {
   });
 
   it("is read from the Node request: no Fetch Request is built, text, JSON and forms read from the cache", async () => {
-    const app = new Hono()
+    const app = new Hono<RuntimeHonoEnv>()
       .use(requestBody(1024))
       .post("/text", async (c) => {
         const text = await c.req.text();
