@@ -13,7 +13,7 @@ import {
 } from "@mozaiks/entitlements-core";
 import { RuntimeError } from "../../errors.js";
 import { assertSameTenant } from "../auth/tenant.js";
-import { accept, auditRefused, readSignedText, type VerifyDeps } from "./verify.js";
+import { auditAccepted, auditRefused, readSignedText, type VerifyDeps } from "./verify.js";
 
 /** The entitlement files of an app bundle, verified. */
 export interface BundleEntitlements {
@@ -53,7 +53,7 @@ function loadBundleManifest(
     throw err;
   }
   if (loaded.source === "default" || !loaded.verification.ok) return undefined;
-  accept(loaded.verification, loaded.source, deps);
+  auditAccepted(loaded.verification, loaded.source, deps);
   return { doc: loaded.manifest, source: loaded.source };
 }
 

@@ -52,7 +52,7 @@ export function auditRefused(
 }
 
 /** Audits an accepted signature (warning when no key is configured to check it). */
-export function accept(
+function accept(
   result: Extract<VerifyResult, { ok: true }>,
   what: string,
   deps: VerifyDeps,
@@ -64,6 +64,16 @@ export function accept(
       "no entitlement verification key configured: accepting document unverified",
     );
   }
+  auditAccepted(result, what, deps, requestId);
+}
+
+/** Audits an accepted signature (entitlements-core's loader logs the no-key warning itself). */
+export function auditAccepted(
+  result: Extract<VerifyResult, { ok: true }>,
+  what: string,
+  deps: VerifyDeps,
+  requestId?: string,
+): void {
   deps.audit?.record({
     eventType: "signature_verification",
     result: "valid",
