@@ -1,5 +1,5 @@
 // Mixed-load soak of the deployable runtime (`mozaiks-runtime`, SQLite) on loopback, one run:
-// idle RSS before any request; 50 connections for 60 s cycling POST /api/execute (reserves a
+// idle RSS 15 s after start, before any request; 50 connections for 60 s cycling POST /api/execute (reserves a
 // plugin call), GET /api/entitlements, POST /api/usage/ingest (50 token events) and GET /health,
 // so the ledger grows as it runs; throughput and p99 per 10 s window and last/first; RSS every
 // 10 s for 60 s after the load ends. Written to bench/results/runtime-server-soak.json.
@@ -147,7 +147,8 @@ async function main() {
   const loadStart = loadavg().map((n) => +n.toFixed(2));
   const rt = await startRuntime({ MOZAIKS_APP_PATH: echoBundle(tmp), MOZAIKS_DB_PATH: dbPath });
   try {
-    await sleep(5000);
+    // Idle = settled: V8 shrinks the start-up heap (memory-reducing GCs) some 8 s after start.
+    await sleep(15_000);
     const idle = memory(rt.pid);
     progress(`idle: ${JSON.stringify(idle)}`);
     // Scraped after the idle sample: the first scrape starts the process metrics.
