@@ -1,6 +1,4 @@
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { EntitlementManifestSchema, PlanCatalogSchema } from "@mozaiks/contracts";
 import {
@@ -9,7 +7,7 @@ import {
   parseJsonLossless,
   readSignedDocument,
 } from "@mozaiks/entitlements-core";
-import { tempDir } from "@mozaiks/test-utils";
+import { listen, tempDir } from "@mozaiks/test-utils";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   hasPython,
@@ -84,29 +82,16 @@ describe.skipIf(!hasPython)("HMAC-signed files the platform writes verify in CPy
   it("a Python-signed manifest read losslessly, then pushed to a runtime as it was signed", async () => {
     const { genuine } = pythonSignedManifests(KEY, 20);
     const received: string[] = [];
-    const server = createServer((req, res) => {
-      let body = "";
-      req.setEncoding("utf8");
-      req.on("data", (c: string) => {
-        body += c;
-      });
-      req.on("end", () => {
-        received.push(body);
-        res.writeHead(200, { "content-type": "application/json" }).end("{}");
-      });
+    const { url } = await listen((_req, body, res) => {
+      received.push(body);
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const docs = genuine.map((t) => parseJsonLossless(t) as Record<string, unknown>);
-      const results = await pushToRuntime(url, [...docs, signer.sign(big)], {
-        internalKey: "k",
-        concurrency: 1,
-      });
-      expect(results.every((r) => r.ok)).toBe(true);
-    } finally {
-      await new Promise<void>((r) => server.close(() => r()));
-    }
+    const docs = genuine.map((t) => parseJsonLossless(t) as Record<string, unknown>);
+    const results = await pushToRuntime(url, [...docs, signer.sign(big)], {
+      internalKey: "k",
+      concurrency: 1,
+    });
+    expect(results.every((r) => r.ok)).toBe(true);
     expect(received).toHaveLength(21);
     expect(pythonVerify(KEY, received).every((v) => v === "valid")).toBe(true);
   });

@@ -41,18 +41,14 @@ describe.skipIf(!hasPython).each(drivers)(
         appPath: undefined,
         entitlementKeys: { hmacKey: KEY },
       });
-      try {
-        const statuses: number[] = [];
-        for (const text of genuine) statuses.push((await app.request(SYNC, raw(text))).status);
-        expect(statuses.filter((s) => s !== 200)).toEqual([]);
-        expect(pythonVerify(KEY, tampered).every((v) => v === "invalid")).toBe(true);
-        for (const text of tampered) {
-          const res = await app.request(SYNC, raw(text));
-          expect(res.status).toBe(403);
-          expect(await res.json()).toMatchObject({ error: "manifest_signature_invalid", reason: "invalid" });
-        }
-      } finally {
-        await app.runtime.close();
+      const statuses: number[] = [];
+      for (const text of genuine) statuses.push((await app.request(SYNC, raw(text))).status);
+      expect(statuses.filter((s) => s !== 200)).toEqual([]);
+      expect(pythonVerify(KEY, tampered).every((v) => v === "invalid")).toBe(true);
+      for (const text of tampered) {
+        const res = await app.request(SYNC, raw(text));
+        expect(res.status).toBe(403);
+        expect(await res.json()).toMatchObject({ error: "manifest_signature_invalid", reason: "invalid" });
       }
     });
   },
@@ -61,17 +57,13 @@ describe.skipIf(!hasPython).each(drivers)(
 describe.each(drivers)("sync routes read the raw body ($name)", (driver) => {
   it("answer 400 invalid_request, not 500, for absurdly nested or corrupt JSON", async () => {
     const { app } = await buildTestRuntime({ driver, appPath: undefined });
-    try {
-      const deep = `${'{"a":'.repeat(50_000)}1${"}".repeat(50_000)}`;
-      for (const path of [SYNC, LEGACY]) {
-        for (const body of [deep, "[".repeat(100_000), '{"app_id": "example-app",', ""]) {
-          const res = await app.request(path, raw(body));
-          expect(res.status).toBe(400);
-          expect(await res.json()).toMatchObject({ error: "invalid_request" });
-        }
+    const deep = `${'{"a":'.repeat(50_000)}1${"}".repeat(50_000)}`;
+    for (const path of [SYNC, LEGACY]) {
+      for (const body of [deep, "[".repeat(100_000), '{"app_id": "example-app",', ""]) {
+        const res = await app.request(path, raw(body));
+        expect(res.status).toBe(400);
+        expect(await res.json()).toMatchObject({ error: "invalid_request" });
       }
-    } finally {
-      await app.runtime.close();
     }
   });
 });
@@ -98,14 +90,10 @@ describe.skipIf(!hasPython).each(drivers)("bundle files the platform signs with 
     const dir = tempDir();
     writeFileSync(join(dir, "entitlement_manifest.json"), text);
     const { app } = await buildTestRuntime({ driver, appPath: dir, entitlementKeys: { hmacKey: KEY } });
-    try {
-      const res = await app.request("/api/entitlements", { headers: bearer(await signToken()) });
-      expect(res.status).toBe(200);
-      const body = (await res.json()) as { source: string; capabilities: string[] };
-      expect(body.source).toBe(`file:${join(dir, "entitlement_manifest.json")}`);
-      expect(body.capabilities).toContain("cap.tool.word_count");
-    } finally {
-      await app.runtime.close();
-    }
+    const res = await app.request("/api/entitlements", { headers: bearer(await signToken()) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { source: string; capabilities: string[] };
+    expect(body.source).toBe(`file:${join(dir, "entitlement_manifest.json")}`);
+    expect(body.capabilities).toContain("cap.tool.word_count");
   });
 });
