@@ -82,7 +82,9 @@ describe("TenantIsolationValidator", () => {
     const v = new TenantIsolationValidator({ appId: "myapp" });
     expect(() => v.validateResource({ resourceAppId: undefined, optional: true })).not.toThrow();
     expect(() => v.validateResource({ resourceAppId: null, optional: true })).toThrow(TenantIsolationError);
-    expect(() => v.validateResource({ resourceAppId: "other", optional: true })).toThrow(TenantIsolationError);
+    expect(() => v.validateResource({ resourceAppId: "other", optional: true })).toThrow(
+      TenantIsolationError,
+    );
   });
 
   it("names a non-string app id by its type, never as the string it would print as", () => {

@@ -15,9 +15,9 @@ import {
 import { Hono } from "hono";
 import { RuntimeError } from "../../errors.js";
 import { userOrInternalRoutes } from "../../http/access.js";
+import { readJson } from "../../http/body.js";
 import { requireCapabilityFor, reserveLimitFor } from "../entitlements/enforce.js";
 import type { ResolvedEntitlements } from "../entitlements/state.js";
-import { readJson } from "../../http/body.js";
 import { resetsAt } from "../usage/periods.js";
 import { parseOrThrow } from "../validation.js";
 import { type AppApiEnv, subjectUser } from "./caller.js";

@@ -3,8 +3,8 @@ import { Hono } from "hono";
 import { RuntimeError } from "../../errors.js";
 import { userOrInternalRoutes } from "../../http/access.js";
 import { readJson } from "../../http/body.js";
-import { APP_ACTOR } from "../usage/routes.js";
 import type { LimitContext } from "../usage/ledger.js";
+import { APP_ACTOR } from "../usage/routes.js";
 import { parseOrThrow } from "../validation.js";
 import { type AppApiEnv, subjectUser } from "./caller.js";
 
