@@ -20,7 +20,6 @@ export * from "./normalize.js";
 export * from "./read-signed.js";
 export * from "./security/anomaly.js";
 export * from "./security/audit.js";
-export * from "./security/secure-context.js";
 export * from "./security/tenant.js";
 export { canonicalize, canonicalizeWithout } from "./signing/canonical-jcs.js";
 export {

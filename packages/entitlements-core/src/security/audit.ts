@@ -75,7 +75,7 @@ export function emitAudit(sink: AuditSink | undefined, event: AuditEvent): void 
  * @example
  * ```ts
  * const audit = createMemoryAuditSink();
- * const ctx = new SecureEntitlementContext({ appId: "myapp", entitlements, sink: audit.sink });
+ * new TenantIsolationValidator({ appId: "myapp", sink: audit.sink }).isSameTenant("myapp");
  * audit.events; // AuditEvent[]
  * ```
  */
@@ -88,16 +88,4 @@ export function createMemoryAuditSink(max = 1000): { sink: AuditSink; events: Au
       if (events.length > max) events.splice(0, events.length - max);
     },
   };
-}
-
-/**
- * A sink writing one `[AUDIT] {json}` line per event to `write` (e.g. a logger method).
- *
- * @example
- * ```ts
- * const sink = createLineAuditSink((line) => logger.info(line));
- * ```
- */
-export function createLineAuditSink(write: (line: string) => void): AuditSink {
-  return (event) => write(`[AUDIT] ${JSON.stringify(event)}`);
 }

@@ -5,7 +5,7 @@ import { isPlainObject } from "./json-value.js";
 import { type Jwks, type KeyRing, keyRingFor } from "./keys.js";
 import { checkExpiry, type VerifyResult } from "./verify-result.js";
 
-/** Verification keys and policy, shared by `verifyManifest`, the loader and the secure context. */
+/** Verification keys and policy, shared by `verifyManifest` and the loader. */
 export interface VerifyOptions {
   /** Trusted Ed25519 public keys (from the runtime's own configuration, never from the data). */
   jwks?: Jwks | undefined;
