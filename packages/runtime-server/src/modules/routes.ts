@@ -1,8 +1,8 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { requireCapabilityFor } from "../control/entitlements/enforce.js";
-import { readJson } from "../http/body.js";
 import { invalidRequest } from "../control/validation.js";
 import { RuntimeError } from "../errors.js";
+import { readJson } from "../http/body.js";
 import type { RuntimeHonoEnv } from "../http/hono-env.js";
 import type { RuntimeContext } from "../runtime-context.js";
 import { isModuleRefusal, refusalToRuntimeError } from "./errors.js";
