@@ -14,9 +14,11 @@ import {
   APP_ID,
   bearer,
   type Child,
+  cpuSeconds,
   echoBundle,
   heapBreakdown,
   INTERNAL,
+  machineBusySeconds,
   memory,
   PLUGIN_CALLS,
   progress,
@@ -62,6 +64,14 @@ async function mixedLoad(rt: Child, seconds: number, onSecond?: (s: number) => v
   const nextToken = () => tokens[turn++ % USERS] as string;
   const echo = JSON.stringify({ message: "hello", n: 42, tags: ["a", "b"] });
   const windows: Array<{ responses: number; non_2xx: number; latencies: number[] }> = [];
+  // CPU at each window boundary: the runtime's own, this process's (autocannon) and the machine's.
+  const cpu = () => ({
+    runtime: cpuSeconds(rt.pid),
+    bench: cpuSeconds(process.pid),
+    machine: machineBusySeconds(),
+  });
+  const marks = [cpu()];
+  const marker = setInterval(() => marks.push(cpu()), WINDOW_S * 1000);
   const started = Date.now();
   const instance = autocannon({
     url: rt.url,
@@ -107,8 +117,17 @@ async function mixedLoad(rt: Child, seconds: number, onSecond?: (s: number) => v
   });
   const ticker = onSecond ? setInterval(() => onSecond((Date.now() - started) / 1000), 1000) : undefined;
   const result = await instance;
+  clearInterval(marker);
+  if (marks.length <= Math.ceil(seconds / WINDOW_S)) marks.push(cpu());
   if (ticker) clearInterval(ticker);
-  return { result, windows };
+  const cpuPerWindow = marks.slice(1).map((m, i) => {
+    const prev = marks[i] as typeof m;
+    const runtime = m.runtime - prev.runtime;
+    const machine = m.machine - prev.machine;
+    const others = Math.max(0, machine - runtime - (m.bench - prev.bench));
+    return { runtime_s: +runtime.toFixed(2), others_s: +others.toFixed(2) };
+  });
+  return { result, windows, cpuPerWindow };
 }
 
 function p99(latencies: number[]): number {
@@ -167,16 +186,26 @@ async function main() {
     });
     clearInterval(sampler);
     const atEnd = memory(rt.pid);
-    const windows = run.windows.map((w, i) => ({
-      from_s: i * WINDOW_S,
-      req_per_s: Math.round(w.responses / WINDOW_S),
-      p99_ms: p99(w.latencies),
-      non_2xx: w.non_2xx,
-    }));
+    const windows = run.windows.map((w, i) => {
+      const cpu = run.cpuPerWindow[i];
+      return {
+        from_s: i * WINDOW_S,
+        req_per_s: Math.round(w.responses / WINDOW_S),
+        p99_ms: p99(w.latencies),
+        non_2xx: w.non_2xx,
+        // Load-independent: what one request costs the runtime (all its threads).
+        runtime_cpu_ms_per_request: cpu ? +((cpu.runtime_s * 1000) / w.responses).toFixed(3) : null,
+        runtime_cpu_s: cpu?.runtime_s ?? null,
+        // CPU other processes on the machine took in the window (2 cores = 20 s per 10 s).
+        other_processes_cpu_s: cpu?.others_s ?? null,
+      };
+    });
     for (const w of windows)
-      progress(`  window ${w.from_s}–${w.from_s + WINDOW_S} s: ${w.req_per_s} req/s, p99 ${w.p99_ms} ms`);
-    const first = windows[0]?.req_per_s ?? Number.NaN;
-    const last = windows.at(-1)?.req_per_s ?? Number.NaN;
+      progress(
+        `  window ${w.from_s}–${w.from_s + WINDOW_S} s: ${w.req_per_s} req/s, p99 ${w.p99_ms} ms, runtime ${w.runtime_cpu_ms_per_request} CPU ms/request, other processes ${w.other_processes_cpu_s} CPU s`,
+      );
+    const first = windows[0];
+    const last = windows.at(-1);
 
     const after: Array<{ after_s: number; rss_mb: number; anon_mb: number; threads: number }> = [];
     for (let s = 10; s <= AFTER_S; s += 10) {
@@ -213,7 +242,13 @@ async function main() {
         errors: run.result.errors,
         non_2xx: run.result.non2xx,
         windows,
-        ratio_last_over_first: +(last / first).toFixed(2),
+        ratio_last_over_first: first && last ? +(last.req_per_s / first.req_per_s).toFixed(2) : null,
+        // The same ratio in cost per request (first/last, so a rising cost lowers it): what the
+        // machine's other load cannot move.
+        ratio_cpu_cost_first_over_last:
+          first?.runtime_cpu_ms_per_request && last?.runtime_cpu_ms_per_request
+            ? +(first.runtime_cpu_ms_per_request / last.runtime_cpu_ms_per_request).toFixed(2)
+            : null,
       },
       ledger_after: ledger,
       rss: {

@@ -179,6 +179,24 @@ const ZERO: CounterValue = { used: 0, floor: 0 };
 class Rollback extends Error {}
 
 /**
+ * A reservation: the ledger row, then the conditional upsert (a refusal rolls both back). Built
+ * once per store: wrapping a function in a transaction is a measurable share of a reservation.
+ */
+function reserveTransaction(db: Database.Database, st: ReturnType<typeof prepare>) {
+  return db.transaction((row: LedgerRow & { counter: CounterKey }, key: KeyParams, limit: number | null) => {
+    if (st.insertRow.run(rowParams(row)).changes === 0) {
+      return { status: "duplicate", current: st.read.get(key) ?? ZERO } satisfies ReserveOutcome;
+    }
+    const after = st.reserve.get({ ...key, amount: row.amount, limit, now: row.recordedAt });
+    if (!after) throw new Rollback();
+    return {
+      status: "reserved",
+      before: { used: after.used - row.amount, floor: after.floor },
+    } satisfies ReserveOutcome;
+  });
+}
+
+/**
  * {@link CounterStore} on better-sqlite3. Ingest, floors and settlement run on the
  * `synchronous = FULL` connection; reservations on the relaxed one (see `Store`). Each write
  * is one `BEGIN IMMEDIATE` transaction; the reservation's check is the conditional upsert itself.
@@ -186,6 +204,7 @@ class Rollback extends Error {}
 export class SqliteCounterStore implements CounterStore {
   readonly #full: ReturnType<typeof prepare>;
   readonly #fast: ReturnType<typeof prepare>;
+  readonly #reserve: ReturnType<typeof reserveTransaction>;
 
   /** `instanceId`: the instance whose runs' holds this store takes (`runtime_instances`). */
   constructor(
@@ -194,6 +213,7 @@ export class SqliteCounterStore implements CounterStore {
   ) {
     this.#full = prepare(store.sqlite);
     this.#fast = store.relaxed === store.sqlite ? this.#full : prepare(store.relaxed);
+    this.#reserve = reserveTransaction(store.relaxed, this.#fast);
   }
 
   async read(key: CounterKey): Promise<CounterValue> {
@@ -243,20 +263,11 @@ export class SqliteCounterStore implements CounterStore {
   }
 
   async reserve(row: LedgerRow & { counter: CounterKey }, limit: number | null): Promise<ReserveOutcome> {
-    const st = this.#fast;
     const key = keyParams(row.counter);
-    const run = this.store.relaxed.transaction((): ReserveOutcome => {
-      if (st.insertRow.run(rowParams(row)).changes === 0) {
-        return { status: "duplicate", current: st.read.get(key) ?? ZERO };
-      }
-      const after = st.reserve.get({ ...key, amount: row.amount, limit, now: row.recordedAt });
-      if (!after) throw new Rollback();
-      return { status: "reserved", before: { used: after.used - row.amount, floor: after.floor } };
-    });
     try {
-      return run.immediate();
+      return this.#reserve.immediate(row, key, limit);
     } catch (err) {
-      if (err instanceof Rollback) return { status: "exceeded", current: st.read.get(key) ?? ZERO };
+      if (err instanceof Rollback) return { status: "exceeded", current: this.#fast.read.get(key) ?? ZERO };
       throw err;
     }
   }
