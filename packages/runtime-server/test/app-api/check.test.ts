@@ -1,6 +1,7 @@
 import { CheckResponseSchema } from "@mozaiks/contracts";
 import { describe, expect, it } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
+import { drivers } from "../helpers/drivers.js";
 import { buildTestRuntime } from "../helpers/runtime.js";
 import { LIMITS, post, syncAppLimits } from "./helpers.js";
 
@@ -15,9 +16,9 @@ async function exportsUsed(app: RuntimeApp): Promise<number> {
   return body.used as number;
 }
 
-describe("POST /api/check: capabilities", () => {
+describe.each(drivers)("POST /api/check: capabilities ($name)", (driver) => {
   it("answers 200 allowed / denied with a reason code and the entitlements version", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncAppLimits(app);
     const yes = await check(app, { capability: "cap.feature.export" });
     expect(yes.body).toMatchObject({
@@ -34,7 +35,7 @@ describe("POST /api/check: capabilities", () => {
   });
 
   it("changes the entitlements version when a sync changes the capabilities, not when usage moves", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncAppLimits(app);
     const version = async () =>
       (await check(app, { capability: "cap.feature.export" })).res.headers.get(
@@ -48,7 +49,7 @@ describe("POST /api/check: capabilities", () => {
   });
 
   it("with the internal key decides for the named user, and requires one", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncAppLimits(app);
     const { body } = await check(app, { capability: "cap.feature.export", user_id: "bob" }, null);
     expect(body).toMatchObject({ allowed: true, user_id: "bob" });
@@ -58,14 +59,14 @@ describe("POST /api/check: capabilities", () => {
   });
 
   it("refuses a user token naming another user (403 user_mismatch)", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const res = await post(app, "/api/check", { capability: "cap.feature.export", user_id: "bob" });
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: string }).error).toBe("user_mismatch");
   });
 
   it("rejects a body that is neither a capability nor a limit check (400)", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     for (const body of [{}, { capability: "nope" }, { capability: "cap.feature.x", limit: LIMITS.exports }]) {
       const res = await post(app, "/api/check", body);
       expect(res.status, JSON.stringify(body)).toBe(400);
@@ -73,9 +74,9 @@ describe("POST /api/check: capabilities", () => {
   });
 });
 
-describe("POST /api/check: limits", () => {
+describe.each(drivers)("POST /api/check: limits ($name)", (driver) => {
   it("reports value, usage, remaining, period, reset time and enforcement without consuming", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncAppLimits(app);
     const { body } = await check(app, { limit: LIMITS.exports, requested: 2 });
     expect(body).toEqual({
@@ -99,7 +100,7 @@ describe("POST /api/check: limits", () => {
   });
 
   it("consumes atomically: the units are taken only while they fit, and a denial takes nothing", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncAppLimits(app);
     const first = await check(app, { limit: LIMITS.exports, requested: 2, consume: true });
     expect(first.body).toMatchObject({ allowed: true, used: 2, remaining: 1, consumed: 2 });
@@ -111,7 +112,7 @@ describe("POST /api/check: limits", () => {
   });
 
   it("shares the counter with execute's reservation path (the same limit, the same units)", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncManifest2(app);
     await check(app, { limit: "cap.limit.plugin_calls_daily", consume: true });
     const exec = await post(app, "/api/execute/echo", { message: "hi" });
@@ -123,7 +124,7 @@ describe("POST /api/check: limits", () => {
   });
 
   it("replays the first decision for a repeated idempotency_key without consuming again", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncAppLimits(app);
     const q = { limit: LIMITS.exports, requested: 2, consume: true, idempotency_key: "order-42" };
     const first = await check(app, q);
@@ -143,7 +144,7 @@ describe("POST /api/check: limits", () => {
   });
 
   it("answers 409 idempotency_conflict when a key is reused for a different check", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncAppLimits(app);
     await check(app, { limit: LIMITS.exports, consume: true, idempotency_key: "k" });
     const res = await post(app, "/api/check", {
@@ -157,7 +158,7 @@ describe("POST /api/check: limits", () => {
   });
 
   it("consumes exactly once when the same key arrives many times at once", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncAppLimits(app, 100);
     const q = { limit: LIMITS.exports, requested: 5, consume: true, idempotency_key: "burst" };
     const answers = await Promise.all(Array.from({ length: 20 }, () => post(app, "/api/check", q)));
@@ -168,7 +169,7 @@ describe("POST /api/check: limits", () => {
   });
 
   it("allows over the limit with a warning under warn, and without one under none", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncAppLimits(app);
     await check(app, { limit: LIMITS.warned, consume: true });
     const warned = await check(app, { limit: LIMITS.warned, consume: true });
@@ -182,7 +183,7 @@ describe("POST /api/check: limits", () => {
   });
 
   it("treats a limit the manifest does not define as unlimited, and a per-run limit as the launch scope's", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncAppLimits(app);
     expect((await check(app, { limit: "cap.limit.unknown_daily", consume: true })).body).toMatchObject({
       allowed: true,
@@ -201,7 +202,7 @@ describe("POST /api/check: limits", () => {
   });
 
   it("counts a gauge (period none) for ever and reports no reset", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncAppLimits(app);
     const { body } = await check(app, { limit: LIMITS.seats, requested: 2, consume: true });
     expect(body).toMatchObject({ allowed: true, period: "none", resets_at: null, remaining: 0 });
@@ -218,9 +219,9 @@ async function syncManifest2(app: RuntimeApp): Promise<void> {
   });
 }
 
-describe("GET /api/entitlements validators", () => {
+describe.each(drivers)("GET /api/entitlements validators ($name)", (driver) => {
   it("answers a weak ETag, 304 for a matching If-None-Match, and a new ETag once usage moves", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncAppLimits(app);
     const { signToken } = await import("../helpers/keys.js");
     const headers = { authorization: `Bearer ${await signToken()}` };
@@ -240,9 +241,9 @@ describe("GET /api/entitlements validators", () => {
   });
 });
 
-describe("POST /api/check and /api/track auth", () => {
+describe.each(drivers)("POST /api/check and /api/track auth ($name)", (driver) => {
   it("judges a request carrying the internal key by the key alone: a wrong key is 401 even beside a valid token", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     const { signToken } = await import("../helpers/keys.js");
     for (const [path, body] of [
       ["/api/check", { capability: "cap.tool.basic", user_id: "user-1" }],

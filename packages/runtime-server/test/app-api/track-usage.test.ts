@@ -1,6 +1,7 @@
 import { TrackResponseSchema, UsageHistoryResponseSchema } from "@mozaiks/contracts";
 import { describe, expect, it } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
+import { drivers } from "../helpers/drivers.js";
 import { buildTestRuntime } from "../helpers/runtime.js";
 import { get, LIMITS, post, syncAppLimits } from "./helpers.js";
 
@@ -21,9 +22,9 @@ async function history(app: RuntimeApp, query: string, sub: string | null = "use
   return UsageHistoryResponseSchema.parse(await res.json());
 }
 
-describe("POST /api/track", () => {
+describe.each(drivers)("POST /api/track ($name)", (driver) => {
   it("counts events into the limit counters, idempotent by event_id (within and across batches)", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncAppLimits(app, 100);
     const e = (id: string, amount: number) => ({
       event_id: id,
@@ -37,7 +38,7 @@ describe("POST /api/track", () => {
   });
 
   it("is one transaction: a batch with one invalid event writes nothing", async () => {
-    const { app, store } = await buildTestRuntime();
+    const { app, store } = await buildTestRuntime({ driver });
     await syncAppLimits(app, 100);
     const res = await post(
       app,
@@ -56,14 +57,12 @@ describe("POST /api/track", () => {
       1,
       "metric",
     ]);
-    const n = store.sqlite.prepare("SELECT count(*) AS n FROM usage_events WHERE kind = 'track'").get() as {
-      n: number;
-    };
-    expect(n.n).toBe(0);
+    const n = await store.sql.get<{ n: number }>("SELECT count(*) AS n FROM usage_events WHERE kind = 'track'");
+    expect(Number(n?.n)).toBe(0);
   });
 
   it("lands in the same counter that check consumes from and execute's reservations use", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncAppLimits(app, 3);
     await track(app, [{ event_id: "t1", metric: LIMITS.exports, amount: 2, user_id: "user-1" }]);
     const a = await post(app, "/api/check", { limit: LIMITS.exports, consume: true });
@@ -73,7 +72,7 @@ describe("POST /api/track", () => {
   });
 
   it("counts an event in the window of its own timestamp, and refuses one far in the future", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncAppLimits(app, 100);
     // NOW is 2026-03-15T12:00Z: yesterday's event is in yesterday's daily window.
     await track(app, [
@@ -106,7 +105,7 @@ describe("POST /api/track", () => {
   });
 
   it("with a user token records only the caller's usage; their event ids never collide with another user's", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await syncAppLimits(app, 100);
     expect(await track(app, [{ event_id: "x", metric: LIMITS.exports, amount: 1 }], "user-1")).toEqual({
       accepted: 1,
@@ -127,19 +126,17 @@ describe("POST /api/track", () => {
   });
 
   it("keeps properties beside the ledger row", async () => {
-    const { app, store } = await buildTestRuntime();
+    const { app, store } = await buildTestRuntime({ driver });
     await syncAppLimits(app, 100);
     await track(app, [
       { event_id: "p", metric: LIMITS.exports, amount: 1, user_id: "user-1", properties: { format: "pdf" } },
     ]);
-    const row = store.sqlite.prepare("SELECT properties FROM usage_event_properties").get() as {
-      properties: string;
-    };
-    expect(JSON.parse(row.properties)).toEqual({ format: "pdf" });
+    const row = await store.sql.get<{ properties: string }>("SELECT properties FROM usage_event_properties");
+    expect(JSON.parse(row?.properties ?? "null")).toEqual({ format: "pdf" });
   });
 });
 
-describe("GET /api/usage", () => {
+describe.each(drivers)("GET /api/usage ($name)", (driver) => {
   async function seed(app: RuntimeApp) {
     await syncAppLimits(app, 1000);
     const at = (id: string, timestamp: string, amount: number, metric: string = LIMITS.exports) => ({
@@ -167,7 +164,7 @@ describe("GET /api/usage", () => {
   }
 
   it("answers the caller's buckets by hour, day and month, oldest first", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await seed(app);
     const days = await history(app, `metric=${LIMITS.exports}&from=2026-03-01T00:00:00Z&granularity=day`);
     expect(days.buckets.map((b) => [b.start, b.amount, b.events])).toEqual([
@@ -192,7 +189,7 @@ describe("GET /api/usage", () => {
   });
 
   it("pages with a bounded size and a cursor, in SQL for hours and days and in memory for months", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await seed(app);
     for (const granularity of ["hour", "day", "month"]) {
       const seen: string[] = [];
@@ -217,7 +214,7 @@ describe("GET /api/usage", () => {
   });
 
   it("refuses a bad range, an unknown parameter or a forged cursor (400)", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     for (const q of [
       "from=2026-03-10&to=2026-03-01",
       "granularity=week",
@@ -232,7 +229,7 @@ describe("GET /api/usage", () => {
   });
 
   it("answers any user's history on the internal route, and only the caller's with a token", async () => {
-    const { app } = await buildTestRuntime();
+    const { app } = await buildTestRuntime({ driver });
     await seed(app);
     const res = await get(app, `/api/internal/usage?user_id=user-2&from=2026-03-01`, null);
     expect(res.status).toBe(200);
