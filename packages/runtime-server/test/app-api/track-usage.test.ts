@@ -57,7 +57,9 @@ describe.each(drivers)("POST /api/track ($name)", (driver) => {
       1,
       "metric",
     ]);
-    const n = await store.sql.get<{ n: number }>("SELECT count(*) AS n FROM usage_events WHERE kind = 'track'");
+    const n = await store.sql.get<{ n: number }>(
+      "SELECT count(*) AS n FROM usage_events WHERE kind = 'track'",
+    );
     expect(Number(n?.n)).toBe(0);
   });
 
