@@ -173,6 +173,9 @@ export const RuntimeEnvSchema = z
     // Metrics and webhooks (docs/guides/operations.md).
     MOZAIKS_METRICS_PORT: optionalInteger(0, 65535),
     MOZAIKS_METRICS_HOST: optionalString,
+    // Traces over OTLP/HTTP (docs/guides/operations.md#traces): off while the endpoint is unset.
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url({ error: "must be an http(s) URL" }).optional()),
+    OTEL_SERVICE_NAME: optionalString,
     MOZAIKS_WEBHOOK_MAX_ATTEMPTS: integer(15, 1, 100),
     MOZAIKS_WEBHOOK_RETRY_BASE_MS: integer(5_000, 1, 86_400_000),
     MOZAIKS_WEBHOOK_RETRY_MAX_MS: integer(3_600_000, 1, 7 * 86_400_000),
@@ -259,6 +262,11 @@ export const RuntimeEnvSchema = z
       shutdownTimeoutMs: e.MOZAIKS_SHUTDOWN_TIMEOUT_MS,
       /** The separate, unauthenticated metrics listener; off while `port` is undefined. */
       metrics: { port: e.MOZAIKS_METRICS_PORT, host: e.MOZAIKS_METRICS_HOST ?? e.MOZAIKS_HOST },
+      /** OpenTelemetry traces: nothing of the SDK is loaded while `endpoint` is undefined. */
+      tracing: {
+        endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+        serviceName: e.OTEL_SERVICE_NAME ?? "mozaiks-runtime",
+      },
       /** Webhook delivery: attempts, exponential backoff bounds, answer timeout, outbox polling (ms). */
       webhooks: {
         maxAttempts: e.MOZAIKS_WEBHOOK_MAX_ATTEMPTS,

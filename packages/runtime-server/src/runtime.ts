@@ -25,6 +25,7 @@ import { instrument } from "./observability/collectors.js";
 import { listenMetrics, type MetricsServer } from "./observability/endpoint.js";
 import { RuntimeMetrics } from "./observability/metrics.js";
 import { timeSql } from "./observability/sql-timing.js";
+import { createTracing, type Tracing } from "./observability/tracing.js";
 import { Readiness } from "./readiness.js";
 import type { RuntimeContext } from "./runtime-context.js";
 import { InstanceRegistry } from "./store/instances.js";
@@ -53,6 +54,8 @@ export interface RuntimeHandle {
   workflows: WorkflowService;
   /** URL of the separate metrics listener (`MOZAIKS_METRICS_PORT`) once started. */
   readonly metricsUrl: string | undefined;
+  /** Request traces, when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (flushed by `close()`). */
+  readonly tracing: Tracing | undefined;
   /** Waits for what requests left running: signal listeners (webhook events) and deliveries due now. */
   settle(): Promise<void>;
   /** Loads (and verifies) the bundle's manifest + plan catalog and its plugins; then `/ready` is 200. */
@@ -71,6 +74,9 @@ export function createRuntime(deps: RuntimeAppDeps): RuntimeHandle {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const metrics = new RuntimeMetrics();
   timeSql(store, metrics);
+  const tracing = config.tracing
+    ? createTracing({ ...config.tracing, appId: config.appId }, logger)
+    : undefined;
   const signals = new ControlSignals(logger);
   const audit = new AuditLog({ store, clock, appId: config.appId, logger });
   const state = new WatchedEntitlementState({ store, clock, appId: config.appId, logger, audit }, signals);
@@ -132,6 +138,7 @@ export function createRuntime(deps: RuntimeAppDeps): RuntimeHandle {
   return {
     ctx,
     workflows,
+    tracing,
     get metricsUrl() {
       return metricsServer?.url;
     },
@@ -183,6 +190,7 @@ export function createRuntime(deps: RuntimeAppDeps): RuntimeHandle {
       await workflows.close();
       for (const ext of routeExtensions) await ext.close?.();
       await metricsServer?.close();
+      await tracing?.close();
       await signals.settled();
       await webhooks.close();
       await store.close();

@@ -49,6 +49,8 @@ export function createHttpApp(
   const internal = requireInternalKey(config.internalApiKey);
 
   const app = new Hono<RuntimeHonoEnv>();
+  // Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set: then a server span per request.
+  if (runtime.tracing) app.use(runtime.tracing.middleware);
   app.use(requestMetrics(metrics));
   app.use(requestId({ generator: () => crypto.randomUUID() }));
   app.use(async (c, next) => {

@@ -12,6 +12,11 @@ export function markUnmatched(c: Context): void {
   unmatched.add(c.req.raw);
 }
 
+/** The route pattern that answered the request (bounded: never a raw path). */
+export function routeLabel(c: Context): string {
+  return unmatched.has(c.req.raw) ? UNMATCHED_ROUTE : routePath(c) || UNMATCHED_ROUTE;
+}
+
 /**
  * Counts and times every request by method, route pattern (`/api/execute/:plugin_name`, the
  * pattern of the route or middleware that answered) and status. Mounted first, so it sees the
@@ -23,8 +28,7 @@ export function requestMetrics(metrics: RuntimeMetrics): MiddlewareHandler {
     try {
       await next();
     } finally {
-      const route = unmatched.has(c.req.raw) ? UNMATCHED_ROUTE : routePath(c) || UNMATCHED_ROUTE;
-      const labels = { method: c.req.method, route, status: String(c.res.status) };
+      const labels = { method: c.req.method, route: routeLabel(c), status: String(c.res.status) };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, (performance.now() - started) / 1000);
     }
