@@ -16,9 +16,9 @@ import { Hono } from "hono";
 import { RuntimeError } from "../../errors.js";
 import { userOrInternalRoutes } from "../../http/access.js";
 import { readJson } from "../../http/body.js";
-import { requireCapabilityFor, reserveLimitFor } from "../entitlements/enforce.js";
+import { hasCapabilityIn, reserveLimitFor } from "../entitlements/enforce.js";
 import type { ResolvedEntitlements } from "../entitlements/state.js";
-import { resetsAt } from "../usage/periods.js";
+import { resetsAt, windowOf } from "../usage/periods.js";
 import { parseOrThrow } from "../validation.js";
 import { type AppApiEnv, subjectUser } from "./caller.js";
 import { CheckDecisions } from "./decisions.js";
@@ -54,8 +54,12 @@ export const checkRoutes = userOrInternalRoutes(({ ctx }) => {
     const ev = resolved.evaluator;
     const limit = ev.getLimit(q.limit);
     const enforcement = ev.enforcementFor(q.limit);
-    const usage = await ctx.ledger.usage(resolved, q.limit);
-    const period: LimitPeriod = usage.period.period;
+    // The window alone names the period and reset; the counter is read only where no
+    // reservation reads it (a consuming check's reservation reports the usage it saw).
+    const now = ctx.clock.now();
+    const spec = ctx.ledger.periods.specFor(resolved.manifest, resolved.source, q.limit);
+    const window = windowOf(spec, now);
+    const period: LimitPeriod = spec.period;
     const answer = (
       allowed: boolean,
       reason: CheckReasonCode,
@@ -71,7 +75,7 @@ export const checkRoutes = userOrInternalRoutes(({ ctx }) => {
       used,
       remaining: limit === undefined ? null : Math.max(0, limit - used),
       period,
-      resets_at: resetsAt(usage.window),
+      resets_at: resetsAt(window),
       enforcement,
       consumed,
       ...(warning !== undefined ? { warning } : {}),
@@ -84,6 +88,7 @@ export const checkRoutes = userOrInternalRoutes(({ ctx }) => {
       return enforcement === "none" ? "not_enforced" : "exceeded_warn";
     };
     if (!q.consume) {
+      const usage = await ctx.ledger.usage(resolved, q.limit, now);
       let warning: LimitExceededError | undefined;
       const enforcer = new CapabilityEnforcer(ev, {
         logger: silentLogger,
@@ -111,7 +116,7 @@ export const checkRoutes = userOrInternalRoutes(({ ctx }) => {
         ...(eventId !== undefined ? { eventId } : {}),
       });
       // No such limit in the manifest: unlimited, and nothing to count (as for execute).
-      if (!r) return answer(true, "unlimited", usage.used, 0);
+      if (!r) return answer(true, "unlimited", (await ctx.ledger.usage(resolved, q.limit, now)).used, 0);
       const consumed = r.duplicate ? 0 : q.requested;
       const used = r.duplicate ? r.usedBefore : r.usedBefore + q.requested;
       if (period === "run") return answer(true, "per_run", 0, 0);
@@ -129,13 +134,8 @@ export const checkRoutes = userOrInternalRoutes(({ ctx }) => {
     const resolved = await ctx.state.resolve(userId);
     c.header(ENTITLEMENTS_VERSION_HEADER, entitlementsVersion(resolved));
     if ("capability" in q) {
-      let allowed = true;
-      try {
-        await requireCapabilityFor(ctx, { userId }, q.capability, requestId);
-      } catch (err) {
-        if (!(isEntitlementsError(err) && err.code === "capability_denied")) throw err;
-        allowed = false;
-      }
+      // Decided on the entitlements resolved above, the ones the version header names.
+      const allowed = hasCapabilityIn(ctx, resolved, { userId }, q.capability, requestId);
       const body: CheckResponse = {
         allowed,
         reason_code: allowed ? "granted" : "capability_missing",

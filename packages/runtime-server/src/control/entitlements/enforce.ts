@@ -48,6 +48,24 @@ export async function requireCapabilityFor(
   requestId?: string,
 ): Promise<ResolvedEntitlements> {
   const resolved = await deps.state.resolve(user.userId);
+  if (!hasCapabilityIn(deps, resolved, user, capabilityId, requestId)) {
+    new CapabilityEnforcer(resolved.evaluator, { logger: silentLogger }).require(capabilityId);
+  }
+  return resolved;
+}
+
+/**
+ * Whether the already resolved entitlements grant `capabilityId`, audited (and denials fed to
+ * the anomaly detector) exactly as {@link requireCapabilityFor}: for a caller that resolved
+ * them itself and answers a denial instead of throwing (`POST /api/check`).
+ */
+export function hasCapabilityIn(
+  deps: EnforcementDeps,
+  resolved: ResolvedEntitlements,
+  user: Pick<AuthenticatedUser, "userId">,
+  capabilityId: string,
+  requestId?: string,
+): boolean {
   const allowed = resolved.evaluator.has(capabilityId);
   deps.audit.record({
     eventType: "capability_check",
@@ -61,8 +79,7 @@ export async function requireCapabilityFor(
     const subject = { appId: resolved.manifest.app_id, userId: user.userId };
     reportAnomalies(deps, deps.anomalies.recordDenial(subject, capabilityId), requestId);
   }
-  if (!allowed) new CapabilityEnforcer(resolved.evaluator, { logger: silentLogger }).require(capabilityId);
-  return resolved;
+  return allowed;
 }
 
 /**
