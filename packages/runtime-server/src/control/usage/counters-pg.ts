@@ -197,6 +197,7 @@ async function rolledBack<T>(p: Promise<T>): Promise<T | undefined> {
  */
 export class PgCounterStore implements CounterStore {
   readonly #pool: pg.Pool;
+  readonly #store: PgStore;
 
   /** `instanceId`: the instance whose runs' holds this store takes (`runtime_instances`). */
   constructor(
@@ -204,6 +205,7 @@ export class PgCounterStore implements CounterStore {
     private readonly instanceId: string | null = null,
   ) {
     this.#pool = store.pool;
+    this.#store = store;
   }
 
   async #read(q: pg.Pool | Client, key: CounterKey, lock = ""): Promise<CounterValue | undefined> {
@@ -262,13 +264,16 @@ export class PgCounterStore implements CounterStore {
 
   async reserve(row: LedgerRow & { counter: CounterKey }, limit: number | null): Promise<ReserveOutcome> {
     try {
-      const r = await this.#pool.query<CounterValue>(RESERVE, [
-        ...keyOf(row.counter),
-        row.amount,
-        row.recordedAt,
-        limit,
-        ...rowValues(row),
-      ]);
+      // Committed without waiting for the WAL flush, like SQLite's relaxed connection (see PgStore).
+      const r = await this.#store
+        .relaxedPool()
+        .query<CounterValue>(RESERVE, [
+          ...keyOf(row.counter),
+          row.amount,
+          row.recordedAt,
+          limit,
+          ...rowValues(row),
+        ]);
       const after = r.rows[0];
       if (!after) {
         // A retry of a reservation made earlier is a duplicate, even when nothing is left now.
