@@ -25,7 +25,7 @@ import { instrument } from "./observability/collectors.js";
 import { listenMetrics, type MetricsServer } from "./observability/endpoint.js";
 import { RuntimeMetrics } from "./observability/metrics.js";
 import { timeSql } from "./observability/sql-timing.js";
-import { createTracing, type Tracing } from "./observability/tracing.js";
+import { createTracing, type Tracing, tracedExecutor } from "./observability/tracing.js";
 import { Readiness } from "./readiness.js";
 import type { RuntimeContext } from "./runtime-context.js";
 import { InstanceRegistry } from "./store/instances.js";
@@ -122,7 +122,7 @@ export function createRuntime(deps: RuntimeAppDeps): RuntimeHandle {
       cacheSize: config.auth.tokenCacheSize,
     }),
     entitlementKeys: deps.keys.entitlements,
-    plugins: new PluginRegistry(executor),
+    plugins: new PluginRegistry(tracedExecutor(executor, tracing)),
     catalog: new PlanCatalogHolder(),
     metrics,
     webhooks,

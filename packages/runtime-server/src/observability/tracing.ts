@@ -1,11 +1,14 @@
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
+import type { PluginExecutor } from "../control/plugins/registry.js";
 import type { TracingOptions } from "./otel-tracer.js";
 
 /** Request traces exported over OTLP/HTTP; see docs/guides/operations.md#traces. */
 export interface Tracing {
   /** A server span per request, named `METHOD route-pattern`. */
   readonly middleware: MiddlewareHandler;
+  /** Runs `fn` in a child span of the request being handled (untraced outside a request). */
+  inSpan<T>(name: string, attributes: Record<string, string>, fn: () => Promise<T>): Promise<T>;
   /** Exports the spans still buffered and stops the exporter. */
   close(): Promise<void>;
 }
@@ -32,8 +35,27 @@ export function createTracing(
       const tracer = await loading;
       return tracer ? tracer.middleware(c, next) : next();
     },
+    async inSpan(name, attributes, fn) {
+      const tracer = await loading;
+      return tracer ? tracer.inSpan(name, attributes, fn) : fn();
+    },
     async close() {
       await (await loading)?.close();
+    },
+  };
+}
+
+/** The executor with each plugin call in a `plugin <name>` span (routes and workflow tool calls). */
+export function tracedExecutor(executor: PluginExecutor, tracing: Tracing | undefined): PluginExecutor {
+  if (!tracing) return executor;
+  return {
+    run: (plugin, data) =>
+      tracing.inSpan(`plugin ${plugin.descriptor.name}`, { "mozaiks.plugin": plugin.descriptor.name }, () =>
+        executor.run(plugin, data),
+      ),
+    close: () => executor.close(),
+    get stats() {
+      return executor.stats;
     },
   };
 }

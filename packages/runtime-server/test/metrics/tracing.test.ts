@@ -15,6 +15,9 @@ interface OtlpValue {
 interface OtlpSpan {
   name: string;
   kind: number;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
   attributes: { key: string; value: OtlpValue }[];
 }
 interface OtlpExport {
@@ -54,7 +57,7 @@ async function probe(env: Record<string, string>): Promise<{ statuses: number[];
 }
 
 describe("OpenTelemetry traces", () => {
-  it("exports a server span per request over OTLP/HTTP JSON, flushed by close(), without user ids", async () => {
+  it("exports a server span per request and a child span per plugin call over OTLP/HTTP JSON, flushed by close(), without user ids", async () => {
     const otlp = await receiver();
     const run = await probe({
       OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
@@ -111,7 +114,19 @@ describe("OpenTelemetry traces", () => {
         },
       ]),
     );
-    expect(spans).toHaveLength(4);
+    // The plugin call is a child of its request's span.
+    const plugin = spans.filter((s) => s.name === "plugin echo");
+    expect(plugin.map((s) => ({ kind: s.kind, ...attrs(s.attributes) }))).toEqual([
+      { kind: 1 /* INTERNAL */, "mozaiks.plugin": "echo", "mozaiks.app_id": APP_ID },
+    ]);
+    const request = spans.find(
+      (s) =>
+        s.name === "POST /api/execute/:plugin_name" &&
+        attrs(s.attributes)["http.response.status_code"] === 200,
+    );
+    expect(plugin[0]?.parentSpanId).toBe(request?.spanId);
+    expect(plugin[0]?.traceId).toBe(request?.traceId);
+    expect(spans).toHaveLength(5);
   });
 
   it("rejects an endpoint that is not a URL at start-up", async () => {
