@@ -16,8 +16,6 @@ declare module "autocannon" {
       headers?: Record<string, string>;
       body?: string;
       requests?: Request[];
-      /** Requests per second across all connections (each connection paced to its share). */
-      overallRate?: number;
     }
     interface Histogram {
       average: number;
