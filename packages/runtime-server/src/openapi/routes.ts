@@ -18,10 +18,16 @@ import {
   UsageIngestBatchSchema,
   UsageIngestResponseSchema,
   UsageQuerySchema,
+  WebhookDeliveriesResponseSchema,
+  WebhookDeliveryDetailSchema,
+  WebhookDeliverySchema,
+  WebhookSubscriptionRequestSchema,
+  WebhookSubscriptionSchema,
   WorkflowRunRequestSchema,
   WorkflowRunResponseSchema,
 } from "@mozaiks/contracts";
 import { z } from "zod";
+import { DeliveriesQuerySchema } from "../control/webhooks/routes.js";
 import type { RouteSpec } from "./spec.js";
 
 const json = z.unknown().describe("Any JSON value.");
@@ -59,6 +65,52 @@ const EXAMPLE_CHECK = {
   enforcement: "hard",
   consumed: 1,
 };
+
+/** What `GET /metrics` answers (prom-client's registry content type). */
+const PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+const WebhookSubscriptionListSchema = z.object({ subscriptions: z.array(WebhookSubscriptionSchema) });
+
+const DELIVERY_ID = "The delivery's id (its `webhook-id` header).";
+const EXAMPLE_SUBSCRIPTION = {
+  id: "billing-alerts",
+  url: "https://backend.example.com/hooks/mozaiks",
+  source: "api",
+  event_types: ["limit.threshold_reached", "limit.exceeded"],
+  thresholds: [80, 100],
+  limit_thresholds: {},
+  manifest_expiring_lead_seconds: 86_400,
+  enabled: true,
+  created_at: "2026-03-01T08:00:00.000Z",
+  updated_at: "2026-03-01T08:00:00.000Z",
+} as const;
+const EXAMPLE_DELIVERY = {
+  id: "msg_9d552f4f2c7b1a100b9e5d0c3f0c4a8e",
+  subscription_id: EXAMPLE_SUBSCRIPTION.id,
+  event_type: "limit.threshold_reached",
+  status: "delivered",
+  attempts: 1,
+  created_at: "2026-03-15T09:30:00.000Z",
+  next_attempt_at: null,
+  delivered_at: "2026-03-15T09:30:00.204Z",
+  last_http_status: 200,
+  last_error: null,
+  payload: {
+    type: "limit.threshold_reached",
+    timestamp: "2026-03-15T09:30:00.000Z",
+    data: {
+      app_id: "example-app",
+      subject: { scope: "user", id: USER.sub },
+      limit_id: "cap.limit.exports_daily",
+      limit: 10,
+      used: 8,
+      enforcement: "hard",
+      period_start: "2026-03-15T00:00:00.000Z",
+      resets_at: "2026-03-16T00:00:00.000Z",
+      threshold_percent: 80,
+    },
+  },
+} as const;
 
 /** Every route the runtime serves (the `/admin` dashboard aside), in the order of the reference. */
 export const ROUTES: RouteSpec[] = [
@@ -104,8 +156,18 @@ export const ROUTES: RouteSpec[] = [
     auth: "internal",
     tag: "Operations",
     summary: "Prometheus metrics",
-    optional: true,
-    responses: { 200: { description: "Prometheus text exposition format.", contentType: "text/plain" } },
+    description:
+      "The runtime's metrics for a Prometheus scraper. With MOZAIKS_METRICS_PORT the same text is also served without a key on that port.",
+    responses: {
+      200: {
+        description:
+          "Prometheus text exposition format 0.0.4 (UTF-8): `# HELP` / `# TYPE` lines and samples.",
+        contentType: PROMETHEUS_TEXT,
+        schema: z.string().describe("Prometheus text exposition format."),
+        example:
+          '# HELP mozaiks_http_requests_total HTTP requests answered.\n# TYPE mozaiks_http_requests_total counter\nmozaiks_http_requests_total{method="GET",route="/health",status="200"} 12\n',
+      },
+    },
   },
   {
     method: "post",
@@ -405,32 +467,133 @@ export const ROUTES: RouteSpec[] = [
     responses: { 200: { description: "The counter's change.", schema: UsageGaugeResponseSchema } },
     errors: ["invalid_request", "limit_not_releasable"],
   },
-  ...(
-    [
-      ["get", "/api/internal/webhooks", "List webhook subscriptions"],
-      ["post", "/api/internal/webhooks", "Create or replace a webhook subscription"],
-      ["delete", "/api/internal/webhooks/:id", "Delete a webhook subscription"],
-      ["get", "/api/internal/webhooks/deliveries", "The webhook delivery log"],
-      ["get", "/api/internal/webhooks/deliveries/:id", "One delivery with its attempts"],
-      ["post", "/api/internal/webhooks/deliveries/:id/redeliver", "Redeliver a dead message"],
-    ] as const
-  ).map(
-    ([method, path, summary]): RouteSpec => ({
-      method,
-      path,
-      auth: "internal",
-      tag: "Webhooks",
-      summary,
-      optional: true,
-      ...(path.includes(":id") ? { params: { id: "The subscription's or delivery's id." } } : {}),
-      ...(method === "post" && !path.includes(":id") ? { body: { schema: object } } : {}),
-      responses:
-        method === "delete"
-          ? { 204: { description: "Deleted." } }
-          : { 200: { description: "See the webhooks guide.", schema: object } },
-      errors: ["invalid_request", "conflict"],
-    }),
-  ),
+  {
+    method: "get",
+    path: "/api/internal/webhooks",
+    auth: "internal",
+    tag: "Webhooks",
+    summary: "List webhook subscriptions",
+    description:
+      "The bundle's subscriptions (`webhooks.json`) and those created here; secrets are never listed.",
+    responses: {
+      200: {
+        description: "Every subscription.",
+        schema: WebhookSubscriptionListSchema,
+        example: { subscriptions: [EXAMPLE_SUBSCRIPTION] },
+      },
+    },
+  },
+  {
+    method: "post",
+    path: "/api/internal/webhooks",
+    auth: "internal",
+    tag: "Webhooks",
+    summary: "Create or replace a webhook subscription",
+    description:
+      "Creates the subscription of this `id`, or replaces one created here (keeping its secret unless one is given). Without `secret` a new one is generated and answered once, in the 201. A subscription from the bundle's `webhooks.json` is read-only here (409 `conflict`).",
+    body: {
+      schema: WebhookSubscriptionRequestSchema,
+      example: {
+        id: EXAMPLE_SUBSCRIPTION.id,
+        url: EXAMPLE_SUBSCRIPTION.url,
+        event_types: EXAMPLE_SUBSCRIPTION.event_types,
+        thresholds: EXAMPLE_SUBSCRIPTION.thresholds,
+      },
+    },
+    responses: {
+      200: {
+        description: "Replaced an existing subscription.",
+        schema: WebhookSubscriptionSchema,
+        example: { ...EXAMPLE_SUBSCRIPTION, updated_at: "2026-03-15T10:00:00.000Z" },
+      },
+      201: {
+        description: "Created; `secret` is present when the runtime generated it (only in this answer).",
+        schema: WebhookSubscriptionSchema,
+        example: { ...EXAMPLE_SUBSCRIPTION, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" },
+      },
+    },
+    errors: ["invalid_request", "conflict"],
+  },
+  {
+    method: "delete",
+    path: "/api/internal/webhooks/:id",
+    auth: "internal",
+    tag: "Webhooks",
+    summary: "Delete a webhook subscription",
+    description: "Only a subscription created through this API; the bundle's own answer 409 `conflict`.",
+    params: { id: "The subscription's id." },
+    responses: { 204: { description: "Deleted." } },
+    errors: ["webhook_not_found", "conflict"],
+  },
+  {
+    method: "get",
+    path: "/api/internal/webhooks/deliveries",
+    auth: "internal",
+    tag: "Webhooks",
+    summary: "The webhook delivery log",
+    description: "Newest first, filtered by subscription, status and event type; page on with `before`.",
+    query: DeliveriesQuerySchema,
+    responses: {
+      200: {
+        description: "One page of deliveries.",
+        schema: WebhookDeliveriesResponseSchema,
+        example: { deliveries: [EXAMPLE_DELIVERY], next_before: "41" },
+      },
+    },
+  },
+  {
+    method: "get",
+    path: "/api/internal/webhooks/deliveries/:id",
+    auth: "internal",
+    tag: "Webhooks",
+    summary: "One delivery with its attempts",
+    params: { id: DELIVERY_ID },
+    responses: {
+      200: {
+        description: "The delivery and every attempt, oldest first.",
+        schema: WebhookDeliveryDetailSchema,
+        example: {
+          ...EXAMPLE_DELIVERY,
+          attempt_log: [
+            {
+              attempt: 1,
+              at: "2026-03-15T09:30:00.120Z",
+              http_status: 200,
+              error: null,
+              duration_ms: 84,
+            },
+          ],
+        },
+      },
+    },
+    errors: ["webhook_not_found"],
+  },
+  {
+    method: "post",
+    path: "/api/internal/webhooks/deliveries/:id/redeliver",
+    auth: "internal",
+    tag: "Webhooks",
+    summary: "Redeliver a dead message",
+    description:
+      "Puts a dead delivery back in line with the same `webhook-id`; a pending or delivered one answers 409 `conflict`.",
+    params: { id: DELIVERY_ID },
+    responses: {
+      202: {
+        description: "Pending again; the dispatcher delivers it next.",
+        schema: WebhookDeliverySchema,
+        example: {
+          ...EXAMPLE_DELIVERY,
+          status: "pending",
+          attempts: 8,
+          next_attempt_at: "2026-03-16T08:00:00.000Z",
+          delivered_at: null,
+          last_http_status: 503,
+          last_error: "receiver answered 503",
+        },
+      },
+    },
+    errors: ["webhook_not_found", "conflict"],
+  },
   {
     method: "get",
     path: "/openapi.json",

@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { INTERNAL_API_KEY_HEADER } from "@mozaiks/contracts";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { buildOpenApiDocument, errorCodesOf, openApiPath } from "../../src/openapi/document.js";
 import { ROUTES } from "../../src/openapi/routes.js";
+import { INTERNAL_KEY } from "../helpers/keys.js";
 import { buildTestRuntime } from "../helpers/runtime.js";
 
 const COMMITTED = fileURLToPath(new URL("../../../../docs/openapi.json", import.meta.url));
@@ -89,6 +91,72 @@ describe("OpenAPI document", () => {
         ).toBe(true);
       }
     }
+  });
+
+  it("describes the webhook routes by their contract schemas and real errors, and /metrics as Prometheus text", () => {
+    type Op = {
+      parameters?: Array<{ name: string }>;
+      requestBody?: { content: Record<string, { schema: unknown }> };
+      responses: Record<string, { description: string; content?: Record<string, { schema?: unknown }> }>;
+    };
+    const op = (path: string, method: string) => doc.paths[path]?.[method] as unknown as Op;
+    const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+    const body = (o: Op, status: string) => o.responses[status]?.content?.["application/json"]?.schema;
+
+    const create = op("/api/internal/webhooks", "post");
+    expect(create.requestBody?.content["application/json"]?.schema).toEqual(
+      ref("webhook-subscription-request"),
+    );
+    expect(body(create, "201")).toEqual(ref("webhook-subscription"));
+    expect(body(create, "200")).toEqual(ref("webhook-subscription"));
+    expect(create.responses["400"]?.description).toContain("`invalid_request`");
+    expect(create.responses["409"]?.description).toContain("`conflict`");
+
+    const list = op("/api/internal/webhooks", "get");
+    expect(body(list, "200")).toMatchObject({
+      properties: { subscriptions: { items: ref("webhook-subscription") } },
+    });
+    expect(list.responses["401"]?.description).toContain("`unauthorized`");
+
+    const deliveries = op("/api/internal/webhooks/deliveries", "get");
+    expect(body(deliveries, "200")).toEqual(ref("webhook-deliveries-response"));
+    expect(deliveries.parameters?.map((p) => p.name)).toEqual([
+      "subscription_id",
+      "status",
+      "event_type",
+      "before",
+      "limit",
+    ]);
+    expect(deliveries.responses["400"]?.description).toContain("`invalid_request`");
+
+    const detail = op("/api/internal/webhooks/deliveries/{id}", "get");
+    expect(body(detail, "200")).toEqual(ref("webhook-delivery-detail"));
+    for (const [path, method] of [
+      ["/api/internal/webhooks/deliveries/{id}", "get"],
+      ["/api/internal/webhooks/deliveries/{id}/redeliver", "post"],
+      ["/api/internal/webhooks/{id}", "delete"],
+    ] as const) {
+      expect(op(path, method).responses["404"]?.description, `${method} ${path}`).toContain(
+        "`webhook_not_found`",
+      );
+    }
+    expect(body(op("/api/internal/webhooks/deliveries/{id}/redeliver", "post"), "202")).toMatchObject({
+      properties: { attempts: { type: "integer" }, status: { enum: ["pending", "delivered", "dead"] } },
+    });
+
+    const metrics = op("/metrics", "get");
+    expect(Object.keys(metrics.responses["200"]?.content ?? {})).toEqual([
+      "text/plain; version=0.0.4; charset=utf-8",
+    ]);
+    expect(metrics.responses["401"]?.description).toContain("`unauthorized`");
+  });
+
+  it("gives /metrics the content type the route answers with", async () => {
+    const { app } = await buildTestRuntime();
+    const res = await app.request("/metrics", { headers: { [INTERNAL_API_KEY_HEADER]: INTERNAL_KEY } });
+    expect(res.status).toBe(200);
+    const documented = doc.paths["/metrics"]?.get?.responses["200"] as { content: Record<string, unknown> };
+    expect(Object.keys(documented.content)).toEqual([res.headers.get("content-type")]);
   });
 
   it("matches the committed docs/openapi.json", () => {

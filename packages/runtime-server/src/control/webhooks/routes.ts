@@ -51,12 +51,18 @@ function delivery(r: MessageRow): WebhookDelivery {
   };
 }
 
-const DeliveriesQuerySchema = z.strictObject({
-  subscription_id: z.string().min(1).optional(),
-  status: z.enum(["pending", "delivered", "dead"]).optional(),
-  event_type: z.enum(WEBHOOK_EVENT_TYPES).optional(),
-  before: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+/** The filters of `GET /api/internal/webhooks/deliveries` (the OpenAPI document lists the same). */
+export const DeliveriesQuerySchema = z.strictObject({
+  subscription_id: z.string().min(1).optional().describe("Only this subscription's deliveries."),
+  status: z.enum(["pending", "delivered", "dead"]).optional().describe("Only deliveries in this state."),
+  event_type: z.enum(WEBHOOK_EVENT_TYPES).optional().describe("Only this event type."),
+  before: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("`next_before` of the previous page: older deliveries only."),
+  limit: z.coerce.number().int().min(1).max(500).default(100).describe("Page size (1-500)."),
 });
 
 /**
