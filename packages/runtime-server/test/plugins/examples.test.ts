@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isPluginExecutionError, type LoadedPlugin, PluginRunner } from "../../src/engine/plugins/index.js";
-import { context, EXAMPLES_DIR, loadAll, pick } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { isPluginExecutionError } from "../../src/engine/plugins/index.js";
+import { context, EXAMPLES_DIR, pick, pluginSuite } from "./helpers.js";
 
-let plugins: Map<string, LoadedPlugin>;
-let runner: PluginRunner;
-
-beforeAll(async () => {
-  plugins = await loadAll(EXAMPLES_DIR);
-  runner = new PluginRunner({ timeoutMs: 15_000 });
-});
-afterAll(() => runner.close());
+const { plugins, runner } = await pluginSuite(EXAMPLES_DIR);
 
 describe("example app plugins", () => {
   it("load with the capabilities the example plans grant", () => {

@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   isPluginExecutionError,
-  type LoadedPlugin,
   type PluginExecutionError,
-  PluginRunner,
+  type PluginRunner,
 } from "../../src/engine/plugins/index.js";
-import { loadAll, PLUGINS_DIR, pick } from "./helpers.js";
+import { PLUGINS_DIR, pick, pluginSuite, testRunner } from "./helpers.js";
 
-let plugins: Map<string, LoadedPlugin>;
-let runner: PluginRunner;
-
-beforeAll(async () => {
-  plugins = await loadAll(PLUGINS_DIR);
-  runner = new PluginRunner({ timeoutMs: 15_000, maxOutputBytes: 64 * 1024, maxMemoryMb: 32 });
-});
-afterAll(() => runner.close());
+const { plugins, runner } = await pluginSuite(PLUGINS_DIR, { maxOutputBytes: 64 * 1024, maxMemoryMb: 32 });
 
 /** Runs a plugin that must fail and returns its PluginExecutionError. */
 async function failure(
@@ -63,24 +55,20 @@ describe("plugin faults", () => {
   });
 
   it("times out a synchronous infinite loop at the configured budget and keeps serving", async () => {
-    const fast = new PluginRunner({ timeoutMs: 300 });
-    try {
-      const started = performance.now();
-      const [err, echoed] = await Promise.all([
-        failure("spin", {}, fast),
-        // A call running next to the loop is answered: the server thread is not blocked.
-        fast.run(pick(plugins, "echo"), { ping: 1 }, { timeoutMs: 15_000 }),
-      ]);
-      expect(performance.now() - started).toBeGreaterThanOrEqual(295);
-      expect(err).toMatchObject({ code: "plugin_timeout", plugin: "spin" });
-      expect(err.message).toBe('plugin "spin" timed out after 300 ms');
-      expect(echoed).toEqual({ data: { ping: 1 }, context: null });
-      expect(await fast.run(pick(plugins, "echo"), { again: true }, { timeoutMs: 15_000 })).toMatchObject({
-        data: { again: true },
-      });
-    } finally {
-      await fast.close();
-    }
+    const fast = testRunner({ timeoutMs: 300 });
+    const started = performance.now();
+    const [err, echoed] = await Promise.all([
+      failure("spin", {}, fast),
+      // A call running next to the loop is answered: the server thread is not blocked.
+      fast.run(pick(plugins, "echo"), { ping: 1 }, { timeoutMs: 15_000 }),
+    ]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(295);
+    expect(err).toMatchObject({ code: "plugin_timeout", plugin: "spin" });
+    expect(err.message).toBe('plugin "spin" timed out after 300 ms');
+    expect(echoed).toEqual({ data: { ping: 1 }, context: null });
+    expect(await fast.run(pick(plugins, "echo"), { again: true }, { timeoutMs: 15_000 })).toMatchObject({
+      data: { again: true },
+    });
   });
 
   it("caps the budget at the descriptor's timeout_seconds", async () => {

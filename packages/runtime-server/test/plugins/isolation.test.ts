@@ -1,37 +1,15 @@
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type LoadedPlugin, PluginRunner, type PluginRunnerOptions } from "../../src/engine/plugins/index.js";
-import { loadAll, PLUGINS_DIR, pick } from "./helpers.js";
+import { describe, expect, it, vi } from "vitest";
+import { holdState, loadAll, PLUGINS_DIR, pick, sleep, testRunner } from "./helpers.js";
 
 // One plugin that hangs or floods its output must not starve or stall the others: it holds
 // at most its share of the pool, the pool grows for everyone else, a call's budget counts its
 // execution only, and what a call prints is bounded before it reaches the server.
 
-let plugins: Map<string, LoadedPlugin>;
-const opened: PluginRunner[] = [];
-
-beforeAll(async () => {
-  plugins = await loadAll(PLUGINS_DIR);
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((r) => r.close()));
-});
-
-function runner(opts: Partial<PluginRunnerOptions> = {}): PluginRunner {
-  const r = new PluginRunner({ timeoutMs: 15_000, ...opts });
-  opened.push(r);
-  return r;
-}
-
-/** Shared state of the `hold` fixture: [0] running now, [1] most at once, [2] release flag. */
-function holdState(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const plugins = await loadAll(PLUGINS_DIR);
 
 describe("PluginRunner isolation between plugins", () => {
   it("serves 20 echo calls while 4 hold calls hang, holding at most their share of the pool", async () => {
-    const pool = runner({ maxWorkers: 4 });
+    const pool = testRunner({ maxWorkers: 4 });
     const state = holdState();
     const held = Array.from({ length: 4 }, () => pool.run(pick(plugins, "hold"), { state }));
     await vi.waitFor(() => expect(Atomics.load(state, 0)).toBe(2), { timeout: 10_000 });
@@ -47,7 +25,7 @@ describe("PluginRunner isolation between plugins", () => {
   });
 
   it("serves echo while a synchronous loop hangs on a pool of 2 (1 worker per plugin)", async () => {
-    const pool = runner({ maxWorkers: 2 });
+    const pool = testRunner({ maxWorkers: 2 });
     const spins = [0, 1].map(() =>
       pool.run(pick(plugins, "spin"), {}, { timeoutMs: 10_000 }).catch((e: unknown) => e),
     );
@@ -64,7 +42,7 @@ describe("PluginRunner isolation between plugins", () => {
   });
 
   it("refuses a plugin's calls beyond its own queue as plugin_busy, while other plugins still run", async () => {
-    const pool = runner({ maxWorkers: 2, maxQueuePerPlugin: 1 });
+    const pool = testRunner({ maxWorkers: 2, maxQueuePerPlugin: 1 });
     const state = holdState();
     const held = [pool.run(pick(plugins, "hold"), { state }), pool.run(pick(plugins, "hold"), { state })];
     await vi.waitFor(() => expect(Atomics.load(state, 0)).toBe(1), { timeout: 10_000 });
@@ -83,7 +61,7 @@ describe("PluginRunner isolation between plugins", () => {
   });
 
   it("counts a call's budget from the moment it runs, not while it waits for a worker", async () => {
-    const pool = runner({ maxWorkers: 1 });
+    const pool = testRunner({ maxWorkers: 1 });
     const first = holdState();
     const second = holdState();
     const a = pool.run(pick(plugins, "hold"), { state: first });
@@ -100,7 +78,7 @@ describe("PluginRunner isolation between plugins", () => {
   });
 
   it("grows the pool up to maxWorkers under load and shrinks back to minWorkers when idle", async () => {
-    const pool = runner({ minWorkers: 1, maxWorkers: 3, maxWorkersPerPlugin: 3, idleTimeoutMs: 200 });
+    const pool = testRunner({ minWorkers: 1, maxWorkers: 3, maxWorkersPerPlugin: 3, idleTimeoutMs: 200 });
     const state = holdState();
     const held = Array.from({ length: 4 }, () => pool.run(pick(plugins, "hold"), { state }));
     await vi.waitFor(() => expect(Atomics.load(state, 0)).toBe(3), { timeout: 10_000 });
@@ -119,7 +97,7 @@ describe("PluginRunner output bound", () => {
   it("keeps 64 KiB of what a call prints, drops the rest of 100 MB and says so in the log", async () => {
     let bytes = 0;
     const lines: Array<[string, string, string]> = [];
-    const pool = runner({
+    const pool = testRunner({
       maxWorkers: 1,
       onLog: (plugin, stream, line) => {
         bytes += Buffer.byteLength(line) + 1;

@@ -1,33 +1,11 @@
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type LoadedPlugin, PluginRunner, type PluginRunnerOptions } from "../../src/engine/plugins/index.js";
-import { loadAll, PLUGINS_DIR, pick } from "./helpers.js";
+import { describe, expect, it, vi } from "vitest";
+import { holdState, loadAll, PLUGINS_DIR, pick, sleep, testRunner } from "./helpers.js";
 
-let plugins: Map<string, LoadedPlugin>;
-const opened: PluginRunner[] = [];
-
-beforeAll(async () => {
-  plugins = await loadAll(PLUGINS_DIR);
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((r) => r.close()));
-});
-
-function runner(opts: Partial<PluginRunnerOptions> = {}): PluginRunner {
-  const r = new PluginRunner({ timeoutMs: 15_000, ...opts });
-  opened.push(r);
-  return r;
-}
-
-/** Shared state of the `hold` fixture: [0] running now, [1] most at once, [2] release flag. */
-function holdState(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const plugins = await loadAll(PLUGINS_DIR);
 
 describe("PluginRunner pool", () => {
   it("serves the next call after a synchronous loop timed out, on a fresh worker", async () => {
-    const pool = runner({ maxWorkers: 1 });
+    const pool = testRunner({ maxWorkers: 1 });
     expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
     await expect(pool.run(pick(plugins, "spin"), {}, { timeoutMs: 300 })).rejects.toMatchObject({
       code: "plugin_timeout",
@@ -40,7 +18,7 @@ describe("PluginRunner pool", () => {
   });
 
   it("completes many concurrent calls on a pool of 2, each with its own input", async () => {
-    const pool = runner({ maxWorkers: 2 });
+    const pool = testRunner({ maxWorkers: 2 });
     const outputs = await Promise.all(
       Array.from({ length: 40 }, (_, i) => pool.run(pick(plugins, "echo"), { i })),
     );
@@ -48,7 +26,7 @@ describe("PluginRunner pool", () => {
   });
 
   it("refuses calls beyond maxQueue as plugin_busy and still runs the accepted ones", async () => {
-    const pool = runner({ maxWorkers: 1, maxQueue: 2 });
+    const pool = testRunner({ maxWorkers: 1, maxQueue: 2 });
     const state = holdState();
     const held = pool.run(pick(plugins, "hold"), { state });
     await vi.waitFor(() => expect(Atomics.load(state, 0)).toBe(1), { timeout: 10_000 });
@@ -68,7 +46,7 @@ describe("PluginRunner pool", () => {
   });
 
   it("answers plugin_busy for a call that waits for a worker longer than its budget, without starting it", async () => {
-    const pool = runner({ maxWorkers: 1 });
+    const pool = testRunner({ maxWorkers: 1 });
     const state = holdState();
     const held = pool.run(pick(plugins, "hold"), { state });
     await vi.waitFor(() => expect(Atomics.load(state, 0)).toBe(1), { timeout: 10_000 });
@@ -84,7 +62,7 @@ describe("PluginRunner pool", () => {
   });
 
   it("rejects input that cannot be sent to a worker as is, and keeps that worker", async () => {
-    const pool = runner({ maxWorkers: 1 });
+    const pool = testRunner({ maxWorkers: 1 });
     expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
     const err: unknown = await pool.run(pick(plugins, "echo"), { fn: () => 1 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: "DataCloneError" });
@@ -92,7 +70,7 @@ describe("PluginRunner pool", () => {
   });
 
   it("drops a worker that exits while idle and starts a new one for the next call", async () => {
-    const pool = runner({ maxWorkers: 1 });
+    const pool = testRunner({ maxWorkers: 1 });
     expect(await pool.run(pick(plugins, "counter"), {})).toEqual({ calls: 1 });
     expect(await pool.run(pick(plugins, "exits_later"), {})).toEqual({ ok: true });
     await sleep(500);
@@ -113,7 +91,7 @@ describe("PluginRunner pool", () => {
     Object.assign(process.env, secrets, { POOL_TEST_VISIBLE: "yes" });
     try {
       // Workers copy the environment when they start, and the pool starts them on demand.
-      const { names } = (await runner({ maxWorkers: 1 }).run(pick(plugins, "env_probe"), {})) as {
+      const { names } = (await testRunner({ maxWorkers: 1 }).run(pick(plugins, "env_probe"), {})) as {
         names: string[];
       };
       expect(names).toContain("POOL_TEST_VISIBLE");
@@ -127,7 +105,7 @@ describe("PluginRunner pool", () => {
 
   it("sends plugin stdout and stderr lines to onLog, named by the plugin that printed them", async () => {
     const lines: Array<[string, string, string]> = [];
-    const pool = runner({
+    const pool = testRunner({
       maxWorkers: 1,
       onLog: (plugin, stream, line) => lines.push([plugin, stream, line]),
     });
@@ -144,7 +122,7 @@ describe("PluginRunner pool", () => {
   });
 
   it("close() terminates idle workers too, stopping timers plugins left behind", async () => {
-    const pool = runner({ maxWorkers: 2 });
+    const pool = testRunner({ maxWorkers: 2 });
     const ticks = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     expect(await pool.run(pick(plugins, "background_ticker"), { ticks })).toEqual({ started: true });
     await vi.waitFor(() => expect(Atomics.load(ticks, 0)).toBeGreaterThan(5), { timeout: 5_000 });

@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   isPluginExecutionError,
-  type LoadedPlugin,
   PluginExecutionError,
   PluginRunner,
 } from "../../src/engine/plugins/index.js";
-import { context, loadAll, PLUGINS_DIR, pick } from "./helpers.js";
+import { context, holdState, PLUGINS_DIR, pick, pluginSuite, sleep, testRunner } from "./helpers.js";
 
-let plugins: Map<string, LoadedPlugin>;
-let runner: PluginRunner;
-
-beforeAll(async () => {
-  plugins = await loadAll(PLUGINS_DIR);
-  runner = new PluginRunner({ timeoutMs: 15_000 });
-});
-afterAll(() => runner.close());
+const { plugins, runner } = await pluginSuite(PLUGINS_DIR);
 
 describe("PluginRunner.run", () => {
   it("runs a JavaScript plugin and passes data._context as the context argument", async () => {
@@ -40,39 +32,30 @@ describe("PluginRunner.run", () => {
   });
 
   it("reuses a worker, so module state carries over between calls on it", async () => {
-    const single = new PluginRunner({ timeoutMs: 15_000, maxWorkers: 1 });
-    try {
-      for (let i = 1; i <= 3; i++)
-        expect(await single.run(pick(plugins, "counter"), {})).toEqual({ calls: i });
-      // The same worker loads a TypeScript entry too, and keeps the JS module it already has.
-      expect(await single.run(pick(plugins, "greet_ts"), { _context: context })).toEqual({
-        message: "Hello, ada",
-      });
-      expect(await single.run(pick(plugins, "counter"), {})).toEqual({ calls: 4 });
-    } finally {
-      await single.close();
-    }
+    const single = testRunner({ maxWorkers: 1 });
+    for (let i = 1; i <= 3; i++) expect(await single.run(pick(plugins, "counter"), {})).toEqual({ calls: i });
+    // The same worker loads a TypeScript entry too, and keeps the JS module it already has.
+    expect(await single.run(pick(plugins, "greet_ts"), { _context: context })).toEqual({
+      message: "Hello, ada",
+    });
+    expect(await single.run(pick(plugins, "counter"), {})).toEqual({ calls: 4 });
   });
 
   it("queues calls beyond maxWorkers and runs them all", async () => {
-    const limited = new PluginRunner({ timeoutMs: 15_000, maxWorkers: 2, maxWorkersPerPlugin: 2 });
-    const state = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
-    try {
-      const calls = Array.from({ length: 5 }, () => limited.run(pick(plugins, "hold"), { state }));
-      await vi.waitFor(() => expect(Atomics.load(state, 0)).toBe(2), { timeout: 10_000 });
-      // Give queued calls every chance to start if the bound were not enforced.
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(Atomics.load(state, 0)).toBe(2);
-      Atomics.store(state, 2, 1);
-      expect(await Promise.all(calls)).toEqual(Array.from({ length: 5 }, () => ({ done: true })));
-      expect(Atomics.load(state, 1)).toBe(2);
-    } finally {
-      await limited.close();
-    }
+    const limited = testRunner({ maxWorkers: 2, maxWorkersPerPlugin: 2 });
+    const state = holdState();
+    const calls = Array.from({ length: 5 }, () => limited.run(pick(plugins, "hold"), { state }));
+    await vi.waitFor(() => expect(Atomics.load(state, 0)).toBe(2), { timeout: 10_000 });
+    // Give queued calls every chance to start if the bound were not enforced.
+    await sleep(200);
+    expect(Atomics.load(state, 0)).toBe(2);
+    Atomics.store(state, 2, 1);
+    expect(await Promise.all(calls)).toEqual(Array.from({ length: 5 }, () => ({ done: true })));
+    expect(Atomics.load(state, 1)).toBe(2);
   });
 
   it("close() terminates running workers and rejects running, queued and later calls", async () => {
-    const closing = new PluginRunner({ timeoutMs: 15_000, maxWorkers: 1 });
+    const closing = testRunner({ maxWorkers: 1 });
     const ticks = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     // Outcomes are captured up front: both calls reject while close() is awaited.
     const running = closing.run(pick(plugins, "ticker"), { ticks }).catch((err: unknown) => err);
@@ -95,7 +78,7 @@ describe("PluginRunner.run", () => {
     );
 
     const after = Atomics.load(ticks, 0);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(Atomics.load(ticks, 0)).toBe(after);
   });
 
