@@ -1,26 +1,16 @@
 import { join } from "node:path";
-import {
-  type ExecutionContext,
-  type RunEvent,
-  WorkflowDefinitionSchema,
-  WorkflowRunResponseSchema,
-} from "@mozaiks/contracts";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { createLaunchKeys, signLaunchToken } from "../../src/control/workflows/launch-keys.js";
+import { type RunEvent, WorkflowDefinitionSchema, WorkflowRunResponseSchema } from "@mozaiks/contracts";
+import { afterEach, describe, expect, it } from "vitest";
+import { signLaunchToken } from "../../src/control/workflows/launch-keys.js";
 import { providersFrom } from "../../src/engine/models/index.js";
-import { loadPlugins, PluginRunner } from "../../src/engine/plugins/index.js";
-import { WorkflowEngine } from "../../src/engine/workflows/index.js";
 import { openStore } from "../../src/store/db.js";
-import { NOW, NOW_S } from "../helpers/keys.js";
-import { buildTestRuntime, EXAMPLE_APP } from "../helpers/runtime.js";
+import { buildTestRuntime } from "../helpers/runtime.js";
+import { engineSuite, launchClaims } from "./engine-suite.js";
 import { providersEnv, writeBundle } from "./fixtures/bundle.js";
 import { type ModelServer, startModelServer } from "./fixtures/model-servers.js";
 import { startRun } from "./helpers.js";
 
-const keys = await createLaunchKeys();
-const { plugins } = await loadPlugins(join(EXAMPLE_APP, "plugins"));
-const runner = new PluginRunner({ timeoutMs: 10_000 });
-afterAll(() => runner.close());
+const suite = await engineSuite();
 const servers: ModelServer[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
@@ -35,26 +25,7 @@ const definition = WorkflowDefinitionSchema.parse({
   ],
 });
 
-const claims: ExecutionContext = {
-  iss: "mozaiks-runtime",
-  aud: "mozaiks-engine",
-  sub: "user-1",
-  iat: NOW_S,
-  exp: NOW_S + 900,
-  jti: "jti-1",
-  run_id: "run-1",
-  app_id: "example-app",
-  user_id: "user-1",
-  workflow_id: "slow",
-  scope: {
-    workflow: "cap.workflow.slow",
-    tools: ["cap.tool.basic"],
-    artifacts: [],
-    token_allowance: null,
-    token_enforcement: "soft",
-    max_tool_calls: null,
-  },
-};
+const claims = launchClaims("slow", { tools: ["cap.tool.basic"] });
 
 describe("run cancellation", () => {
   it("aborts the model request in flight and ends the run cancelled, without running later steps", async () => {
@@ -65,24 +36,12 @@ describe("run cancellation", () => {
       () => undefined,
       "test",
     );
-    let toolCalls = 0;
-    const engine = new WorkflowEngine({
-      launchKey: keys.publicKey,
-      plugins: (n) => plugins.find((p) => p.descriptor.name === n),
-      runner: {
-        run: (p, d) => {
-          toolCalls += 1;
-          return runner.run(p, d);
-        },
-      },
-      now: () => NOW,
-      models,
-    });
+    const { engine, toolCalls } = suite.engine({ models });
     const events: RunEvent[] = [];
     const abort = new AbortController();
     const done = engine.run({
       runId: "run-1",
-      launchToken: await signLaunchToken(claims, keys),
+      launchToken: await signLaunchToken(claims, suite.keys),
       definition,
       input: { q: "hello" },
       sink: { emit: (e) => events.push(e) },
@@ -97,7 +56,7 @@ describe("run cancellation", () => {
       "orchestration.run_failed",
     ]);
     expect(events.at(-1)).toMatchObject({ status: "cancelled", reason: "cancelled" });
-    expect(toolCalls).toBe(0);
+    expect(toolCalls()).toBe(0);
     await expect.poll(() => server.aborted).toBe(1);
   });
 

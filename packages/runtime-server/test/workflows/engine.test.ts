@@ -1,18 +1,13 @@
-import { join } from "node:path";
 import type { ExecutionContext, RunEvent, WorkflowDefinition } from "@mozaiks/contracts";
 import { WorkflowDefinitionSchema } from "@mozaiks/contracts";
 import { SignJWT } from "jose";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createLaunchKeys, signLaunchToken } from "../../src/control/workflows/launch-keys.js";
-import { loadPlugins, PluginRunner } from "../../src/engine/plugins/index.js";
-import { WorkflowEngine } from "../../src/engine/workflows/index.js";
-import { NOW, NOW_S } from "../helpers/keys.js";
-import { EXAMPLE_APP } from "../helpers/runtime.js";
+import { NOW } from "../helpers/keys.js";
+import { engineSuite, launchClaims } from "./engine-suite.js";
 
-const keys = await createLaunchKeys();
-const { plugins } = await loadPlugins(join(EXAMPLE_APP, "plugins"));
-const runner = new PluginRunner({ timeoutMs: 10_000 });
-afterAll(() => runner.close());
+const suite = await engineSuite();
+const { keys } = suite;
 
 const definition: WorkflowDefinition = WorkflowDefinitionSchema.parse({
   schema_version: "mozaiks.workflow.v1",
@@ -24,49 +19,18 @@ const definition: WorkflowDefinition = WorkflowDefinitionSchema.parse({
   output: { words: "{{steps.count.output.words}}", summary: "{{steps.summary.output.text}}" },
 });
 
+/** Claims for `summarize` that grant its word_count tool; `over` and `scope` replace fields. */
 function claims(
   over: Partial<ExecutionContext> = {},
   scope: Partial<ExecutionContext["scope"]> = {},
 ): ExecutionContext {
-  return {
-    iss: "mozaiks-runtime",
-    aud: "mozaiks-engine",
-    sub: "user-1",
-    iat: NOW_S,
-    exp: NOW_S + 900,
-    jti: "jti-1",
-    run_id: "run-1",
-    app_id: "example-app",
-    user_id: "user-1",
-    workflow_id: "summarize",
-    scope: {
-      workflow: "cap.workflow.summarize",
-      tools: ["cap.tool.word_count"],
-      artifacts: [],
-      token_allowance: null,
-      token_enforcement: "soft",
-      max_tool_calls: null,
-      ...scope,
-    },
-    ...over,
-  };
+  return launchClaims("summarize", { tools: ["cap.tool.word_count"], ...scope }, over);
 }
 
 /** Runs `definition` with `token`; counts the tool calls that reached the plugin runner. */
 async function run(token: string, now = NOW) {
   const events: RunEvent[] = [];
-  let toolCalls = 0;
-  const engine = new WorkflowEngine({
-    launchKey: keys.publicKey,
-    plugins: (name) => plugins.find((p) => p.descriptor.name === name),
-    runner: {
-      run: (plugin, data) => {
-        toolCalls += 1;
-        return runner.run(plugin, data);
-      },
-    },
-    now: () => now,
-  });
+  const { engine, toolCalls } = suite.engine({ now: () => now });
   const result = await engine.run({
     runId: "run-1",
     launchToken: token,
@@ -74,7 +38,7 @@ async function run(token: string, now = NOW) {
     input: { text: "One two three. Four five six seven." },
     sink: { emit: (e) => events.push(e) },
   });
-  return { result, events, kinds: events.map((e) => e.kind), toolCalls };
+  return { result, events, kinds: events.map((e) => e.kind), toolCalls: toolCalls() };
 }
 
 describe("workflow engine", () => {
