@@ -14,36 +14,15 @@ const build = (args: string[]) =>
 
 describe("mozaiks manifest build", () => {
   it("applies lifecycle flags: past_due keeps the plan during grace, then drops to the default", async () => {
-    const grace = JSON.parse(
-      (
-        await build([
-          "--app",
-          "a",
-          "--plan",
-          "pro",
-          "--status",
-          "past_due",
-          "--past-due-since",
-          "2026-03-08T00:00:00Z",
-        ])
-      ).stdout,
-    );
+    const pastDueSince = async (since: string) =>
+      JSON.parse(
+        (await build(["--app", "a", "--plan", "pro", "--status", "past_due", "--past-due-since", since]))
+          .stdout,
+      );
+    const grace = await pastDueSince("2026-03-08T00:00:00Z");
     expect(grace.plan.id).toBe("pro");
     expect(grace.metadata.subscription.resolution).toBe("past_due_grace");
-    const lapsed = JSON.parse(
-      (
-        await build([
-          "--app",
-          "a",
-          "--plan",
-          "pro",
-          "--status",
-          "past_due",
-          "--past-due-since",
-          "2026-02-01T00:00:00Z",
-        ])
-      ).stdout,
-    );
+    const lapsed = await pastDueSince("2026-02-01T00:00:00Z");
     expect(lapsed.plan.id).toBe("free");
     expect(lapsed.metadata.capabilities).toEqual([
       "cap.artifact.view",

@@ -247,44 +247,19 @@ describe("packs an app must refuse, with the reason", () => {
     await publish(join(author, "insights"));
 
     const app = appWorkspace("hosted-app");
-    const unlicensed = await cli([
-      "packs",
-      "add",
-      "mozaiks-pack-insights",
-      "--app",
-      app,
-      "--host-mode",
-      "hosted",
-    ]);
+    const add = (...flags: string[]) =>
+      cli(["packs", "add", "mozaiks-pack-insights", "--app", app, ...flags]);
+    const unlicensed = await add("--host-mode", "hosted");
     expect(unlicensed.code).toBe(1);
     expect(unlicensed.stdout).toContain(
       "pack insights requires unlicensed service(s): insights_service [license_missing]",
     );
-    const oss = await cli([
-      "packs",
-      "add",
-      "mozaiks-pack-insights",
-      "--app",
-      app,
-      "--licensed",
-      "insights_service",
-    ]);
+    const oss = await add("--licensed", "insights_service");
     expect(oss.code).toBe(1);
     expect(oss.stdout).toContain("[hosted_pack_in_oss]");
     expect(existsSync(join(app, PACKS_LOCK_FILE))).toBe(false);
 
-    const ok = await cli([
-      "packs",
-      "add",
-      "mozaiks-pack-insights",
-      "--app",
-      app,
-      "--host-mode",
-      "hosted",
-      "--licensed",
-      "insights_service",
-      "--json",
-    ]);
+    const ok = await add("--host-mode", "hosted", "--licensed", "insights_service", "--json");
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(lockOf(app).host_policy).toEqual({
       host_mode: "hosted",

@@ -1,9 +1,9 @@
-import { PlatformResolver, SubscriptionManager } from "@mozaiks/platform-resolver";
+import { SubscriptionManager } from "@mozaiks/platform-resolver";
 import { type Command, Option } from "commander";
 import { usageError } from "../output/cli-error.js";
-import { type ConfigFlags, loadConfig, withConfigOptions } from "../shared/config-options.js";
+import { type ResolverFlags, resolverFrom, withConfigOptions } from "../shared/config-options.js";
 import type { CliContext } from "../shared/context.js";
-import { parseDuration, parseNow } from "../shared/duration.js";
+import { parseDuration } from "../shared/duration.js";
 import {
   describeSigner,
   resolveSigner,
@@ -16,23 +16,15 @@ import {
   withSubscriptionOptions,
 } from "../shared/subscription-options.js";
 
-interface BundleFlags extends ConfigFlags, SigningFlags, SubscriptionFlags {
-  ttl?: string;
+interface BundleFlags extends ResolverFlags, SigningFlags, SubscriptionFlags {
   catalogTtl?: string;
   allowUnsigned?: boolean;
-  now?: string;
 }
 
 async function write(ctx: CliContext, appDir: string, flags: BundleFlags, cmd: Command): Promise<void> {
   const out = ctx.printer(cmd);
-  const now = parseNow(flags.now);
-  const ttl = flags.ttl === undefined ? undefined : parseDuration(flags.ttl, "--ttl");
+  const { config, resolver, ttl } = await resolverFrom(ctx, flags);
   const catalogTtl = flags.catalogTtl === undefined ? ttl : parseDuration(flags.catalogTtl, "--catalog-ttl");
-  const config = await loadConfig(ctx, flags);
-  const resolver = new PlatformResolver(config, {
-    now: () => now,
-    ...(ttl !== undefined && { ttlSeconds: ttl }),
-  });
   const signer = await resolveSigner(ctx, flags, (t) => out.note(t));
   if (!signer && !flags.allowUnsigned) {
     throw usageError(

@@ -2,7 +2,6 @@ import { EntitlementManifestSchema, PlanCatalogSchema } from "@mozaiks/contracts
 import { type Jwks, parseJwks, readSignedDocument, stringifyJson } from "@mozaiks/entitlements-core";
 import {
   invalidJson,
-  PlatformResolver,
   readJsonFile,
   readTextFile,
   type SubscriptionInput,
@@ -11,9 +10,9 @@ import {
 import { type Command, Option } from "commander";
 import { usageError } from "../output/cli-error.js";
 import { EXIT } from "../output/exit-codes.js";
-import { type ConfigFlags, loadConfig, withConfigOptions } from "../shared/config-options.js";
+import { type ResolverFlags, resolverFrom, withConfigOptions } from "../shared/config-options.js";
 import type { CliContext } from "../shared/context.js";
-import { parseDuration, parseNow } from "../shared/duration.js";
+import { parseNow } from "../shared/duration.js";
 import {
   describeSigner,
   keyGiven,
@@ -27,22 +26,15 @@ import {
   withSubscriptionOptions,
 } from "../shared/subscription-options.js";
 
-interface BuildFlags extends ConfigFlags, SigningFlags, SubscriptionFlags {
+interface BuildFlags extends ResolverFlags, SigningFlags, SubscriptionFlags {
   sign?: boolean;
   out?: string;
-  ttl?: string;
-  now?: string;
 }
 
 async function build(ctx: CliContext, flags: BuildFlags, cmd: Command): Promise<void> {
   const out = ctx.printer(cmd);
-  const now = parseNow(flags.now);
   const sub: SubscriptionInput = subscriptionFrom(flags);
-  const ttl = flags.ttl === undefined ? undefined : parseDuration(flags.ttl, "--ttl");
-  const resolver = new PlatformResolver(await loadConfig(ctx, flags), {
-    now: () => now,
-    ...(ttl !== undefined && { ttlSeconds: ttl }),
-  });
+  const { resolver } = await resolverFrom(ctx, flags);
   const wantSign = flags.sign === true || keyGiven(flags);
   const signer = wantSign ? await resolveSigner(ctx, flags, (t) => out.note(t)) : undefined;
   if (wantSign && !signer) {

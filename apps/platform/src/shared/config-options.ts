@@ -1,7 +1,8 @@
 import { join } from "node:path";
-import { loadPlatformConfig, type PlatformConfig } from "@mozaiks/platform-resolver";
+import { loadPlatformConfig, type PlatformConfig, PlatformResolver } from "@mozaiks/platform-resolver";
 import type { Command } from "commander";
 import type { CliContext } from "./context.js";
+import { parseDuration, parseNow } from "./duration.js";
 
 /** Flags that locate `capabilities.json` and `plan_capabilities.json`. */
 export interface ConfigFlags {
@@ -34,4 +35,28 @@ export function configFiles(ctx: CliContext, flags: ConfigFlags): { registry: st
 /** Loads and validates the config named by the flags (throws with file + JSON path). */
 export function loadConfig(ctx: CliContext, flags: ConfigFlags): Promise<PlatformConfig> {
   return loadPlatformConfig(configFiles(ctx, flags));
+}
+
+/** Flags of the commands that resolve manifests: the config, `--ttl` and `--now`. */
+export interface ResolverFlags extends ConfigFlags {
+  ttl?: string;
+  now?: string;
+}
+
+/**
+ * The config the flags name and a resolver on it as of `--now`, whose manifests live `--ttl`
+ * (`ttl`: seconds, null for none, undefined when not given: the config's manifest_ttl_seconds).
+ */
+export async function resolverFrom(
+  ctx: CliContext,
+  flags: ResolverFlags,
+): Promise<{ config: PlatformConfig; resolver: PlatformResolver; ttl: number | null | undefined }> {
+  const now = parseNow(flags.now);
+  const ttl = flags.ttl === undefined ? undefined : parseDuration(flags.ttl, "--ttl");
+  const config = await loadConfig(ctx, flags);
+  const resolver = new PlatformResolver(config, {
+    now: () => now,
+    ...(ttl !== undefined && { ttlSeconds: ttl }),
+  });
+  return { config, resolver, ttl };
 }

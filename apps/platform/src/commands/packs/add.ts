@@ -4,11 +4,10 @@ import { type Catalog, type LoadedPack, readPacksLock } from "@mozaiks/capabilit
 import { type PacksLock, RUNTIME_CONTRACT_VERSION } from "@mozaiks/contracts";
 import type { Command } from "commander";
 import { ioError, usageError } from "../../output/cli-error.js";
-import { EXIT } from "../../output/exit-codes.js";
 import type { CliContext } from "../../shared/context.js";
 import { report } from "./apply.js";
 import { npm, specName } from "./npm.js";
-import { existingDir, failed, hostPolicy, openCatalog, type PolicyFlags } from "./shared.js";
+import { existingDir, hostPolicy, openCatalog, type PolicyFlags, refuseIssues } from "./shared.js";
 import { buildWorkspace, ensurePackageJson, npmSnapshot } from "./workspace.js";
 
 export type WorkspaceFlags = PolicyFlags & { app?: string; catalog?: string; overwrite?: boolean };
@@ -55,13 +54,7 @@ export async function installAndApply(
   request = true,
 ): Promise<void> {
   const prior = readPacksLock(appDir);
-  if (prior.issues.length > 0) {
-    ctx
-      .printer(cmd)
-      .result({ ok: false, issues: prior.issues }, () => failed(prior.issues, "in the lock file"));
-    ctx.fail(EXIT.failed);
-    return;
-  }
+  if (refuseIssues(ctx, cmd, prior.issues, "in the lock file")) return;
   const policy = hostPolicy(flags, prior.lock?.host_policy, "oss");
   ensurePackageJson(appDir);
   const snapshot = npmSnapshot(appDir, ctx.vars);
@@ -87,11 +80,7 @@ export async function installAndApply(
     if (!pack) {
       const broken = catalog.issues.filter((i) => i.file?.includes(`node_modules/${name}/`));
       await undo();
-      if (broken.length > 0) {
-        ctx.printer(cmd).result({ ok: false, issues: broken }, () => failed(broken, `in ${name}`));
-        ctx.fail(EXIT.failed);
-        return;
-      }
+      if (refuseIssues(ctx, cmd, broken, `in ${name}`)) return;
       throw usageError(`${name} is not a capability pack: its package.json has no "mozaiks" field`);
     }
     installed.push(pack);

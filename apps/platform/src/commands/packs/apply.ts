@@ -5,7 +5,7 @@ import { usageError } from "../../output/cli-error.js";
 import { EXIT } from "../../output/exit-codes.js";
 import type { CliContext } from "../../shared/context.js";
 import { installedPackage, installedVersion, npm } from "./npm.js";
-import { existingDir, failed, openCatalog, type SelectionFlags, selection } from "./shared.js";
+import { existingDir, failed, openCatalog, refuseIssues, type SelectionFlags, selection } from "./shared.js";
 import { applyText, buildWorkspace, conflictText, type WorkspaceOutcome } from "./workspace.js";
 
 export type ApplyFlags = SelectionFlags & { overwrite?: boolean; dryRun?: boolean };
@@ -56,13 +56,7 @@ export async function apply(ctx: CliContext, appArg: string, flags: ApplyFlags, 
     report(ctx, cmd, appArg, outcome, undefined, flags.dryRun === true);
     return;
   }
-  if (prior.issues.length > 0) {
-    ctx
-      .printer(cmd)
-      .result({ ok: false, issues: prior.issues }, () => failed(prior.issues, "in the lock file"));
-    ctx.fail(EXIT.failed);
-    return;
-  }
+  if (refuseIssues(ctx, cmd, prior.issues, "in the lock file")) return;
   const lock = prior.lock;
   if (!lock) throw usageError(`--packs is required: ${appArg} has no mozaiks-packs.lock.json to reproduce`);
 
@@ -83,11 +77,7 @@ export async function apply(ctx: CliContext, appArg: string, flags: ApplyFlags, 
       },
     ];
   });
-  if (drift.length > 0) {
-    ctx.printer(cmd).result({ ok: false, issues: drift }, () => failed(drift, "against the lock"));
-    ctx.fail(EXIT.failed);
-    return;
-  }
+  if (refuseIssues(ctx, cmd, drift, "against the lock")) return;
   const catalog = openCatalog(ctx, flags, appDir);
   const versionDrift = lock.packs.flatMap((p) => {
     const got = catalog.packs.get(p.capability_pack_id)?.version ?? null;
@@ -100,13 +90,7 @@ export async function apply(ctx: CliContext, appArg: string, flags: ApplyFlags, 
       },
     ];
   });
-  if (versionDrift.length > 0) {
-    ctx
-      .printer(cmd)
-      .result({ ok: false, issues: versionDrift }, () => failed(versionDrift, "against the lock"));
-    ctx.fail(EXIT.failed);
-    return;
-  }
+  if (refuseIssues(ctx, cmd, versionDrift, "against the lock")) return;
   const outcome = buildWorkspace(
     appDir,
     catalog,

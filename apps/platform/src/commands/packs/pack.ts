@@ -13,7 +13,7 @@ import { ioError } from "../../output/cli-error.js";
 import { EXIT } from "../../output/exit-codes.js";
 import type { CliContext } from "../../shared/context.js";
 import { npm } from "./npm.js";
-import { existingDir, failed } from "./shared.js";
+import { existingDir, failed, refuseIssues } from "./shared.js";
 
 /** Applies every module's migrations, in the runtime's order, to a fresh SQLite database. */
 function dryRunMigrations(migrations: ModuleMigration[]): PackIssue[] {
@@ -77,11 +77,7 @@ export async function packPack(
   const pkgDir = read?.pkg?.dir ?? abs;
   const listing = JSON.parse(await npm(["pack", "--dry-run", "--json"], pkgDir, ctx.vars)) as NpmPackEntry[];
   const missing = missingFromTarball(pack, pkgDir, listing[0]?.files.map((f) => f.path) ?? []);
-  if (missing.length > 0) {
-    out.result({ ok: false, issues: missing }, () => failed(missing, `in ${dir}`));
-    ctx.fail(EXIT.failed);
-    return;
-  }
+  if (refuseIssues(ctx, cmd, missing, `in ${dir}`)) return;
   const dest = path.resolve(ctx.cwd, flags.out ?? ".");
   const packed = JSON.parse(
     await npm(["pack", "--json", "--pack-destination", dest], pkgDir, ctx.vars),

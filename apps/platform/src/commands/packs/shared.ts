@@ -10,7 +10,9 @@ import {
   type SelectionRequest,
 } from "@mozaiks/capability-packs";
 import { type HostPolicy, RUNTIME_CONTRACT_VERSION } from "@mozaiks/contracts";
+import type { Command } from "commander";
 import { ioError, usageError } from "../../output/cli-error.js";
+import { EXIT } from "../../output/exit-codes.js";
 import type { CliContext } from "../../shared/context.js";
 
 export const HOST_MODES = ["oss", "hosted"] as const;
@@ -99,6 +101,14 @@ export function failed(issues: PackIssue[], what: string): string {
     `invalid: ${issues.length} problem${issues.length === 1 ? "" : "s"} ${what}`,
     ...issueLines(issues),
   ].join("\n");
+}
+
+/** With `issues` (found `what`, e.g. "in the lock file"): reports them and fails the command, true. */
+export function refuseIssues(ctx: CliContext, cmd: Command, issues: PackIssue[], what: string): boolean {
+  if (issues.length === 0) return false;
+  ctx.printer(cmd).result({ ok: false, issues }, () => failed(issues, what));
+  ctx.fail(EXIT.failed);
+  return true;
 }
 
 /** Plans against a catalog; a catalog with broken packs fails first (a broken pack is not "unknown"). */
