@@ -1,20 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
 import { INTERNAL_KEY, signToken } from "../helpers/keys.js";
 import { bearer, internal } from "../helpers/runtime.js";
 import { dashboardRuntime, formPost, signIn } from "./helpers.js";
-
-let open: RuntimeApp[] = [];
-afterEach(async () => {
-  await Promise.all(open.map((a) => a.runtime.close()));
-  open = [];
-});
-
-async function runtime(opts: Parameters<typeof dashboardRuntime>[0] = {}) {
-  const r = await dashboardRuntime(opts);
-  open.push(r.app);
-  return r;
-}
 
 const page = async (app: RuntimeApp, path: string, cookie: string) => {
   const res = await app.request(path, { headers: { cookie } });
@@ -23,7 +11,7 @@ const page = async (app: RuntimeApp, path: string, cookie: string) => {
 
 describe("dashboard sign-in and session", () => {
   it("sends a signed-out browser to the sign-in form, served with a strict CSP", async () => {
-    const { app } = await runtime();
+    const { app } = await dashboardRuntime();
     const res = await app.request("/admin");
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/admin/login");
@@ -39,7 +27,7 @@ describe("dashboard sign-in and session", () => {
   });
 
   it("refuses a wrong key with 401 and sets an HttpOnly, SameSite=Strict session cookie for the right one", async () => {
-    const { app } = await runtime();
+    const { app } = await dashboardRuntime();
     const wrong = await app.request("/admin/login", formPost({ key: `${INTERNAL_KEY}x` }));
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get("set-cookie")).toBeNull();
@@ -59,7 +47,7 @@ describe("dashboard sign-in and session", () => {
   });
 
   it("marks the cookie Secure behind an https proxy", async () => {
-    const { app } = await runtime();
+    const { app } = await dashboardRuntime();
     const res = await app.request(
       "/admin/login",
       formPost({ key: INTERNAL_KEY }, { "x-forwarded-proto": "https", origin: "https://localhost" }),
@@ -69,7 +57,7 @@ describe("dashboard sign-in and session", () => {
   });
 
   it("refuses a sign-in posted from another site, even with the right key", async () => {
-    const { app } = await runtime();
+    const { app } = await dashboardRuntime();
     const forged = await app.request(
       "/admin/login",
       formPost({ key: INTERNAL_KEY }, { origin: "https://evil.example", "sec-fetch-site": "cross-site" }),
@@ -84,7 +72,7 @@ describe("dashboard sign-in and session", () => {
   });
 
   it("needs the session's CSRF token on every form: a logout without it is refused", async () => {
-    const { app } = await runtime();
+    const { app } = await dashboardRuntime();
     const { cookie, csrf } = await signIn(app);
     const forged = await app.request("/admin/logout", formPost({ csrf: "guess" }, { cookie }));
     expect(forged.status).toBe(403);
@@ -98,7 +86,7 @@ describe("dashboard sign-in and session", () => {
   });
 
   it("ends a session at its expiry", async () => {
-    const { app, clock } = await runtime({ env: { MOZAIKS_ADMIN_SESSION_TTL_SECONDS: "600" } });
+    const { app, clock } = await dashboardRuntime({ env: { MOZAIKS_ADMIN_SESSION_TTL_SECONDS: "600" } });
     const { cookie } = await signIn(app);
     clock.advance(599_000);
     expect((await page(app, "/admin", cookie)).res.status).toBe(200);
@@ -107,17 +95,17 @@ describe("dashboard sign-in and session", () => {
   });
 
   it("is off without an internal key (nobody can sign in) and absent when disabled", async () => {
-    const { app } = await runtime({ env: { MOZAIKS_INTERNAL_API_KEY: undefined } });
+    const { app } = await dashboardRuntime({ env: { MOZAIKS_INTERNAL_API_KEY: undefined } });
     expect(await (await app.request("/admin/login")).text()).toContain("The dashboard is off");
     expect((await app.request("/admin/login", formPost({ key: "" }))).status).toBe(401);
-    const off = await runtime({ env: { MOZAIKS_ADMIN_DISABLED: "true" } });
+    const off = await dashboardRuntime({ env: { MOZAIKS_ADMIN_DISABLED: "true" } });
     expect((await off.app.request("/admin/login")).status).toBe(404);
   });
 });
 
 describe("dashboard pages", () => {
   it("shows the manifest in force with its signature, and what is hosted with the capability each needs", async () => {
-    const { app } = await runtime();
+    const { app } = await dashboardRuntime();
     const { cookie } = await signIn(app);
     const { res, text } = await page(app, "/admin", cookie);
     expect(res.status).toBe(200);
@@ -142,7 +130,7 @@ describe("dashboard pages", () => {
   });
 
   it("looks a user up: capabilities, and usage bars that move when usage is recorded", async () => {
-    const { app } = await runtime();
+    const { app } = await dashboardRuntime();
     const { cookie } = await signIn(app);
     const before = (await page(app, "/admin/users?user_id=user-7", cookie)).text;
     expect(before).toContain("<code>cap.tool.echo</code>");
@@ -165,7 +153,7 @@ describe("dashboard pages", () => {
   });
 
   it("escapes what it echoes back", async () => {
-    const { app } = await runtime();
+    const { app } = await dashboardRuntime();
     const { cookie } = await signIn(app);
     const { text } = await page(
       app,
@@ -177,7 +165,7 @@ describe("dashboard pages", () => {
   });
 
   it("lists a denial in the audit log right after it happened, with filters and anomalies highlighted", async () => {
-    const { app } = await runtime();
+    const { app } = await dashboardRuntime();
     const { cookie } = await signIn(app);
     const token = await signToken({ sub: "mallory" });
     // More than 10 denials within a minute is an anomaly (docs/reference/capabilities.md).
@@ -210,7 +198,7 @@ describe("dashboard pages", () => {
   });
 
   it("lists webhook subscriptions and the delivery log of threshold events, with filters", async () => {
-    const { app } = await runtime();
+    const { app } = await dashboardRuntime();
     const { cookie } = await signIn(app);
     expect((await page(app, "/admin/webhooks", cookie)).text).toContain("No subscriptions");
 
@@ -249,7 +237,7 @@ describe("dashboard pages", () => {
   });
 
   it("serves its stylesheet and script from the runtime itself, revalidated by ETag", async () => {
-    const { app } = await runtime();
+    const { app } = await dashboardRuntime();
     const css = await app.request("/admin/assets/dashboard.css");
     expect(css.status).toBe(200);
     expect(css.headers.get("content-type")).toContain("text/css");

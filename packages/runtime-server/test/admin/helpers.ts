@@ -1,14 +1,8 @@
 import { join } from "node:path";
-import { createLocalJWKSet } from "jose";
-import { createRuntimeApp, type RouteExtension, type RuntimeApp } from "../../src/app.js";
-import { frozenClock, systemClock } from "../../src/clock.js";
-import { loadConfig } from "../../src/config.js";
+import type { RuntimeApp } from "../../src/app.js";
 import { entitlementKeysFromConfig } from "../../src/control/entitlements/keys.js";
-import { createLogger } from "../../src/logger.js";
-import { createModuleHost } from "../../src/modules/index.js";
-import { openStore } from "../../src/store/db.js";
-import { APP_ID, AUDIENCE, INTERNAL_KEY, ISSUER, NOW, userJwks } from "../helpers/keys.js";
-import { EXAMPLE_APP } from "../helpers/runtime.js";
+import { INTERNAL_KEY } from "../helpers/keys.js";
+import { buildTestRuntime, EXAMPLE_APP, type TestRuntimeOptions } from "../helpers/runtime.js";
 
 /** The example bundle's signing keys (what `./run start` configures). */
 export const EXAMPLE_KEYS = entitlementKeysFromConfig({
@@ -16,35 +10,12 @@ export const EXAMPLE_KEYS = entitlementKeysFromConfig({
   hmacKey: undefined,
 });
 
-/** The example app with its pack modules, verified manifest, frozen clock and in-memory SQLite. */
-export async function dashboardRuntime(
-  opts: {
-    env?: Record<string, string | undefined>;
-    routeExtensions?: RouteExtension[];
-    wallClock?: boolean;
-  } = {},
-): Promise<{ app: RuntimeApp; clock: ReturnType<typeof frozenClock> }> {
-  const config = loadConfig({
-    MOZAIKS_APP_ID: APP_ID,
-    MOZAIKS_DB_PATH: ":memory:",
-    MOZAIKS_INTERNAL_API_KEY: INTERNAL_KEY,
-    MOZAIKS_AUTH_ISSUER: ISSUER,
-    MOZAIKS_AUTH_AUDIENCE: AUDIENCE,
-    MOZAIKS_LOG_LEVEL: "silent",
-    ...opts.env,
-  });
-  const clock = frozenClock(NOW);
-  const app = createRuntimeApp({
-    config: { ...config, appPath: EXAMPLE_APP },
-    store: openStore(":memory:"),
-    // A browser counts down against the wall clock: its tests run the runtime on it too.
-    clock: opts.wallClock ? systemClock : clock,
-    logger: createLogger("silent"),
-    keys: { user: { jwks: createLocalJWKSet(userJwks) }, entitlements: EXAMPLE_KEYS },
-    routeExtensions: opts.routeExtensions ?? [createModuleHost({ pollIntervalMs: 0 })],
-  });
-  await app.runtime.start();
-  return { app, clock };
+/**
+ * The example app with its pack modules and verified manifest (the test runtime of
+ * buildTestRuntime otherwise: frozen clock, in-memory SQLite, closed when the test finishes).
+ */
+export function dashboardRuntime(opts: Pick<TestRuntimeOptions, "env" | "wallClock"> = {}) {
+  return buildTestRuntime({ ...opts, entitlementKeys: EXAMPLE_KEYS, modules: {} });
 }
 
 /** A form POST as a browser on the dashboard sends it. */

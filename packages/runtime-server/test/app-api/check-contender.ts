@@ -5,12 +5,12 @@
 import { createLocalJWKSet } from "jose";
 import { createRuntimeApp } from "../../src/app.js";
 import { frozenClock } from "../../src/clock.js";
-import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { openStore } from "../../src/store/db.js";
 import { parseDatabaseUrl } from "../../src/store/open.js";
 import { openPgStore } from "../../src/store/postgres.js";
-import { APP_ID, AUDIENCE, INTERNAL_KEY, ISSUER, NOW, SCOPE, userJwks } from "../helpers/keys.js";
+import { testConfig } from "../helpers/config.js";
+import { INTERNAL_KEY, NOW, userJwks } from "../helpers/keys.js";
 
 export type CheckContenderCommand =
   | { op: "check"; at: number; body: Record<string, unknown> }
@@ -24,17 +24,8 @@ if (process.send && process.env.MOZAIKS_CONTENDER === "1") {
   const target = parseDatabaseUrl(process.argv[2] as string);
   const store =
     target.dialect === "sqlite" ? openStore(target.path) : await openPgStore(target.url, { max: 2 });
-  const config = loadConfig({
-    MOZAIKS_APP_ID: APP_ID,
-    MOZAIKS_DB_PATH: ":memory:",
-    MOZAIKS_INTERNAL_API_KEY: INTERNAL_KEY,
-    MOZAIKS_AUTH_ISSUER: ISSUER,
-    MOZAIKS_AUTH_AUDIENCE: AUDIENCE,
-    MOZAIKS_AUTH_REQUIRED_SCOPE: SCOPE,
-    MOZAIKS_LOG_LEVEL: "silent",
-  });
   const app = createRuntimeApp({
-    config: { ...config, appPath: undefined },
+    config: { ...testConfig(), appPath: undefined },
     store,
     clock: frozenClock(NOW),
     logger: createLogger("silent"),

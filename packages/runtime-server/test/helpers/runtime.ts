@@ -3,16 +3,16 @@ import { createLocalJWKSet } from "jose";
 import type { Logger } from "pino";
 import { onTestFinished } from "vitest";
 import { createRuntimeApp, type RuntimeApp } from "../../src/app.js";
-import { frozenClock } from "../../src/clock.js";
-import { loadConfig } from "../../src/config.js";
+import { frozenClock, systemClock } from "../../src/clock.js";
 import type { EntitlementKeys } from "../../src/control/entitlements/keys.js";
 import type { PluginExecutor } from "../../src/control/plugins/registry.js";
 import { createLogger } from "../../src/logger.js";
 import { createModuleHost, type ModuleHost, type ModuleHostOptions } from "../../src/modules/index.js";
 import { openStore, type Store } from "../../src/store/db.js";
 import type { RuntimeStore } from "../../src/store/open.js";
+import { testConfig } from "./config.js";
 import type { Driver } from "./drivers.js";
-import { APP_ID, AUDIENCE, INTERNAL_KEY, ISSUER, NOW, SCOPE, userJwks } from "./keys.js";
+import { INTERNAL_KEY, NOW, userJwks } from "./keys.js";
 
 /** The repo's example bundle (plugins from the plugin engineer, signed files from our script). */
 export const EXAMPLE_APP = fileURLToPath(new URL("../../../../examples/app", import.meta.url));
@@ -28,6 +28,8 @@ export interface TestRuntimeOptions {
   /** Hosts the bundle's pack modules (a module host with these options, polling off). */
   modules?: ModuleHostOptions;
   logger?: Logger;
+  /** Runs the runtime on the wall clock (what a browser counts down against), not on `clock`. */
+  wallClock?: boolean;
   start?: boolean;
 }
 
@@ -54,24 +56,14 @@ export async function buildTestRuntime(
 ): Promise<TestRuntime<Store>>;
 export async function buildTestRuntime(opts: TestRuntimeOptions): Promise<TestRuntime<RuntimeStore>>;
 export async function buildTestRuntime(opts: TestRuntimeOptions = {}): Promise<TestRuntime<RuntimeStore>> {
-  const config = loadConfig({
-    MOZAIKS_APP_ID: APP_ID,
-    MOZAIKS_DB_PATH: ":memory:",
-    MOZAIKS_INTERNAL_API_KEY: INTERNAL_KEY,
-    MOZAIKS_AUTH_ISSUER: ISSUER,
-    MOZAIKS_AUTH_AUDIENCE: AUDIENCE,
-    MOZAIKS_AUTH_REQUIRED_SCOPE: SCOPE,
-    MOZAIKS_LOG_LEVEL: "silent",
-    MOZAIKS_PLUGIN_TIMEOUT_SECONDS: "10",
-    ...opts.env,
-  });
+  const config = testConfig(opts.env);
   const clock = frozenClock(NOW);
   const store = opts.store ?? (opts.driver ? await opts.driver.scratch() : openStore(":memory:"));
   const host = opts.modules ? createModuleHost({ pollIntervalMs: 0, ...opts.modules }) : undefined;
   const app = createRuntimeApp({
     config: { ...config, appPath: "appPath" in opts ? opts.appPath : EXAMPLE_APP },
     store,
-    clock,
+    clock: opts.wallClock ? systemClock : clock,
     logger: opts.logger ?? createLogger("silent"),
     keys: { user: { jwks: createLocalJWKSet(userJwks) }, entitlements: opts.entitlementKeys ?? {} },
     ...(opts.executor ? { pluginExecutor: opts.executor } : {}),
