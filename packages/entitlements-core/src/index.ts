@@ -1,18 +1,20 @@
 /**
  * `@mozaiks/entitlements-core`: the capability engine shared by the platform and the runtime:
- * evaluate, enforce, load, normalize, sign, verify and audit entitlement manifests.
+ * evaluate, enforce, load, normalize, sign, verify and audit entitlement manifests, and decide
+ * which manifest is in force.
  *
  * @example
  * ```ts
- * import { loadEntitlements, CapabilityEnforcer } from "@mozaiks/entitlements-core";
- * const { manifest } = await loadEntitlements({ appId: "myapp", appPath: "./app", jwks });
- * new CapabilityEnforcer(manifest).requireWorkflow("analytics");
+ * import { CapabilityEnforcer, defaultManifest, loadEntitlements } from "@mozaiks/entitlements-core";
+ * const { inForce } = await loadEntitlements({ appId: "myapp", appPath: "./app", jwks });
+ * new CapabilityEnforcer(inForce?.manifest ?? defaultManifest("myapp")).requireWorkflow("analytics");
  * ```
  */
 export * from "./defaults.js";
 export * from "./enforcer.js";
 export * from "./errors.js";
 export * from "./evaluator.js";
+export * from "./freshness.js";
 export * from "./ids.js";
 export * from "./loader.js";
 export * from "./logger.js";

@@ -1,20 +1,18 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { BUNDLE_FILES } from "@mozaiks/contracts";
 import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_CAPABILITIES,
   DEFAULT_LIMITS,
+  defaultManifest,
   Ed25519ManifestSigner,
   type EntitlementsLogger,
   generateEd25519KeyPair,
   HmacManifestSigner,
-  type LoadEntitlementsOptions,
   loadEntitlements,
-  loadEntitlementsSync,
-  MANIFEST_FILE_NAME,
   ManifestInvalidError,
-  ManifestSignatureError,
   TenantIsolationError,
   toJwks,
 } from "../src/index.js";
@@ -38,74 +36,48 @@ function logger(): EntitlementsLogger & { warnings: string[] } {
 
 function appDir(content?: string): string {
   const dir = tempDir("mozaiks-ent-");
-  if (content !== undefined) writeFileSync(join(dir, MANIFEST_FILE_NAME), content);
+  if (content !== undefined) writeFileSync(join(dir, BUNDLE_FILES.manifest), content);
   return dir;
 }
 
-// Both loaders must behave identically; every case runs against each.
-const loaders = [
-  ["loadEntitlements", (o: LoadEntitlementsOptions) => loadEntitlements(o)],
-  ["loadEntitlementsSync", async (o: LoadEntitlementsOptions) => loadEntitlementsSync(o)],
-] as const;
+const load = loadEntitlements;
+const fileSource = (dir: string) => `file:${resolve(dir, BUNDLE_FILES.manifest)}`;
 
-describe.each(loaders)("%s", (_name, load) => {
-  it("falls back to the self-hosted defaults when nothing is provided", async () => {
-    const r = await load({ appId: "myapp", userId: "u1", logger: logger() });
-    expect(r.source).toBe("default");
-    expect(r.manifest.capabilities).toEqual([...DEFAULT_CAPABILITIES]);
-    expect(r.manifest.limits).toEqual({ ...DEFAULT_LIMITS });
-    expect(r.manifest.user_id).toBe("u1");
-    expect(r.verification).toEqual({ ok: true, alg: "none" });
+describe("loadEntitlements: reading the bundle's file", () => {
+  it("finds nothing in force when there is neither a file nor a stored manifest (the defaults apply)", async () => {
+    const r = await load({ appId: "myapp", logger: logger() });
+    expect(r).toMatchObject({ inForce: undefined, file: undefined, fileWins: false, stale: undefined });
+    const defaults = defaultManifest("myapp");
+    expect(defaults.capabilities).toEqual([...DEFAULT_CAPABILITIES]);
+    expect(defaults.limits).toEqual({ ...DEFAULT_LIMITS });
   });
 
-  it("uses defaults when the app folder has no manifest file", async () => {
-    const r = await load({ appId: "myapp", appPath: appDir(), logger: logger() });
-    expect(r.source).toBe("default");
+  it("finds nothing when the app folder has no manifest file, and warns only when keys expect one", async () => {
+    const quiet = logger();
+    expect((await load({ appId: "myapp", appPath: appDir(), logger: quiet })).inForce).toBeUndefined();
+    expect(quiet.warnings).toEqual([]);
+    const keyed = logger();
+    await load({ appId: "myapp", appPath: appDir(), jwks, logger: keyed });
+    expect(keyed.warnings).toEqual(["no manifest found; using default entitlements"]);
   });
 
-  it("prefers the file over defaults and records its path", async () => {
+  it("puts the file in force when nothing is stored, recording its path", async () => {
     const dir = appDir(JSON.stringify(fileManifest));
     const log = logger();
     const r = await load({ appId: "myapp", appPath: dir, now, logger: log });
-    expect(r.source).toBe(`file:${resolve(dir, MANIFEST_FILE_NAME)}`);
-    expect(r.manifest.metadata?.capabilities).toEqual(["cap.workflow.analytics"]);
+    expect(r.fileWins).toBe(true);
+    expect(r.inForce?.source).toBe(fileSource(dir));
+    expect(r.inForce?.manifest.metadata?.capabilities).toEqual(["cap.workflow.analytics"]);
     // No key configured: accepted, with a warning.
-    expect(r.verification).toEqual({ ok: true, alg: "none" });
+    expect(r.file?.verification).toEqual({ ok: true, alg: "none" });
     expect(log.warnings[0]).toContain("unsigned manifest accepted");
-  });
-
-  it("prefers non-empty runtime entitlements over the file", async () => {
-    const dir = appDir(JSON.stringify(fileManifest));
-    const r = await load({
-      appId: "myapp",
-      appPath: dir,
-      runtimeEntitlements: { capabilities: ["cap.tool.x"] },
-      logger: logger(),
-      now,
-    });
-    expect(r.source).toBe("runtime");
-    expect(r.manifest).toMatchObject({ app_id: "myapp", capabilities: ["cap.tool.x"] });
-  });
-
-  it("ignores empty runtime entitlements", async () => {
-    const dir = appDir(JSON.stringify(fileManifest));
-    for (const empty of [{}, null, undefined]) {
-      const r = await load({
-        appId: "myapp",
-        appPath: dir,
-        runtimeEntitlements: empty,
-        logger: logger(),
-        now,
-      });
-      expect(r.source.startsWith("file:")).toBe(true);
-    }
   });
 
   it("accepts an Ed25519-signed file when a JWKS is configured", async () => {
     const dir = appDir(JSON.stringify(ed.sign(fileManifest), null, 2));
     const log = logger();
     const r = await load({ appId: "myapp", appPath: dir, jwks, now, logger: log });
-    expect(r.verification).toEqual({ ok: true, alg: "EdDSA", kid: "k1" });
+    expect(r.file?.verification).toEqual({ ok: true, alg: "EdDSA", kid: "k1" });
     expect(log.warnings).toEqual([]);
   });
 
@@ -114,19 +86,8 @@ describe.each(loaders)("%s", (_name, load) => {
     await expect(load({ appId: "myapp", appPath: dir, jwks, now, logger: logger() })).rejects.toMatchObject({
       code: "manifest_signature_invalid",
       reason: "missing",
+      source: fileSource(dir),
     });
-  });
-
-  it("rejects unsigned runtime entitlements when a key is configured", async () => {
-    await expect(
-      load({
-        appId: "myapp",
-        runtimeEntitlements: { capabilities: ["cap.tool.x"] },
-        hmacKey,
-        now,
-        logger: logger(),
-      }),
-    ).rejects.toBeInstanceOf(ManifestSignatureError);
   });
 
   it("rejects a tampered file and an expired one", async () => {
@@ -154,7 +115,7 @@ describe.each(loaders)("%s", (_name, load) => {
     const dir = appDir("{ not json");
     const err = await load({ appId: "myapp", appPath: dir, logger: logger() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ManifestInvalidError);
-    expect((err as ManifestInvalidError).message).toContain(MANIFEST_FILE_NAME);
+    expect((err as ManifestInvalidError).message).toContain(BUNDLE_FILES.manifest);
     expect((err as ManifestInvalidError).message).toMatch(/Invalid JSON: expected key at position 2$/);
   });
 
@@ -167,56 +128,19 @@ describe.each(loaders)("%s", (_name, load) => {
     expect(err.issues[0]?.path).toEqual(["capabilities", 0]);
   });
 
-  it.each([
-    ["a string", "cap.tool.basic"],
-    ["an array", ["cap.tool.basic"]],
-    ["a number", 7],
-  ])("reports runtime entitlements that are %s as manifest_invalid", async (_label, value) => {
-    await expect(
-      load({ appId: "myapp", runtimeEntitlements: value, logger: logger() }),
-    ).rejects.toMatchObject({
-      code: "manifest_invalid",
-    });
-  });
-
   it("reports an unreadable manifest path as manifest_invalid", async () => {
     const dir = appDir();
-    mkdirSync(join(dir, MANIFEST_FILE_NAME));
+    mkdirSync(join(dir, BUNDLE_FILES.manifest));
     await expect(load({ appId: "myapp", appPath: dir, logger: logger() })).rejects.toMatchObject({
       code: "manifest_invalid",
     });
   });
 
-  it("rejects a manifest for another app or another user as tenant_isolation", async () => {
+  it("rejects a file for another app as tenant_isolation", async () => {
     const dir = appDir(JSON.stringify({ ...fileManifest, app_id: "other" }));
     await expect(load({ appId: "myapp", appPath: dir, now, logger: logger() })).rejects.toBeInstanceOf(
       TenantIsolationError,
     );
-    await expect(
-      load({
-        appId: "myapp",
-        runtimeEntitlements: { user_id: "u2", capabilities: [] },
-        userId: "u1",
-        logger: logger(),
-      }),
-    ).rejects.toMatchObject({ code: "tenant_isolation" });
-  });
-
-  it("falls back to defaults only when asked, recording why", async () => {
-    const dir = appDir("{ not json");
-    const log = logger();
-    const r = await load({ appId: "myapp", appPath: dir, fallbackToDefaults: true, logger: log });
-    expect(r.source).toBe("default");
-    expect(r.fallback?.from).toBe(`file:${resolve(dir, MANIFEST_FILE_NAME)}`);
-    expect(r.fallback?.error.code).toBe("manifest_invalid");
-    expect(log.warnings.at(-1)).toContain("using default entitlements");
-  });
-
-  it("falls back in non-strict mode too", async () => {
-    const dir = appDir(JSON.stringify(fileManifest));
-    const r = await load({ appId: "myapp", appPath: dir, jwks, strict: false, now, logger: logger() });
-    expect(r.source).toBe("default");
-    expect(r.fallback?.error.code).toBe("manifest_signature_invalid");
   });
 
   it("verifies a Python-signed file losslessly, so an int-to-float tamper is caught", async () => {
@@ -225,7 +149,7 @@ describe.each(loaders)("%s", (_name, load) => {
     const signed = signer.sign(m);
     const text = JSON.stringify(signed);
     const good = await load({ appId: "myapp", appPath: appDir(text), hmacKey, now, logger: logger() });
-    expect(good.verification).toEqual({ ok: true, alg: "HS256" });
+    expect(good.file?.verification).toEqual({ ok: true, alg: "HS256" });
     const floated = text.replace("100000", "100000.0");
     await expect(
       load({ appId: "myapp", appPath: appDir(floated), hmacKey, now, logger: logger() }),
@@ -234,59 +158,56 @@ describe.each(loaders)("%s", (_name, load) => {
     });
   });
 
-  it("accepts a manifest derived from a verified sync payload when given that verification", async () => {
-    const derived = {
-      app_id: "myapp",
-      capabilities: ["cap.feature.export"],
-      expires_at: "2026-03-01T00:00:00Z",
-    };
-    await expect(
-      load({ appId: "myapp", runtimeEntitlements: derived, jwks, now, logger: logger() }),
-    ).rejects.toMatchObject({
-      reason: "missing",
-    });
-    const upstream = { ok: true, alg: "EdDSA", kid: "k1" } as const;
-    const r = await load({
-      appId: "myapp",
-      runtimeEntitlements: derived,
-      jwks,
-      now,
-      runtimeVerification: upstream,
-      logger: logger(),
-    });
-    expect(r.verification).toEqual(upstream);
-    // Expiry still applies, and the upstream result never vouches for a file.
-    await expect(
-      load({
-        appId: "myapp",
-        runtimeEntitlements: derived,
-        jwks,
-        now: new Date("2026-04-01T00:00:00Z"),
-        runtimeVerification: upstream,
-        logger: logger(),
-      }),
-    ).rejects.toMatchObject({ reason: "expired" });
-    await expect(
-      load({
-        appId: "myapp",
-        runtimeEntitlements: derived,
-        jwks,
-        now,
-        runtimeVerification: { ok: true, alg: "none" },
-        logger: logger(),
-      }),
-    ).rejects.toMatchObject({ reason: "missing" });
-    const dir = appDir(JSON.stringify(fileManifest));
-    await expect(
-      load({ appId: "myapp", appPath: dir, jwks, now, runtimeVerification: upstream, logger: logger() }),
-    ).rejects.toMatchObject({
-      reason: "missing",
-    });
+  it("warns when a signed file cannot be checked because no key is configured", async () => {
+    const log = logger();
+    await load({ appId: "myapp", appPath: appDir(JSON.stringify(ed.sign(fileManifest))), now, logger: log });
+    expect(log.warnings[0]).toContain("signature not checked");
+  });
+});
+
+describe("loadEntitlements: the file against the stored manifest", () => {
+  const at = (iso: string, caps: string[]) => ({ app_id: "myapp", capabilities: caps, issued_at: iso });
+  const stored = { manifest: at("2026-02-01T00:00:00Z", ["cap.tool.synced"]), source: "runtime" };
+  const withFile = (doc: unknown) =>
+    load({ appId: "myapp", appPath: appDir(JSON.stringify(doc)), stored, now, logger: logger() });
+
+  it("keeps the stored manifest when there is no file", async () => {
+    const r = await load({ appId: "myapp", appPath: appDir(), stored, jwks, logger: logger() });
+    expect(r).toMatchObject({ inForce: stored, fileWins: false, stale: undefined, warnings: [] });
   });
 
-  it("warns when a signed manifest cannot be checked because no key is configured", async () => {
-    const log = logger();
-    await load({ appId: "myapp", runtimeEntitlements: ed.sign(fileManifest), now, logger: log });
-    expect(log.warnings[0]).toContain("signature not checked");
+  it("puts a file issued later in force", async () => {
+    const r = await withFile(at("2026-02-02T00:00:00Z", ["cap.tool.new"]));
+    expect(r.fileWins).toBe(true);
+    expect(r.inForce?.manifest.capabilities).toEqual(["cap.tool.new"]);
+    expect(r.stale).toBeUndefined();
+  });
+
+  it("keeps the stored manifest over an older file, and reports the file as stale", async () => {
+    const r = await withFile(at("2026-01-01T00:00:00Z", ["cap.tool.old"]));
+    expect(r).toMatchObject({ inForce: stored, fileWins: false });
+    expect(r.stale?.manifest.capabilities).toEqual(["cap.tool.old"]);
+  });
+
+  it("reports different content at the same issued_at as stale, an identical file as nothing new", async () => {
+    expect((await withFile(at("2026-02-01T00:00:00Z", ["cap.tool.other"]))).stale).toBeDefined();
+    const same = await withFile(stored.manifest);
+    expect(same).toMatchObject({ inForce: stored, fileWins: false, stale: undefined });
+  });
+
+  it("keeps the stored manifest over an undated file (re-read at every start, it must not undo syncs)", async () => {
+    const r = await withFile({ app_id: "myapp", capabilities: ["cap.tool.undated"] });
+    expect(r).toMatchObject({ inForce: stored, fileWins: false, stale: undefined });
+  });
+
+  it("puts a dated file in force over an undated stored manifest", async () => {
+    const r = await load({
+      appId: "myapp",
+      appPath: appDir(JSON.stringify(at("2026-01-01T00:00:00Z", ["cap.tool.dated"]))),
+      stored: { manifest: { app_id: "myapp", capabilities: [] }, source: "runtime" },
+      now,
+      logger: logger(),
+    });
+    expect(r.fileWins).toBe(true);
   });
 });

@@ -1,13 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { EntitlementManifestSchema, EntitlementSyncV11Schema } from "@mozaiks/contracts";
+import { BUNDLE_FILES, EntitlementManifestSchema, EntitlementSyncV11Schema } from "@mozaiks/contracts";
 import { tempDir } from "@mozaiks/test-utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   HmacManifestSigner,
-  loadEntitlementsSync,
-  MANIFEST_FILE_NAME,
+  loadEntitlements,
   PythonFloat,
   parseJsonLossless,
   pythonCanonicalJson,
@@ -128,12 +127,12 @@ describe("readSignedDocument stages", () => {
     }),
   );
 
-  it("platform-signed files with integral values beyond 2^53 verify in the file loader", () => {
+  it("platform-signed files with integral values beyond 2^53 verify in the file loader", async () => {
     const dir = tempDir("mozaiks-read-signed-");
     for (const d of platformSigned) {
-      writeFileSync(join(dir, MANIFEST_FILE_NAME), `${stringifyJson(d, 2)}\n`);
-      const loaded = loadEntitlementsSync({ appId: "example-app", appPath: dir, hmacKey: KEY, now });
-      expect(loaded.verification).toEqual({ ok: true, alg: "HS256" });
+      writeFileSync(join(dir, BUNDLE_FILES.manifest), `${stringifyJson(d, 2)}\n`);
+      const loaded = await loadEntitlements({ appId: "example-app", appPath: dir, hmacKey: KEY, now });
+      expect(loaded.file?.verification).toEqual({ ok: true, alg: "HS256" });
     }
   });
 

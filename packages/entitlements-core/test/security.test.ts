@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
   AnomalyDetector,
-  createMemoryAuditSink,
+  type AuditRecord,
   TenantIsolationError,
   TenantIsolationValidator,
 } from "../src/index.js";
 
-const fixed = () => new Date("2026-02-10T00:00:00Z");
+function memorySink() {
+  const records: AuditRecord[] = [];
+  return { records, sink: (r: AuditRecord) => void records.push(r) };
+}
 
 function clock(start = 0) {
   let t = start;
@@ -14,13 +17,13 @@ function clock(start = 0) {
 }
 
 describe("TenantIsolationValidator", () => {
-  it("allows its own app and blocks others with an audit event", () => {
-    const audit = createMemoryAuditSink();
-    const v = new TenantIsolationValidator({ appId: "myapp", userId: "u1", sink: audit.sink, now: fixed });
+  it("allows its own app and blocks others with an audit record", () => {
+    const audit = memorySink();
+    const v = new TenantIsolationValidator({ appId: "myapp", sink: audit.sink });
     expect(() =>
       v.validateResource({ resourceAppId: "myapp", resourceType: "workflow", resourceId: "wf_1" }),
     ).not.toThrow();
-    expect(audit.events).toEqual([]);
+    expect(audit.records).toEqual([]);
     let err: unknown;
     try {
       v.validateResource({ resourceAppId: "other_app", resourceType: "workflow", resourceId: "wf_123" });
@@ -35,17 +38,14 @@ describe("TenantIsolationValidator", () => {
       resource_type: "workflow",
       resource_id: "wf_123",
     });
-    expect(audit.events).toEqual([
+    expect(audit.records).toEqual([
       {
-        event_type: "tenant_isolation",
-        timestamp: "2026-02-10T00:00:00.000Z",
-        app_id: "myapp",
-        user_id: "u1",
-        session_id: null,
-        result: "blocked",
-        requested_app_id: "other_app",
-        resource_type: "workflow",
-        resource_id: "wf_123",
+        eventType: "tenant_isolation",
+        result: "denied",
+        userId: null,
+        subject: "other_app",
+        requestId: undefined,
+        details: { expected_app_id: "myapp", actual_app_id: "other_app" },
       },
     ]);
   });
@@ -70,21 +70,17 @@ describe("TenantIsolationValidator", () => {
   });
 
   it("names a non-string app id by its type, never as the string it would print as", () => {
-    const audit = createMemoryAuditSink();
+    const audit = memorySink();
     const v = new TenantIsolationValidator({ appId: "myapp", sink: audit.sink });
     expect(() => v.validateAppId(["myapp"])).toThrow(expect.objectContaining({ actualAppId: "(array)" }));
     expect(() => v.validateAppId(null)).toThrow(expect.objectContaining({ actualAppId: "(null)" }));
     expect(() => v.validateAppId(42)).toThrow(expect.objectContaining({ actualAppId: "(number)" }));
-    expect(audit.events.map((e) => (e as { requested_app_id: string }).requested_app_id)).toEqual([
-      "(array)",
-      "(null)",
-      "(number)",
-    ]);
+    expect(audit.records.map((r) => r.subject)).toEqual(["(array)", "(null)", "(number)"]);
   });
 
   it("reports a refusal with the caller's message, user, request id and context", () => {
-    const audit = createMemoryAuditSink();
-    const v = new TenantIsolationValidator({ appId: "myapp", userId: "u1", sink: audit.sink, now: fixed });
+    const audit = memorySink();
+    const v = new TenantIsolationValidator({ appId: "myapp", sink: audit.sink });
     let err: unknown;
     try {
       v.validateResource({
@@ -99,17 +95,14 @@ describe("TenantIsolationValidator", () => {
     }
     expect(err).toBeInstanceOf(TenantIsolationError);
     expect((err as Error).message).toBe("event e1 is for app 'other'");
-    expect(audit.events).toEqual([
+    expect(audit.records).toEqual([
       {
-        event_type: "tenant_isolation",
-        timestamp: "2026-02-10T00:00:00.000Z",
-        app_id: "myapp",
-        user_id: "u2",
-        session_id: null,
-        result: "blocked",
-        requested_app_id: "other",
-        request_id: "req-1",
-        context: { event_id: "e1" },
+        eventType: "tenant_isolation",
+        result: "denied",
+        userId: "u2",
+        subject: "other",
+        requestId: "req-1",
+        details: { expected_app_id: "myapp", actual_app_id: "other", event_id: "e1" },
       },
     ]);
   });
@@ -120,8 +113,7 @@ describe("AnomalyDetector", () => {
 
   it("reports more than 10 denials within 60 seconds, once per window", () => {
     const c = clock();
-    const audit = createMemoryAuditSink();
-    const d = new AnomalyDetector({ now: c.now, sink: audit.sink });
+    const d = new AnomalyDetector({ now: c.now });
     for (let i = 0; i < 10; i++) {
       expect(d.recordDenial(subject, "cap.x")).toEqual([]);
       c.advance(1000);
@@ -129,7 +121,6 @@ describe("AnomalyDetector", () => {
     const found = d.recordDenial(subject, "cap.x");
     expect(found).toMatchObject([{ pattern: "rapid_denials", count: 11, windowSeconds: 60 }]);
     expect(d.recordDenial(subject)).toEqual([]);
-    expect(audit.events.filter((e) => e.event_type === "anomaly_detected")).toHaveLength(1);
   });
 
   it("does not report 11 denials spread over more than 60 seconds", () => {
@@ -183,16 +174,6 @@ describe("AnomalyDetector", () => {
     expect(d.sessionDenials("x", "a")).toBe(0);
     expect(d.sessionDenials("x", "c")).toBe(1);
   });
-
-  it("keeps working when the audit sink throws", () => {
-    const d = new AnomalyDetector({
-      thresholds: { limitHits: 1 },
-      sink: () => {
-        throw new Error("sink down");
-      },
-    });
-    expect(d.recordLimitHit(subject, "cap.limit.t")).toHaveLength(1);
-  });
 });
 
 describe("audit sinks", () => {
@@ -205,15 +186,5 @@ describe("audit sinks", () => {
     });
     expect(() => v.validateAppId("myapp")).not.toThrow();
     expect(() => v.validateAppId("other")).toThrow(TenantIsolationError);
-  });
-
-  it("keep only the most recent events in memory", () => {
-    const audit = createMemoryAuditSink(2);
-    const v = new TenantIsolationValidator({ appId: "myapp", sink: audit.sink });
-    for (const id of ["a", "b", "c"]) expect(() => v.validateAppId(id)).toThrow(TenantIsolationError);
-    expect(audit.events.map((e) => (e.event_type === "tenant_isolation" ? e.requested_app_id : ""))).toEqual([
-      "b",
-      "c",
-    ]);
   });
 });

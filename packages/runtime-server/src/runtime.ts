@@ -6,7 +6,7 @@ import type { RuntimeConfig } from "./config.js";
 import { AuditLog } from "./control/audit/audit-log.js";
 import type { UserAuthKeys } from "./control/auth/keys.js";
 import { TokenVerifier } from "./control/auth/verifier.js";
-import { loadBundleEntitlements } from "./control/entitlements/bundle.js";
+import { loadBundleCatalog, loadBundleManifest } from "./control/entitlements/bundle.js";
 import { PlanCatalogHolder } from "./control/entitlements/catalog.js";
 import type { EntitlementKeys } from "./control/entitlements/keys.js";
 import { type PluginExecutor, PluginRegistry } from "./control/plugins/registry.js";
@@ -148,8 +148,8 @@ export function createRuntime(deps: RuntimeAppDeps): RuntimeHandle {
     },
     async start() {
       const verifyDeps = { keys: ctx.entitlementKeys, clock, logger, audit };
-      const bundle = loadBundleEntitlements(config.appPath, config.appId, verifyDeps);
-      await state.init(bundle.manifest);
+      await state.init((stored) => loadBundleManifest(config.appPath, config.appId, stored, verifyDeps));
+      const catalog = loadBundleCatalog(config.appPath, config.appId, verifyDeps);
       await webhooks.start(loadBundleWebhooks(config.appPath, config.readEnv, clock.now().getTime()));
       if (config.metrics?.port !== undefined && !metricsServer) {
         metricsServer = await listenMetrics(metrics, {
@@ -159,7 +159,7 @@ export function createRuntime(deps: RuntimeAppDeps): RuntimeHandle {
       }
       // Other instances on the same database may accept syncs: pick them up within a second.
       if (store.dialect === "postgres" || store.path !== ":memory:") state.startPolling(STATE_POLL_MS);
-      ctx.catalog.load(bundle.catalog);
+      ctx.catalog.load(catalog);
       if (config.appPath) {
         const { plugins, errors } = await loadPlugins(join(config.appPath, "plugins"));
         for (const e of errors) logger.warn({ plugin: e.name, reason: e.message }, "plugin skipped");

@@ -1,4 +1,5 @@
-import { type AnomalyPattern, type AuditSink, emitAudit } from "./audit.js";
+/** Anomaly patterns the detector reports. */
+export type AnomalyPattern = "rapid_denials" | "session_denials" | "repeated_limit_hits";
 
 /** Thresholds of the original runtime: >10 denials per 60 s, >50 per session, 3 limit hits in 5 min. */
 export interface AnomalyThresholds {
@@ -24,7 +25,7 @@ export interface AnomalySubject {
   sessionId?: string | null | undefined;
 }
 
-/** A detected pattern (also emitted as an `anomaly_detected` audit event). */
+/** A detected pattern (audited as an `anomaly_detected` record, see `anomalyRecord`). */
 export interface Anomaly {
   pattern: AnomalyPattern;
   count: number;
@@ -46,13 +47,12 @@ interface Window {
  *
  * @example
  * ```ts
- * const detector = new AnomalyDetector({ sink: audit.sink });
- * detector.recordDenial({ appId: "myapp", userId: "u1", sessionId: "s1" }, "cap.workflow.premium");
+ * const detector = new AnomalyDetector();
+ * for (const a of detector.recordDenial({ appId: "myapp", userId: "u1" }, "cap.workflow.premium")) sink(anomalyRecord(a));
  * ```
  */
 export class AnomalyDetector {
   readonly thresholds: AnomalyThresholds;
-  readonly #sink: AuditSink | undefined;
   readonly #now: () => number;
   readonly #max: number;
   readonly #rapid = new Map<string, Window>();
@@ -61,14 +61,12 @@ export class AnomalyDetector {
 
   constructor(
     options: {
-      sink?: AuditSink;
       now?: () => number;
       thresholds?: Partial<AnomalyThresholds>;
       maxSubjects?: number;
     } = {},
   ) {
     this.thresholds = { ...DEFAULT_ANOMALY_THRESHOLDS, ...options.thresholds };
-    this.#sink = options.sink;
     this.#now = options.now ?? Date.now;
     this.#max = options.maxSubjects ?? 10_000;
   }
@@ -94,21 +92,6 @@ export class AnomalyDetector {
     return w.times.length;
   }
 
-  #report(a: Anomaly): Anomaly {
-    emitAudit(this.#sink, {
-      event_type: "anomaly_detected",
-      timestamp: new Date(this.#now()).toISOString(),
-      app_id: a.subject.appId,
-      user_id: a.subject.userId ?? null,
-      session_id: a.subject.sessionId ?? null,
-      pattern: a.pattern,
-      count: a.count,
-      window_seconds: a.windowSeconds,
-      ...(a.detail === undefined ? {} : { detail: a.detail }),
-    });
-    return a;
-  }
-
   /** Records a capability denial; returns the anomalies it triggered (usually none). */
   recordDenial(subject: AnomalySubject, capabilityId?: string): Anomaly[] {
     const now = this.#now();
@@ -122,15 +105,13 @@ export class AnomalyDetector {
     const count = this.#slide(w, now, t.rapidWindowMs);
     if (count > t.rapidDenials && now - w.reportedAt >= t.rapidWindowMs) {
       w.reportedAt = now;
-      found.push(
-        this.#report({
-          pattern: "rapid_denials",
-          count,
-          windowSeconds: t.rapidWindowMs / 1000,
-          subject,
-          ...(capabilityId === undefined ? {} : { detail: capabilityId }),
-        }),
-      );
+      found.push({
+        pattern: "rapid_denials",
+        count,
+        windowSeconds: t.rapidWindowMs / 1000,
+        subject,
+        ...(capabilityId === undefined ? {} : { detail: capabilityId }),
+      });
     }
     if (subject.sessionId != null) {
       const key = `${subject.appId}\u0000${subject.sessionId}`;
@@ -138,7 +119,7 @@ export class AnomalyDetector {
       this.#session.set(key, n);
       // Reported once, when the session first crosses the threshold.
       if (n === t.sessionDenials + 1) {
-        found.push(this.#report({ pattern: "session_denials", count: n, windowSeconds: null, subject }));
+        found.push({ pattern: "session_denials", count: n, windowSeconds: null, subject });
       }
     }
     return found;
@@ -154,13 +135,13 @@ export class AnomalyDetector {
     if (count >= t.limitHits && now - w.reportedAt >= t.limitWindowMs) {
       w.reportedAt = now;
       return [
-        this.#report({
+        {
           pattern: "repeated_limit_hits",
           count,
           windowSeconds: t.limitWindowMs / 1000,
           subject,
           detail: limitId,
-        }),
+        },
       ];
     }
     return [];

@@ -1,18 +1,16 @@
 import { TenantIsolationError } from "../errors.js";
-import { type AuditSink, emitAudit } from "./audit.js";
+import { type AuditSink, emitAudit, tenantIsolationRecord } from "./audit.js";
 
 /** Options of {@link TenantIsolationValidator}. */
 export interface TenantIsolationOptions {
   appId: string;
-  userId?: string | null | undefined;
-  sessionId?: string | null | undefined;
+  /** Receives a `tenant_isolation` record for each refusal ({@link tenantIsolationRecord}). */
   sink?: AuditSink | undefined;
-  now?: (() => Date) | undefined;
 }
 
 /**
  * Enforces one-app-per-runtime isolation: anything addressed to another `app_id` throws
- * {@link TenantIsolationError} and emits a `tenant_isolation` audit event. An empty or
+ * {@link TenantIsolationError} and emits a `tenant_isolation` audit record. An empty or
  * non-string app id is treated as foreign (fail closed).
  *
  * @example
@@ -49,19 +47,16 @@ export class TenantIsolationValidator {
     if (this.isSameTenant(resourceAppId)) return;
     if (resource.optional === true && resourceAppId === undefined) return;
     const requested = resource.actual ?? describeAppId(resourceAppId);
-    emitAudit(this.#opts.sink, {
-      event_type: "tenant_isolation",
-      timestamp: (this.#opts.now?.() ?? new Date()).toISOString(),
-      app_id: this.appId,
-      user_id: resource.userId !== undefined ? resource.userId : (this.#opts.userId ?? null),
-      session_id: this.#opts.sessionId ?? null,
-      result: "blocked",
-      requested_app_id: requested,
-      ...(resourceType === undefined ? {} : { resource_type: resourceType }),
-      ...(resourceId === undefined ? {} : { resource_id: resourceId }),
-      ...(resource.requestId == null ? {} : { request_id: resource.requestId }),
-      ...(resource.context === undefined ? {} : { context: resource.context }),
-    });
+    emitAudit(
+      this.#opts.sink,
+      tenantIsolationRecord({
+        appId: this.appId,
+        requested,
+        userId: resource.userId ?? null,
+        requestId: resource.requestId,
+        context: resource.context,
+      }),
+    );
     throw new TenantIsolationError(this.appId, requested, resourceType, resourceId, resource.message);
   }
 }
@@ -78,10 +73,10 @@ export interface TenantResource {
   actual?: string | undefined;
   /** Message of the thrown error (default: names both apps). */
   message?: string | undefined;
-  /** Who asked, for the audit event (default: the validator's `userId`). */
+  /** Who asked, for the audit record. */
   userId?: string | null | undefined;
   requestId?: string | null | undefined;
-  /** More of the attempt for the audit event (a path, an event id…). */
+  /** More of the attempt for the audit record (a path, an event id…). */
   context?: Record<string, unknown> | undefined;
 }
 

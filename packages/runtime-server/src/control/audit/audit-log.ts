@@ -1,3 +1,4 @@
+import type { AuditRecord, AuditSink } from "@mozaiks/entitlements-core";
 import type Database from "better-sqlite3";
 import { getTableColumns, getTableName } from "drizzle-orm";
 import type { Logger } from "pino";
@@ -6,25 +7,8 @@ import type { RuntimeStore } from "../../store/open.js";
 import { auditEvents } from "../../store/schema.js";
 import type { SqlClient } from "../../store/sql.js";
 
-/** Audit categories (docs/reference/capabilities.md#errors-and-audit). */
-export type AuditEventType =
-  | "capability_check"
-  | "limit_check"
-  | "signature_verification"
-  | "tenant_isolation"
-  | "entitlement_sync"
-  | "anomaly_detected";
-
-/** One audit record as the control layer emits it. */
-export interface AuditRecord {
-  eventType: AuditEventType;
-  result: "allowed" | "denied" | "warning" | "valid" | "invalid" | "applied";
-  userId?: string | null | undefined;
-  /** What was checked: a capability id, limit id, manifest source… */
-  subject?: string | null | undefined;
-  requestId?: string | null | undefined;
-  details?: Record<string, unknown>;
-}
+// Records are entitlements-core's (built by its `…Record` functions); this log is their sink.
+export type { AuditEventType, AuditRecord } from "@mozaiks/entitlements-core";
 
 /**
  * Buffers audit records in memory and writes them to `audit_events` in batches (every
@@ -79,6 +63,9 @@ export class AuditLog {
     this.#timer = setInterval(() => void this.flush(), opts.flushIntervalMs ?? 250);
     this.#timer.unref();
   }
+
+  /** This log as an entitlements-core audit sink (e.g. of `TenantIsolationValidator`). */
+  readonly sink: AuditSink = (rec) => this.record(rec);
 
   /** Calls `fn` with every record as it is queued (metrics, webhooks); it must not throw. */
   listen(fn: (rec: AuditRecord) => void): void {

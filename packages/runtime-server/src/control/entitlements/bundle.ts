@@ -1,25 +1,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  BUNDLE_FILES,
-  type EntitlementManifest,
-  type PlanCatalog,
-  PlanCatalogSchema,
-} from "@mozaiks/contracts";
+import { BUNDLE_FILES, type PlanCatalog, PlanCatalogSchema } from "@mozaiks/contracts";
 import {
   type LoadedEntitlements,
-  loadEntitlementsSync,
+  loadEntitlements,
   ManifestSignatureError,
+  type SourcedManifest,
 } from "@mozaiks/entitlements-core";
 import { RuntimeError } from "../../errors.js";
 import { assertSameTenant } from "../auth/tenant.js";
 import { auditAccepted, auditRefused, readSignedText, type VerifyDeps } from "./verify.js";
-
-/** The entitlement files of an app bundle, verified. */
-export interface BundleEntitlements {
-  manifest: { doc: EntitlementManifest; source: string } | undefined;
-  catalog: PlanCatalog | undefined;
-}
 
 function readText(path: string): string {
   try {
@@ -30,21 +20,25 @@ function readText(path: string): string {
 }
 
 /**
- * The bundle's `entitlement_manifest.json` through entitlements-core's loader (the file, else
- * the defaults: undefined here; verification, schema and tenant check as core applies them
- * everywhere), its signature outcome audited and its warnings logged.
+ * Which app-level manifest is in force at start: the bundle's `entitlement_manifest.json`
+ * weighed against the persisted one (`stored`) by entitlements-core's `loadEntitlements`
+ * (verification, schema and tenant check as core applies them everywhere; the file wins only
+ * when issued later), its signature outcome audited and its warnings logged. The
+ * `StartLoader` of `EntitlementState.init`.
  */
-function loadBundleManifest(
-  appPath: string,
+export async function loadBundleManifest(
+  appPath: string | undefined,
   appId: string,
+  stored: SourcedManifest | undefined,
   deps: VerifyDeps,
-): BundleEntitlements["manifest"] {
+): Promise<LoadedEntitlements> {
   let loaded: LoadedEntitlements;
   try {
-    loaded = loadEntitlementsSync({
+    loaded = await loadEntitlements({
       ...deps.keys,
       appId,
       appPath,
+      stored,
       now: deps.clock.now(),
       logger: { warn: (message, fields) => deps.logger.warn(fields ?? {}, message) },
     });
@@ -52,32 +46,27 @@ function loadBundleManifest(
     if (err instanceof ManifestSignatureError) auditRefused(err, err.source ?? BUNDLE_FILES.manifest, deps);
     throw err;
   }
-  if (loaded.source === "default" || !loaded.verification.ok) return undefined;
-  auditAccepted(loaded.verification, loaded.source, deps);
-  return { doc: loaded.manifest, source: loaded.source };
+  if (loaded.file) auditAccepted(loaded.file.verification, loaded.file.source, deps);
+  return loaded;
 }
 
 /**
- * Loads `entitlement_manifest.json` and `plan_catalog.json` from an app bundle, verifying each
- * (docs/reference/signed-documents.md) and refusing a manifest or catalog addressed to another app.
+ * The bundle's `plan_catalog.json`, verified (docs/reference/signed-documents.md) and refused
+ * when addressed to another app; undefined when the bundle has none.
  */
-export function loadBundleEntitlements(
+export function loadBundleCatalog(
   appPath: string | undefined,
   appId: string,
   deps: VerifyDeps,
-): BundleEntitlements {
-  if (!appPath) return { manifest: undefined, catalog: undefined };
-  const manifest = loadBundleManifest(appPath, appId, deps);
-  let catalog: PlanCatalog | undefined;
+): PlanCatalog | undefined {
+  if (!appPath) return undefined;
   const catalogPath = join(appPath, BUNDLE_FILES.planCatalog);
-  if (existsSync(catalogPath)) {
-    const { value } = readSignedText(readText(catalogPath), catalogPath, PlanCatalogSchema, deps);
-    assertSameTenant(appId, undefined, {
-      resourceAppId: value.app_id,
-      optional: true,
-      message: `${catalogPath} is for app '${value.app_id}', not '${appId}'`,
-    });
-    catalog = value;
-  }
-  return { manifest, catalog };
+  if (!existsSync(catalogPath)) return undefined;
+  const { value } = readSignedText(readText(catalogPath), catalogPath, PlanCatalogSchema, deps);
+  assertSameTenant(appId, undefined, {
+    resourceAppId: value.app_id,
+    optional: true,
+    message: `${catalogPath} is for app '${value.app_id}', not '${appId}'`,
+  });
+  return value;
 }

@@ -1,8 +1,11 @@
 import {
   type Anomaly,
   type AnomalyDetector,
+  anomalyRecord,
   CapabilityEnforcer,
+  capabilityCheckRecord,
   isEntitlementsError,
+  limitCheckRecord,
   silentLogger,
 } from "@mozaiks/entitlements-core";
 import type { AuditLog } from "../audit/audit-log.js";
@@ -20,16 +23,7 @@ export interface EnforcementDeps {
 }
 
 function reportAnomalies(deps: EnforcementDeps, found: Anomaly[], requestId?: string): void {
-  for (const a of found) {
-    deps.audit.record({
-      eventType: "anomaly_detected",
-      result: "warning",
-      userId: a.subject.userId ?? null,
-      subject: a.pattern,
-      requestId,
-      details: { count: a.count, window_seconds: a.windowSeconds, detail: a.detail ?? null },
-    });
-  }
+  for (const a of found) deps.audit.record(anomalyRecord(a, { requestId }));
 }
 
 /**
@@ -67,14 +61,9 @@ export function hasCapabilityIn(
   requestId?: string,
 ): boolean {
   const allowed = resolved.evaluator.has(capabilityId);
-  deps.audit.record({
-    eventType: "capability_check",
-    result: allowed ? "allowed" : "denied",
-    userId: user.userId,
-    subject: capabilityId,
-    requestId,
-    details: { source: resolved.source },
-  });
+  deps.audit.record(
+    capabilityCheckRecord({ capabilityId, allowed, source: resolved.source, userId: user.userId, requestId }),
+  );
   if (!allowed && deps.anomalies) {
     const subject = { appId: resolved.manifest.app_id, userId: user.userId };
     reportAnomalies(deps, deps.anomalies.recordDenial(subject, capabilityId), requestId);
@@ -105,25 +94,27 @@ export async function reserveLimitFor(
       kind: opts.kind,
       ...(opts.eventId !== undefined ? { eventId: opts.eventId } : {}),
     });
-    deps.audit.record({
-      eventType: "limit_check",
-      result: r.warning ? "warning" : "allowed",
-      userId: user.userId,
-      subject: limitId,
-      requestId: opts.requestId,
-      details: { limit: r.limit ?? -1, used_before: r.usedBefore, requested: opts.amount ?? 1 },
-    });
+    deps.audit.record(
+      limitCheckRecord({
+        limitId,
+        result: r.warning ? "warning" : "allowed",
+        userId: user.userId,
+        requestId: opts.requestId,
+        details: { limit: r.limit ?? -1, used_before: r.usedBefore, requested: opts.amount ?? 1 },
+      }),
+    );
     return r;
   } catch (err) {
     if (isEntitlementsError(err) && err.code === "limit_exceeded") {
-      deps.audit.record({
-        eventType: "limit_check",
-        result: "denied",
-        userId: user.userId,
-        subject: limitId,
-        requestId: opts.requestId,
-        details: { limit: err.limitValue, used: err.currentUsage, requested: opts.amount ?? 1 },
-      });
+      deps.audit.record(
+        limitCheckRecord({
+          limitId,
+          result: "denied",
+          userId: user.userId,
+          requestId: opts.requestId,
+          details: { limit: err.limitValue, used: err.currentUsage, requested: opts.amount ?? 1 },
+        }),
+      );
       if (deps.anomalies) {
         const subject = { appId: resolved.manifest.app_id, userId: user.userId };
         reportAnomalies(deps, deps.anomalies.recordLimitHit(subject, limitId), opts.requestId);

@@ -1,30 +1,20 @@
 import type { EntitlementManifest } from "@mozaiks/contracts";
-import { canonicalizeWithout } from "@mozaiks/entitlements-core";
+import { entitlementSyncRecord, freshness, withSyncedExpiry } from "@mozaiks/entitlements-core";
 import { DEFAULT_SYNCED_MANIFEST_TTL_SECONDS } from "../../config.js";
 import { isRuntimeError, RuntimeError } from "../../errors.js";
 import type { AuditLog } from "../audit/audit-log.js";
 
 /**
- * Rollback protection and lifetimes of the manifests in force (see docs/guides/entitlements.md,
- * "Freshness"). A signed document stays valid after a newer one replaced it, so a replayed old
- * file would undo a downgrade; these rules refuse that.
+ * Rollback protection of syncs (see docs/guides/entitlements.md, "Freshness"): the order of
+ * documents and their lifetimes are entitlements-core's rules (`freshness`, `withSyncedExpiry`);
+ * this file refuses a stale sync with `409 manifest_stale`, audits it, and serializes the
+ * read-compare-write of each subject.
  */
 
 /** Whose manifest a document replaces. */
 export interface ManifestSubject {
   scope: "app" | "user";
   id: string;
-}
-
-function issuedAtMs(m: EntitlementManifest): number | undefined {
-  if (typeof m.issued_at !== "string") return undefined;
-  const t = Date.parse(m.issued_at);
-  return Number.isNaN(t) ? undefined : t;
-}
-
-function sameContent(a: EntitlementManifest, b: EntitlementManifest): boolean {
-  const canon = (m: EntitlementManifest) => canonicalizeWithout(m as Record<string, unknown>, "_signature");
-  return canon(a) === canon(b);
 }
 
 function stale(
@@ -48,12 +38,11 @@ function stale(
 }
 
 /**
- * Throws `409 manifest_stale` unless `incoming` may replace `current` (the manifest in force
- * for the same subject, expired or not). Documents are ordered by `issued_at`: an older one is
- * refused; one issued at the same instant is accepted only when its content (without
- * `_signature`) is identical, so a replayed sync is idempotent. A document without `issued_at`
- * cannot be ordered and replaces what is in force, as does any document when nothing is.
- * Answers `"same"` for an identical replay, `"newer"` otherwise.
+ * Throws `409 manifest_stale` unless a synced `incoming` may replace `current` (the manifest in
+ * force for the same subject, expired or not), by entitlements-core's `freshness`: an older one
+ * is refused, and so is different content issued at the same instant; an identical replay is
+ * accepted (`"same"`, so a retried sync is idempotent), as is an undated document, which cannot
+ * be ordered, and anything when nothing is in force (`"newer"`).
  *
  * @example
  * ```ts
@@ -66,68 +55,16 @@ export function assertFresh(
   current: EntitlementManifest | undefined,
   subject: ManifestSubject,
 ): "newer" | "same" {
-  if (!current) return "newer";
-  const next = issuedAtMs(incoming);
-  const prev = issuedAtMs(current);
-  if (next === undefined || prev === undefined || next > prev) return "newer";
-  if (next < prev) throw stale(incoming, current, subject, "older");
-  if (sameContent(incoming, current)) return "same";
-  throw stale(incoming, current, subject, "conflict");
+  const order = freshness(incoming, current);
+  if (current && (order === "older" || order === "conflict")) throw stale(incoming, current, subject, order);
+  return order === "same" ? "same" : "newer";
 }
 
 /**
- * Which app-level manifest is in force at start: the persisted one, unless the bundle's file
- * was issued strictly later (or nothing is persisted). A bundle file that is older than the
- * persisted manifest — or different at the same instant — is `stale`: it is not applied, so
- * redeploying an old bundle cannot roll entitlements back.
- */
-export function pickAtStart<T extends { doc: EntitlementManifest }>(
-  bundle: T | undefined,
-  stored: T | undefined,
-): { pick: T | undefined; stale: T | undefined } {
-  if (!bundle) return { pick: stored, stale: undefined };
-  if (!stored) return { pick: bundle, stale: undefined };
-  const b = issuedAtMs(bundle.doc);
-  const s = issuedAtMs(stored.doc);
-  if (b !== undefined && (s === undefined || b > s)) return { pick: bundle, stale: undefined };
-  const isStale = b !== undefined && s !== undefined && (b < s || !sameContent(bundle.doc, stored.doc));
-  return { pick: stored, stale: isStale ? bundle : undefined };
-}
-
-/**
- * Gives a manifest the runtime derived (from a v1.1 payload or a legacy subscription sync) an
- * end of life instead of none: the earliest of its own `expires_at`, the plan catalog's
- * (`alsoBefore`), and `issued_at` (or now, when undated) plus `ttlSeconds`. A manifest whose
- * end has already passed is refused like an expired signed document (`403
- * manifest_signature_invalid`, reason `expired`).
- *
- * @example
- * ```ts
- * const m = withSyncedExpiry(manifest, { ttlSeconds: 86_400, now: clock.now() });
- * ```
- */
-export function withSyncedExpiry(
-  manifest: EntitlementManifest,
-  opts: { ttlSeconds: number; now: Date; alsoBefore?: string | null | undefined },
-): EntitlementManifest {
-  const now = opts.now.getTime();
-  const candidates = [(issuedAtMs(manifest) ?? now) + opts.ttlSeconds * 1000];
-  for (const end of [manifest.expires_at, opts.alsoBefore]) {
-    const t = typeof end === "string" ? Date.parse(end) : Number.NaN;
-    if (!Number.isNaN(t)) candidates.push(t);
-  }
-  const end = Math.min(...candidates);
-  const expiresAt = new Date(end).toISOString();
-  if (end <= now) {
-    throw new RuntimeError("manifest_signature_invalid", `synced manifest expired at ${expiresAt}`, {
-      reason: "expired",
-    });
-  }
-  return { ...manifest, expires_at: expiresAt };
-}
-
-/**
- * `withSyncedExpiry` with the configured TTL (`MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS`) and clock.
+ * entitlements-core's `withSyncedExpiry` with the configured TTL
+ * (`MOZAIKS_SYNCED_MANIFEST_TTL_SECONDS`) and clock: a manifest the runtime derived (from a v1.1
+ * payload or a legacy sync) ends at the earliest of its own `expires_at`, `alsoBefore` and
+ * `issued_at` + TTL; one already past it is `403 manifest_signature_invalid` (`expired`).
  */
 export function syncedExpiry(
   manifest: EntitlementManifest,
@@ -177,18 +114,19 @@ export function whenFresh<T>(
           );
         }
       } catch (err) {
-        deps.audit.record({
-          eventType: "entitlement_sync",
-          result: "denied",
-          userId: subject.scope === "user" ? subject.id : null,
-          subject: subject.scope,
-          requestId: ctx.requestId,
-          details: {
-            format: ctx.format,
-            error: isRuntimeError(err) ? err.code : "internal_error",
-            ...(isRuntimeError(err) ? err.details : {}),
-          },
-        });
+        deps.audit.record(
+          entitlementSyncRecord({
+            scope: subject.scope,
+            result: "denied",
+            userId: subject.scope === "user" ? subject.id : null,
+            requestId: ctx.requestId,
+            details: {
+              format: ctx.format,
+              error: isRuntimeError(err) ? err.code : "internal_error",
+              ...(isRuntimeError(err) ? err.details : {}),
+            },
+          }),
+        );
         throw err;
       }
       const done = await apply(current?.row ?? null);

@@ -1,12 +1,19 @@
 import type { EntitlementManifest } from "@mozaiks/contracts";
-import { CapabilityEvaluator, DEFAULT_CAPABILITIES, DEFAULT_LIMITS } from "@mozaiks/entitlements-core";
+import {
+  CapabilityEvaluator,
+  defaultManifest,
+  entitlementSyncRecord,
+  inForceFor,
+  type LoadedEntitlements,
+  type SourcedManifest,
+} from "@mozaiks/entitlements-core";
 import type { Logger } from "pino";
 import type { Clock } from "../../clock.js";
 import type { RuntimeStore } from "../../store/open.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { LruCache } from "../auth/lru.js";
 import type { UsageSubject } from "../usage/ledger.js";
-import { type ManifestSubject, pickAtStart } from "./freshness.js";
+import type { ManifestSubject } from "./freshness.js";
 
 /** The entitlements in force for one caller. */
 export interface ResolvedEntitlements {
@@ -18,17 +25,19 @@ export interface ResolvedEntitlements {
   subject: UsageSubject;
 }
 
-interface Entry {
-  manifest: EntitlementManifest;
-  source: string;
+interface Entry extends SourcedManifest {
   evaluator: CapabilityEvaluator;
-  expiresAt: number | undefined;
 }
 
 function entry(manifest: EntitlementManifest, source: string): Entry {
-  const exp = manifest.expires_at ? Date.parse(manifest.expires_at) : undefined;
-  return { manifest, source, evaluator: new CapabilityEvaluator(manifest), expiresAt: exp };
+  return { manifest, source, evaluator: new CapabilityEvaluator(manifest) };
 }
+
+/**
+ * Weighs the bundle's file against the app-level manifest persisted so far (`stored`):
+ * entitlements-core's `loadEntitlements`, see bundle.ts.
+ */
+export type StartLoader = (stored: SourcedManifest | undefined) => Promise<LoadedEntitlements>;
 
 interface Row {
   scope: "app" | "user";
@@ -94,40 +103,39 @@ export class EntitlementState {
   }
 
   /**
-   * Chooses the app-level manifest at start: the persisted one, unless the bundle's file was
-   * issued later (a redeployed bundle wins over an older sync). A winning bundle manifest is
-   * persisted, so an older file deployed afterwards cannot roll it back (it is logged and
-   * audited as stale instead).
+   * Puts the app-level manifest in force at start: the persisted one, unless `load` (the
+   * bundle's file through entitlements-core's `loadEntitlements`) finds a file issued later. A
+   * winning file is persisted, so an older file deployed afterwards cannot roll it back (it is
+   * logged and audited as stale instead). Without `load`, the persisted one.
    */
-  async init(bundle: { doc: EntitlementManifest; source: string } | undefined): Promise<void> {
+  async init(load?: StartLoader): Promise<void> {
     const { sql } = this.opts.store;
     // The version first: a sync landing between the two reads is reloaded by the next refresh.
     this.#seen = (await sql.get<{ version: number }>(VERSION))?.version ?? 0;
     const row = await sql.get<{ manifest: string; source: string }>(SELECT_ONE, ["app", this.opts.appId]);
     const stored = row
-      ? { doc: JSON.parse(row.manifest) as EntitlementManifest, source: row.source }
+      ? { manifest: JSON.parse(row.manifest) as EntitlementManifest, source: row.source }
       : undefined;
-    const { pick, stale } = pickAtStart(bundle, stored);
-    if (stale) this.#reportStaleBundle(stale.doc, stale.source, stored?.doc);
-    if (pick && pick === bundle) await this.#persist("app", this.opts.appId, pick.doc, pick.source);
-    this.#app = pick ? entry(pick.doc, pick.source) : undefined;
+    const loaded = load ? await load(stored) : undefined;
+    const inForce = loaded ? loaded.inForce : stored;
+    if (loaded?.stale) this.#reportStaleBundle(loaded.stale, stored?.manifest);
+    if (inForce && loaded?.fileWins) {
+      await this.#persist("app", this.opts.appId, inForce.manifest, inForce.source);
+    }
+    this.#app = inForce ? entry(inForce.manifest, inForce.source) : undefined;
     this.#loaded = true;
     this.opts.logger.info({ source: this.#app?.source ?? "default" }, "app entitlements loaded");
   }
 
-  #reportStaleBundle(
-    doc: EntitlementManifest,
-    source: string,
-    current: EntitlementManifest | undefined,
-  ): void {
+  #reportStaleBundle(file: SourcedManifest, current: EntitlementManifest | undefined): void {
     const details = {
       error: "manifest_stale",
-      source,
-      issued_at: doc.issued_at ?? null,
+      source: file.source,
+      issued_at: file.manifest.issued_at ?? null,
       current_issued_at: current?.issued_at ?? null,
     };
     this.opts.logger.warn(details, "bundle manifest is older than the one in force: keeping the newer one");
-    this.opts.audit?.record({ eventType: "entitlement_sync", result: "denied", subject: "app", details });
+    this.opts.audit?.record(entitlementSyncRecord({ scope: "app", result: "denied", details }));
   }
 
   /**
@@ -248,23 +256,20 @@ export class EntitlementState {
     return e;
   }
 
-  /** The entitlements in force for `userId` (or for the app when undefined). */
+  /** The entitlements in force for `userId` (or for the app when undefined), by entitlements-core's `inForceFor`. */
   async resolve(userId: string | undefined): Promise<ResolvedEntitlements> {
-    const now = this.opts.clock.now().getTime();
     const user = userId === undefined ? null : await this.#user(userId);
-    if (user && userId !== undefined) return this.#resolved(user, { scope: "user", id: userId }, now);
+    const pick = inForceFor({ user: user ?? undefined, app: this.#app }, this.opts.clock.now());
     const app = { scope: "app" as const, id: this.opts.appId };
-    if (this.#app) return this.#resolved(this.#app, app, now);
-    const manifest: EntitlementManifest = {
-      app_id: this.opts.appId,
-      capabilities: [...DEFAULT_CAPABILITIES],
-      limits: { ...DEFAULT_LIMITS },
-    };
-    return { manifest, evaluator: defaultEvaluator(manifest), source: "default", subject: app };
-  }
-
-  #resolved(e: Entry, subject: UsageSubject, now: number): ResolvedEntitlements {
-    if (e.expiresAt !== undefined && e.expiresAt <= now) {
+    if (!pick) {
+      const manifest = defaultManifest(this.opts.appId);
+      return { manifest, evaluator: defaultEvaluator(manifest), source: "default", subject: app };
+    }
+    const subject =
+      pick.scope === "user" && userId !== undefined ? { scope: "user" as const, id: userId } : app;
+    const e = pick.held;
+    if (pick.expired) {
+      // Fails closed: an expired manifest grants nothing, never the defaults.
       const manifest: EntitlementManifest = { app_id: this.opts.appId, capabilities: [], limits: {} };
       return {
         manifest,

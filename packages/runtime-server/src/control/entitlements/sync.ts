@@ -4,7 +4,7 @@ import {
   type EntitlementSyncV11,
   EntitlementSyncV11Schema,
 } from "@mozaiks/contracts";
-import { normalizeSyncPayload } from "@mozaiks/entitlements-core";
+import { entitlementSyncRecord, normalizeSyncPayload } from "@mozaiks/entitlements-core";
 import type { AuditLog } from "../audit/audit-log.js";
 import { assertSameTenant } from "../auth/tenant.js";
 import type { UsageLedger } from "../usage/ledger.js";
@@ -104,14 +104,15 @@ async function persistManifest(
   const subject = userId ? { scope: "user" as const, id: userId } : { scope: "app" as const, id: deps.appId };
   const resolved = await deps.state.resolve(userId ?? undefined);
   if (Object.keys(baselines).length > 0) await deps.ledger.setBaselines(resolved, baselines);
-  deps.audit.record({
-    eventType: "entitlement_sync",
-    result: "applied",
-    userId,
-    subject: subject.scope,
-    requestId,
-    details: { format, capabilities: resolved.evaluator.capabilities.length },
-  });
+  deps.audit.record(
+    entitlementSyncRecord({
+      scope: subject.scope,
+      result: "applied",
+      userId,
+      requestId,
+      details: { format, capabilities: resolved.evaluator.capabilities.length },
+    }),
+  );
   return {
     status: "synced",
     format,

@@ -3,6 +3,7 @@ import {
   parseJsonLossless,
   readSignedDocument,
   type SchemaOutput,
+  signatureRecord,
   toPlainJson,
   type VerifyResult,
 } from "@mozaiks/entitlements-core";
@@ -42,13 +43,9 @@ export function auditRefused(
   deps: VerifyDeps,
   requestId?: string,
 ): void {
-  deps.audit?.record({
-    eventType: "signature_verification",
-    result: "invalid",
-    subject: what,
-    requestId,
-    details: { reason: result.reason, message: result.message },
-  });
+  deps.audit?.record(
+    signatureRecord(what, { ok: false, reason: result.reason, message: result.message }, { requestId }),
+  );
 }
 
 /** Audits an accepted signature (warning when no key is configured to check it). */
@@ -74,13 +71,7 @@ export function auditAccepted(
   deps: VerifyDeps,
   requestId?: string,
 ): void {
-  deps.audit?.record({
-    eventType: "signature_verification",
-    result: "valid",
-    subject: what,
-    requestId,
-    details: { alg: result.alg, kid: result.kid ?? null },
-  });
+  deps.audit?.record(signatureRecord(what, result, { requestId }));
 }
 
 /**

@@ -2,7 +2,9 @@ import type { EnforcementMode } from "@mozaiks/contracts";
 import {
   CapabilityEnforcer,
   isEntitlementsError,
+  type LimitCheckDetails,
   type LimitExceededError,
+  limitCheckRecord,
   silentLogger,
 } from "@mozaiks/entitlements-core";
 import { DEFAULT_RUN_TOKEN_CAP } from "../../config.js";
@@ -49,15 +51,16 @@ export async function tokenBudgetFor(
       warning = e;
     },
   });
-  const audit = (result: "allowed" | "warning" | "denied", details: Record<string, unknown>) =>
-    deps.audit.record({
-      eventType: "limit_check",
-      result,
-      userId: user.userId,
-      subject: TOKENS_MONTHLY,
-      requestId,
-      details: { limit, enforcement, phase: "workflow_launch", ...details },
-    });
+  const audit = (result: "allowed" | "warning" | "denied", details: Omit<LimitCheckDetails, "limit">) =>
+    deps.audit.record(
+      limitCheckRecord({
+        limitId: TOKENS_MONTHLY,
+        result,
+        userId: user.userId,
+        requestId,
+        details: { limit, enforcement, phase: "workflow_launch", ...details },
+      }),
+    );
 
   if (enforcement === "soft" || enforcement === "hard") {
     const { granted, usedBefore } = await deps.ledger.hold({
