@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { createRuntimeFromConfig, loadConfig, openPgStore, openStore } from "@mozaiks/runtime-server";
+import { createRuntimeFromConfig, loadConfig, openDatabase } from "@mozaiks/runtime-server";
 import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import { freshPgDatabase } from "../../../packages/runtime-server/test/helpers/drivers.js";
@@ -58,65 +58,44 @@ async function seeded(db: string): Promise<void> {
 describe("mozaiks-runtime counters verify|rebuild", () => {
   const tmp = tempDir();
 
-  it("reports drift with exit 1, rebuild repairs it, and verify is clean afterwards", async () => {
-    const path = join(tmp, "runtime.db");
-    await seeded(path);
-    expect(cli(["counters", "verify", "--db", path])).toMatchObject({ code: 0 });
+  it.each([
+    ["a SQLite file", async () => join(tmp, "runtime.db")],
+    ["a PostgreSQL database", freshPgDatabase],
+  ])(
+    "reports drift in %s with exit 1, rebuild repairs it, and verify is clean afterwards",
+    async (_, database) => {
+      const db = await database();
+      await seeded(db);
+      expect(cli(["counters", "verify", "--db", db])).toMatchObject({ code: 0 });
 
-    const store = openStore(path);
-    // Drift: one counter raised behind the ledger's back, one deleted.
-    store.sqlite.exec(
-      "UPDATE usage_counters SET used = used + 7 WHERE period_start = (SELECT min(period_start) FROM usage_counters)",
-    );
-    store.sqlite.exec(
-      "DELETE FROM usage_counters WHERE period_start = (SELECT max(period_start) FROM usage_counters)",
-    );
-    store.close();
+      const store = await openDatabase(db);
+      // Drift: one counter raised behind the ledger's back, one deleted.
+      await store.sql.run(
+        "UPDATE usage_counters SET used = used + 7 WHERE period_start = (SELECT min(period_start) FROM usage_counters)",
+      );
+      await store.sql.run(
+        "DELETE FROM usage_counters WHERE period_start = (SELECT max(period_start) FROM usage_counters)",
+      );
+      await store.close();
 
-    const verify = cli(["counters", "verify", "--db", path]);
-    expect(verify.code, verify.stderr).toBe(1);
-    expect(verify.stdout).toMatch(/2 counter\(s\) differ from the ledger/);
-    expect(verify.stdout).toMatch(
-      /app:example-app cap\.limit\.tokens_monthly \[2026-01-01T00:00:00\.000Z .. 2026-02-01T00:00:00\.000Z\] counter 2512, ledger 2505/,
-    );
-    expect(verify.stdout).toMatch(
-      /\[2026-03-01T00:00:00\.000Z .. 2026-04-01T00:00:00\.000Z\] counter 0, ledger 2490/,
-    );
-    expect(verify.stderr).toMatch(/scanned 2500 of ~2500 ledger rows/);
+      const verify = cli(["counters", "verify", "--db", db]);
+      expect(verify.code, verify.stderr).toBe(1);
+      expect(verify.stdout).toMatch(/2 counter\(s\) differ from the ledger/);
+      expect(verify.stdout).toMatch(
+        /app:example-app cap\.limit\.tokens_monthly \[2026-01-01T00:00:00\.000Z .. 2026-02-01T00:00:00\.000Z\] counter 2512, ledger 2505/,
+      );
+      expect(verify.stdout).toMatch(
+        /\[2026-03-01T00:00:00\.000Z .. 2026-04-01T00:00:00\.000Z\] counter 0, ledger 2490/,
+      );
+      expect(verify.stderr).toMatch(/scanned 2500 of ~2500 ledger rows/);
 
-    const rebuild = cli(["counters", "rebuild", "--db", path]);
-    expect(rebuild.code, rebuild.stderr).toBe(0);
-    expect(rebuild.stdout).toMatch(/2 counter\(s\) rebuilt from the ledger/);
-    expect(cli(["counters", "verify", "--db", path])).toMatchObject({ code: 0 });
-  }, 120_000);
-
-  it("verifies and rebuilds the counters of a PostgreSQL database", async () => {
-    const url = await freshPgDatabase();
-    await seeded(url);
-    expect(cli(["counters", "verify", "--db", url])).toMatchObject({ code: 0 });
-    const store = await openPgStore(url);
-    await store.sql.run(
-      "UPDATE usage_counters SET used = used + 7 WHERE period_start = (SELECT min(period_start) FROM usage_counters)",
-    );
-    await store.sql.run(
-      "DELETE FROM usage_counters WHERE period_start = (SELECT max(period_start) FROM usage_counters)",
-    );
-    await store.close();
-    const verify = cli(["counters", "verify", "--db", url]);
-    expect(verify.code, verify.stderr).toBe(1);
-    expect(verify.stdout).toMatch(/2 counter\(s\) differ from the ledger/);
-    expect(verify.stdout).toMatch(
-      /app:example-app cap\.limit\.tokens_monthly \[2026-01-01T00:00:00\.000Z .. 2026-02-01T00:00:00\.000Z\] counter 2512, ledger 2505/,
-    );
-    expect(verify.stdout).toMatch(
-      /\[2026-03-01T00:00:00\.000Z .. 2026-04-01T00:00:00\.000Z\] counter 0, ledger 2490/,
-    );
-    expect(verify.stderr).toMatch(/scanned 2500 of ~2500 ledger rows/);
-    const rebuild = cli(["counters", "rebuild", "--db", url]);
-    expect(rebuild.code, rebuild.stderr).toBe(0);
-    expect(rebuild.stdout).toMatch(/2 counter\(s\) rebuilt from the ledger/);
-    expect(cli(["counters", "verify", "--db", url])).toMatchObject({ code: 0 });
-  }, 120_000);
+      const rebuild = cli(["counters", "rebuild", "--db", db]);
+      expect(rebuild.code, rebuild.stderr).toBe(0);
+      expect(rebuild.stdout).toMatch(/2 counter\(s\) rebuilt from the ledger/);
+      expect(cli(["counters", "verify", "--db", db])).toMatchObject({ code: 0 });
+    },
+    120_000,
+  );
 
   it("names a missing database and a bad action instead of creating or guessing", () => {
     const missing = cli(["counters", "verify", "--db", join(tmp, "nope.db")]);
