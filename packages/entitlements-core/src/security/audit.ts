@@ -1,16 +1,19 @@
 import type { VerifyResult } from "../signing/verify-result.js";
 
 /** Audit categories (docs/reference/capabilities.md#errors-and-audit). */
-export type AuditEventType =
-  | "capability_check"
-  | "limit_check"
-  | "signature_verification"
-  | "tenant_isolation"
-  | "entitlement_sync"
-  | "anomaly_detected";
+export const AUDIT_EVENT_TYPES = [
+  "capability_check",
+  "limit_check",
+  "signature_verification",
+  "tenant_isolation",
+  "entitlement_sync",
+  "anomaly_detected",
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 /** Outcomes an audit record can carry. */
-export type AuditResult = "allowed" | "denied" | "warning" | "valid" | "invalid" | "applied";
+export const AUDIT_RESULTS = ["allowed", "denied", "warning", "valid", "invalid", "applied"] as const;
+export type AuditResult = (typeof AUDIT_RESULTS)[number];
 
 /**
  * One security audit record: what was checked (`subject`: a capability id, limit id, document…),

@@ -1,23 +1,10 @@
+import { AUDIT_EVENT_TYPES, AUDIT_RESULTS } from "@mozaiks/entitlements-core";
 import type { AuditEventType, AuditRecord } from "../../control/audit/audit-log.js";
 import type { RuntimeContext } from "../../runtime-context.js";
 
-/** Audit categories and results offered as filters (docs/reference/capabilities.md#errors-and-audit). */
-export const AUDIT_TYPES: readonly AuditEventType[] = [
-  "capability_check",
-  "limit_check",
-  "signature_verification",
-  "tenant_isolation",
-  "entitlement_sync",
-  "anomaly_detected",
-];
-export const AUDIT_RESULTS: ReadonlyArray<AuditRecord["result"]> = [
-  "allowed",
-  "denied",
-  "warning",
-  "valid",
-  "invalid",
-  "applied",
-];
+/** Audit categories and results offered as filters: entitlements-core's lists (docs/reference/capabilities.md#errors-and-audit). */
+export const AUDIT_TYPES = AUDIT_EVENT_TYPES;
+export { AUDIT_RESULTS };
 
 /** Filters of the audit page, from its query string; unknown values are dropped. */
 export interface AuditFilter {
