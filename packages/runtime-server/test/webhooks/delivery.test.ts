@@ -195,6 +195,20 @@ describe("webhook delivery", () => {
     });
   });
 
+  it("reports a user's manifest replaced by a sync, naming the one it replaced", async () => {
+    const { app, receiver } = await setup({ event_types: ["manifest.replaced"] });
+    const user = { user_id: "user-1", limits: {} };
+    await syncManifest(app, { ...user, issued_at: "2026-03-15T10:00:00Z", capabilities: ["cap.tool.basic"] });
+    await syncManifest(app, { ...user, issued_at: "2026-03-15T11:00:00Z", capabilities: [] });
+    await app.runtime.settle();
+    const subject = { scope: "user", id: "user-1" };
+    const sent = receiver.processed.map((r) => r.payload.data as { current: { issued_at: string } });
+    expect(sent.sort((a, b) => a.current.issued_at.localeCompare(b.current.issued_at))).toMatchObject([
+      { subject, previous: null, current: { issued_at: "2026-03-15T10:00:00Z", capabilities: 1 } },
+      { subject, previous: { issued_at: "2026-03-15T10:00:00Z" }, current: { capabilities: 0 } },
+    ]);
+  });
+
   it("gives up after the last attempt (dead, kept in the log) and redelivers on request", async () => {
     const receiver = new Receiver(SECRET);
     await receiver.up();

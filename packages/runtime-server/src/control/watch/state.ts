@@ -4,6 +4,7 @@ import type { ControlSignals } from "./signals.js";
 
 type StateOpts = ConstructorParameters<typeof EntitlementState>[0];
 type Expected = Parameters<EntitlementState["setApp"]>[2];
+type Subject = Parameters<EntitlementState["current"]>[0];
 
 /** The entitlement state, watched: each accepted sync reports `manifestReplaced` with the manifest it replaced. */
 export class WatchedEntitlementState extends EntitlementState {
@@ -16,33 +17,32 @@ export class WatchedEntitlementState extends EntitlementState {
     this.#signals = signals;
   }
 
-  override async setApp(
-    manifest: EntitlementManifest,
-    source: string,
-    expected?: Expected,
-  ): Promise<boolean> {
-    const subject = { scope: "app" as const, id: this.#appId };
-    const previous = this.#signals.wanted("manifestReplaced") ? await this.current(subject) : undefined;
-    const written = await super.setApp(manifest, source, expected);
-    if (written)
-      this.#signals.emit("manifestReplaced", {
-        subject,
-        source,
-        previous: previous?.manifest,
-        current: manifest,
-      });
-    return written;
+  override setApp(manifest: EntitlementManifest, source: string, expected?: Expected): Promise<boolean> {
+    return this.#reported({ scope: "app", id: this.#appId }, manifest, source, () =>
+      super.setApp(manifest, source, expected),
+    );
   }
 
-  override async setUser(
+  override setUser(
     userId: string,
     manifest: EntitlementManifest,
     source: string,
     expected?: Expected,
   ): Promise<boolean> {
-    const subject = { scope: "user" as const, id: userId };
+    return this.#reported({ scope: "user", id: userId }, manifest, source, () =>
+      super.setUser(userId, manifest, source, expected),
+    );
+  }
+
+  /** Runs `write` of `subject`'s manifest; when it was written, reports the manifest it replaced. */
+  async #reported(
+    subject: Subject,
+    manifest: EntitlementManifest,
+    source: string,
+    write: () => Promise<boolean>,
+  ): Promise<boolean> {
     const previous = this.#signals.wanted("manifestReplaced") ? await this.current(subject) : undefined;
-    const written = await super.setUser(userId, manifest, source, expected);
+    const written = await write();
     if (written)
       this.#signals.emit("manifestReplaced", {
         subject,
