@@ -91,6 +91,11 @@ export class MozaiksClient {
     return this.transport.json<T>({ ...call, headers: { ...(await this.#user()), ...call.headers } });
   }
 
+  /** The body of a `GET` of `path` (a GET changes nothing, so it is retried). */
+  async #get<T>(path: string, signal: AbortSignal | undefined): Promise<T> {
+    return (await this.#call<T>({ method: "GET", path, idempotent: true, signal })).body;
+  }
+
   /** `POST /api/check`: may the caller use a capability, or do `requested` more units of a limit fit? */
   async check(req: CheckRequest, opts: { signal?: AbortSignal } = {}): Promise<CheckResult> {
     const a = await this.#call<CheckResponse>({
@@ -118,14 +123,7 @@ export class MozaiksClient {
 
   /** `GET /api/entitlements`: the caller's capabilities, limits with usage, and source. */
   async entitlements(opts: { signal?: AbortSignal } = {}): Promise<EntitlementsResponse> {
-    return (
-      await this.#call<EntitlementsResponse>({
-        method: "GET",
-        path: "/api/entitlements",
-        idempotent: true,
-        signal: opts.signal,
-      })
-    ).body;
+    return this.#get("/api/entitlements", opts.signal);
   }
 
   /** `GET /api/entitlements` with `If-None-Match: etag`: says whether they changed since. */
@@ -151,26 +149,12 @@ export class MozaiksClient {
 
   /** `GET /api/usage`: the caller's usage buckets (one page; pass `next_cursor` as `cursor`). */
   async usage(q: UsageHistoryQuery = {}, opts: { signal?: AbortSignal } = {}): Promise<UsageHistoryResponse> {
-    return (
-      await this.#call<UsageHistoryResponse>({
-        method: "GET",
-        path: `/api/usage${query(q)}`,
-        idempotent: true,
-        signal: opts.signal,
-      })
-    ).body;
+    return this.#get(`/api/usage${query(q)}`, opts.signal);
   }
 
   /** `GET /api/plugins`: the plugins and whether the caller may run each. */
   async plugins(opts: { signal?: AbortSignal } = {}): Promise<PluginListResponse> {
-    return (
-      await this.#call<PluginListResponse>({
-        method: "GET",
-        path: "/api/plugins",
-        idempotent: true,
-        signal: opts.signal,
-      })
-    ).body;
+    return this.#get("/api/plugins", opts.signal);
   }
 
   /** `POST /api/execute/:plugin`: runs a plugin with `input` (never retried). */
