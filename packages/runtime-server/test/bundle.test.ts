@@ -49,6 +49,31 @@ describe("app bundle entitlements", () => {
     await expect(again.app.runtime.start()).rejects.toMatchObject({ code: "manifest_signature_invalid" });
   });
 
+  it("audits the bundle manifest's signature: valid with its key, invalid with the reason", async () => {
+    const signatureRows = async (built: Awaited<ReturnType<typeof buildTestRuntime>>) => {
+      await built.app.runtime.ctx.audit.flush();
+      return built.store.sqlite
+        .prepare(
+          "select result, subject, details from audit_events where event_type = 'signature_verification'",
+        )
+        .all() as Array<{ result: string; subject: string; details: string }>;
+    };
+    const tmp = copyBundle();
+    const manifestPath = join(tmp, "entitlement_manifest.json");
+    const good = await buildTestRuntime({ appPath: tmp, entitlementKeys: exampleKeys });
+    const [valid] = (await signatureRows(good)).filter((r) => r.subject === `file:${manifestPath}`);
+    expect(valid?.result).toBe("valid");
+    expect(JSON.parse(valid?.details ?? "{}")).toMatchObject({ alg: "EdDSA", kid: expect.any(String) });
+
+    const doc = JSON.parse(readFileSync(manifestPath, "utf8"));
+    writeFileSync(manifestPath, JSON.stringify({ ...doc, capabilities: ["cap.tool.report_export"] }));
+    const bad = await buildTestRuntime({ appPath: tmp, entitlementKeys: exampleKeys, start: false });
+    await expect(bad.app.runtime.start()).rejects.toMatchObject({ code: "manifest_signature_invalid" });
+    const [invalid] = await signatureRows(bad);
+    expect(invalid).toMatchObject({ result: "invalid", subject: `file:${manifestPath}` });
+    expect(JSON.parse(invalid?.details ?? "{}")).toMatchObject({ reason: "invalid" });
+  });
+
   it("refuses a manifest for another app", async () => {
     const tmp = copyBundle();
     writeFileSync(

@@ -9,7 +9,7 @@ import {
 } from "@mozaiks/entitlements-core";
 import { RuntimeError } from "../../errors.js";
 import { assertSameTenant } from "../auth/tenant.js";
-import { auditAccepted, auditRefused, readSignedText, type VerifyDeps } from "./verify.js";
+import { auditSignature, readSignedText, type VerifyDeps } from "./verify.js";
 
 function readText(path: string): string {
   try {
@@ -43,10 +43,14 @@ export async function loadBundleManifest(
       logger: { warn: (message, fields) => deps.logger.warn(fields ?? {}, message) },
     });
   } catch (err) {
-    if (err instanceof ManifestSignatureError) auditRefused(err, err.source ?? BUNDLE_FILES.manifest, deps);
+    if (err instanceof ManifestSignatureError) {
+      const refused = { ok: false, reason: err.reason, message: err.message } as const;
+      auditSignature(err.source ?? BUNDLE_FILES.manifest, refused, deps);
+    }
     throw err;
   }
-  if (loaded.file) auditAccepted(loaded.file.verification, loaded.file.source, deps);
+  // entitlements-core's loader logs the no-key warning itself.
+  if (loaded.file) auditSignature(loaded.file.source, loaded.file.verification, deps);
   return loaded;
 }
 

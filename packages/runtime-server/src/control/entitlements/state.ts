@@ -13,7 +13,7 @@ import type { RuntimeStore } from "../../store/open.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { LruCache } from "../auth/lru.js";
 import type { UsageSubject } from "../usage/ledger.js";
-import type { ManifestSubject } from "./freshness.js";
+import type { InForce, ManifestSubject } from "./freshness.js";
 
 /** The entitlements in force for one caller. */
 export interface ResolvedEntitlements {
@@ -143,9 +143,7 @@ export class EntitlementState {
    * from the database so a sync another instance accepted counts; for the app, the bundle's
    * (`row: null`) when nothing is persisted.
    */
-  async current(
-    subject: ManifestSubject,
-  ): Promise<{ manifest: EntitlementManifest; row: string | null } | undefined> {
+  async current(subject: ManifestSubject): Promise<InForce | undefined> {
     const row = await this.opts.store.sql.get<{ manifest: string }>(SELECT_ONE, [subject.scope, subject.id]);
     if (row) return { manifest: JSON.parse(row.manifest) as EntitlementManifest, row: row.manifest };
     const bundle = subject.scope === "app" ? this.#app?.manifest : undefined;

@@ -23,6 +23,16 @@ export interface VerifyDeps {
   audit?: AuditLog | undefined;
 }
 
+/** Audits the outcome of verifying `what` (entitlements-core's `signatureRecord`). */
+export function auditSignature(
+  what: string,
+  result: VerifyResult,
+  deps: VerifyDeps,
+  requestId?: string,
+): void {
+  deps.audit?.record(signatureRecord(what, result, { requestId }));
+}
+
 /** Audits a refused signature and throws `manifest_signature_invalid` with its `reason`. */
 function refuse(
   result: Extract<VerifyResult, { ok: false }>,
@@ -30,22 +40,10 @@ function refuse(
   deps: VerifyDeps,
   requestId?: string,
 ): never {
-  auditRefused(result, what, deps, requestId);
+  auditSignature(what, result, deps, requestId);
   throw new RuntimeError("manifest_signature_invalid", `${what}: ${result.message}`, {
     reason: result.reason,
   });
-}
-
-/** Audits a refused signature. */
-export function auditRefused(
-  result: Pick<Extract<VerifyResult, { ok: false }>, "reason" | "message">,
-  what: string,
-  deps: VerifyDeps,
-  requestId?: string,
-): void {
-  deps.audit?.record(
-    signatureRecord(what, { ok: false, reason: result.reason, message: result.message }, { requestId }),
-  );
 }
 
 /** Audits an accepted signature (warning when no key is configured to check it). */
@@ -61,17 +59,7 @@ function accept(
       "no entitlement verification key configured: accepting document unverified",
     );
   }
-  auditAccepted(result, what, deps, requestId);
-}
-
-/** Audits an accepted signature (entitlements-core's loader logs the no-key warning itself). */
-export function auditAccepted(
-  result: Extract<VerifyResult, { ok: true }>,
-  what: string,
-  deps: VerifyDeps,
-  requestId?: string,
-): void {
-  deps.audit?.record(signatureRecord(what, result, { requestId }));
+  auditSignature(what, result, deps, requestId);
 }
 
 /**
