@@ -52,11 +52,9 @@ describe("app bundle entitlements", () => {
   it("audits the bundle manifest's signature: valid with its key, invalid with the reason", async () => {
     const signatureRows = async (built: Awaited<ReturnType<typeof buildTestRuntime>>) => {
       await built.app.runtime.ctx.audit.flush();
-      return built.store.sqlite
-        .prepare(
-          "select result, subject, details from audit_events where event_type = 'signature_verification'",
-        )
-        .all() as Array<{ result: string; subject: string; details: string }>;
+      return built.app.runtime.ctx.store.sql.all<{ result: string; subject: string; details: string }>(
+        "select result, subject, details from audit_events where event_type = 'signature_verification'",
+      );
     };
     const tmp = copyBundle();
     const manifestPath = join(tmp, "entitlement_manifest.json");
