@@ -9,9 +9,18 @@ import { CONTENDER_NOW, type ContenderCommand, contenderContext, contenderLedger
 const SCRIPT = fileURLToPath(new URL("./contender.ts", import.meta.url));
 const CONTENDERS = 4;
 
+interface Reply {
+  ok: boolean;
+  code?: string;
+  accepted?: number;
+  reserved?: number;
+  codes?: string[];
+  groups?: number;
+}
+
 interface Contender {
   child: ChildProcess;
-  send(cmd: ContenderCommand): Promise<{ ok: boolean; code?: string; accepted?: number }>;
+  send(cmd: ContenderCommand): Promise<Reply>;
 }
 
 /** A contender process with its own connections to `db`, ready to take commands. */
@@ -22,7 +31,7 @@ function spawnContender(db: string): Promise<Contender> {
     env: { ...process.env, MOZAIKS_CONTENDER: "1" },
   });
   const next = () =>
-    new Promise<{ ok: boolean; code?: string; accepted?: number; ready?: boolean }>((resolve, reject) => {
+    new Promise<Reply & { ready?: boolean }>((resolve, reject) => {
       child.once("message", resolve as (m: unknown) => void);
       child.once("exit", (code) => reject(new Error(`contender exited with ${code}`)));
     });
@@ -104,6 +113,50 @@ describe.each(drivers)(
       );
       expect(rows?.n).toBe(rounds * 3);
       expect(await ledger.used(contenderContext(limitId, 3, "user-round-0"), limitId)).toBe(3);
+      await store.close();
+    }, 120_000);
+
+    it("gives the units left to exactly that many of the reservations grouped in each process", async () => {
+      // Each contender fires its burst in one turn of the event loop, so its store commits it as
+      // one group (of conditional upserts in arrival order) while the other processes do the same.
+      const limitId = "cap.limit.exports_daily";
+      const { store, ledger } = await contenderLedger(db);
+      const rounds = 5;
+      const burst = 25;
+      for (let r = 0; r < rounds; r++) {
+        const subject = `user-burst-${r}`;
+        const limit = 40 + r * 7;
+        const used = 3;
+        for (let i = 0; i < used; i++) {
+          await ledger.reserve({
+            ctx: contenderContext(limitId, limit, subject),
+            limitId,
+            userId: subject,
+            kind: "test",
+          });
+        }
+        const results = await together<Reply>(contenders, (_i, at) => ({
+          op: "reserveMany",
+          at,
+          limitId,
+          limit,
+          subject,
+          count: burst,
+        }));
+        expect(results.reduce((n, x) => n + (x.reserved ?? 0), 0)).toBe(limit - used);
+        expect(results.flatMap((x) => x.codes ?? [])).toEqual(
+          results.filter((x) => x.reserved !== burst).map(() => "limit_exceeded"),
+        );
+        // The bursts really were grouped (fewer transactions than reservations).
+        for (const x of results) expect(x.groups).toBeLessThan(burst);
+        expect(await ledger.used(contenderContext(limitId, limit, subject), limitId)).toBe(limit);
+        const rows = await store.sql.get<{ n: number }>(
+          "SELECT count(*) AS n FROM usage_events WHERE metric = ? AND user_id = ?",
+          [limitId, subject],
+        );
+        expect(Number(rows?.n)).toBe(limit);
+      }
+      expect(await counterStoreFor(store).drift()).toEqual([]);
       await store.close();
     }, 120_000);
 

@@ -5,6 +5,7 @@
 import type { EntitlementManifest, UsageIngestBatch } from "@mozaiks/contracts";
 import { CapabilityEvaluator } from "@mozaiks/entitlements-core";
 import { frozenClock } from "../../src/clock.js";
+import type { CounterStore } from "../../src/control/usage/counters.js";
 import { counterStoreFor } from "../../src/control/usage/counters-store.js";
 import { type LimitContext, UsageLedger } from "../../src/control/usage/ledger.js";
 import { openStore } from "../../src/store/db.js";
@@ -13,6 +14,7 @@ import { openPgStore } from "../../src/store/postgres.js";
 
 export type ContenderCommand =
   | { op: "reserve"; at: number; limitId: string; limit: number; subject: string }
+  | { op: "reserveMany"; at: number; limitId: string; limit: number; subject: string; count: number }
   | { op: "ingest"; at: number; batches: UsageIngestBatch[] }
   | { op: "exit" };
 
@@ -38,18 +40,21 @@ export function contenderContext(limitId: string, limit: number, subject: string
 }
 
 /** A ledger on `db` whose users are all governed by their own (user-scoped) manifests. */
-export async function contenderLedger(db: string): Promise<{ store: RuntimeStore; ledger: UsageLedger }> {
+export async function contenderLedger(
+  db: string,
+): Promise<{ store: RuntimeStore; ledger: UsageLedger; counters: CounterStore }> {
   const target = parseDatabaseUrl(db);
   const store =
     target.dialect === "sqlite" ? openStore(target.path) : await openPgStore(target.url, { max: 2 });
+  const counters = counterStoreFor(store);
   const ledger = new UsageLedger({
-    counters: counterStoreFor(store),
+    counters,
     clock: frozenClock(CONTENDER_NOW),
     appId: APP_ID,
     logger: { warn() {} },
     resolve: async (userId) => contenderContext("cap.limit.tokens_monthly", 1_000_000, userId),
   });
-  return { store, ledger };
+  return { store, ledger, counters };
 }
 
 function waitUntil(at: number): void {
@@ -59,7 +64,7 @@ function waitUntil(at: number): void {
 }
 
 if (process.send && process.env.MOZAIKS_CONTENDER === "1") {
-  const { store, ledger } = await contenderLedger(process.argv[2] as string);
+  const { store, ledger, counters } = await contenderLedger(process.argv[2] as string);
   process.on("message", async (cmd: ContenderCommand) => {
     if (cmd.op === "exit") {
       await store.close();
@@ -79,6 +84,28 @@ if (process.send && process.env.MOZAIKS_CONTENDER === "1") {
         const code = (err as { code?: string }).code;
         process.send?.({ ok: false, code: code ?? String(err) });
       }
+      return;
+    }
+    if (cmd.op === "reserveMany") {
+      // All in one turn of the event loop: the store commits them as groups.
+      const groupsBefore = counters.reservationGroups.groups;
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: cmd.count }, () =>
+          ledger.reserve({
+            ctx: contenderContext(cmd.limitId, cmd.limit, cmd.subject),
+            limitId: cmd.limitId,
+            userId: cmd.subject,
+            kind: "test",
+          }),
+        ),
+      );
+      const refused = outcomes.filter((o) => o.status === "rejected");
+      process.send?.({
+        ok: true,
+        reserved: outcomes.length - refused.length,
+        codes: [...new Set(refused.map((o) => (o.reason as { code?: string }).code ?? String(o.reason)))],
+        groups: counters.reservationGroups.groups - groupsBefore,
+      });
       return;
     }
     let accepted = 0;

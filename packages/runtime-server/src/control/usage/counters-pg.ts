@@ -1,14 +1,16 @@
 import type pg from "pg";
 import type { PgStore } from "../../store/postgres.js";
-import type {
-  CounterDrift,
-  CounterKey,
-  CounterStore,
-  CounterValue,
-  Hold,
-  LedgerRow,
-  ReserveOutcome,
-  ScanProgress,
+import { CommitGroups, type GroupStats, type Settled } from "./commit-groups.js";
+import {
+  type CounterDrift,
+  type CounterKey,
+  type CounterStore,
+  type CounterValue,
+  type Hold,
+  type LedgerRow,
+  MAX_RESERVATION_GROUP,
+  type ReserveOutcome,
+  type ScanProgress,
 } from "./counters.js";
 
 const KEY_COLUMNS = "subject_scope, subject_id, metric, period_start, period_end";
@@ -23,7 +25,6 @@ function eventValues(n: number): string {
   return types.map((t, i) => `$${n + i}::${t}`).join(", ");
 }
 
-const UNIQUE_VIOLATION = "23505";
 /** Errors after which the whole transaction is simply tried again. */
 const RETRYABLE = new Set(["40001", "40P01"]);
 
@@ -83,26 +84,89 @@ function toHold(r: HoldRow): Hold {
 
 const ZERO: CounterValue = { used: 0, floor: 0 };
 
+/** Groups whose statement may be pending at once; later reservations wait for the next group. */
+const GROUPS_IN_FLIGHT = 4;
+
+/** The arrays {@link RESERVE_GROUP} takes: the ledger rows' columns, then each member's limit. */
+const GROUP_ARRAY_TYPES = [
+  ...["text", "text", "text", "text", "bigint", "bigint", "text", "text", "text", "text"],
+  ...["bigint", "bigint", "text", "bigint", "text", "text", "bigint", "bigint", "bigint"],
+];
+
 /**
- * The reservation in one statement: the conditional upsert raises the counter only when
- * `greatest(used, floor) + amount <= limit` (PostgreSQL evaluates the `WHERE` on the locked,
- * latest version of the row, so it is exact across connections and instances), and the ledger
- * row is inserted only when the counter moved. A known `event_id` fails the statement on the
- * primary key, which undoes the counter change with it.
+ * A group of reservations in one statement, so one round trip and one commit: a function in
+ * the session's own temporary schema (created on each connection's first group, nothing to
+ * migrate), applying each member in arrival order as if alone. The conditional upsert raises the
+ * counter only when `greatest(used, floor) + amount <= limit` (PostgreSQL evaluates the `WHERE`
+ * on the locked, latest version of the row, so it is exact across connections and instances);
+ * the ledger row is inserted only when the counter moved, and a known `event_id` (committed
+ * before, or by an earlier member of the group) undoes the counter change and is a duplicate.
+ * A group on several counters first locks them in key order (creating missing ones at zero), so
+ * concurrent groups never wait on each other in a cycle.
  */
-const RESERVE = `WITH c AS (
-    INSERT INTO usage_counters (${KEY_COLUMNS}, used, floor, updated_at)
-    SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint, $6::bigint, 0, $7::bigint
-    WHERE $8::bigint IS NULL OR $6::bigint <= $8::bigint
-    ON CONFLICT (${KEY_COLUMNS}) DO UPDATE
-      SET used = usage_counters.used + excluded.used, updated_at = excluded.updated_at
-      WHERE $8::bigint IS NULL OR greatest(usage_counters.used, usage_counters.floor) + excluded.used <= $8::bigint
-    RETURNING used, floor
-  ), ev AS (
-    INSERT INTO usage_events (${EVENT_COLUMNS})
-    SELECT ${eventValues(9)} FROM c
-  )
-  SELECT used, floor FROM c`;
+const RESERVE_GROUP_FUNCTION = `CREATE OR REPLACE FUNCTION pg_temp.mozaiks_reserve_group(
+    ev text[], app text[], usr text[], met text[], amt bigint[], occ bigint[], knd text[], wf text[],
+    rn text[], mdl text[], itk bigint[], otk bigint[], bat text[], rec bigint[], scp text[], sub text[],
+    pst bigint[], pen bigint[], lim bigint[], lock_keys boolean)
+  RETURNS TABLE (out_status text, out_used bigint, out_floor bigint)
+  LANGUAGE plpgsql AS $fn$
+  DECLARE
+    u bigint;
+    f bigint;
+    added int;
+  BEGIN
+    IF lock_keys THEN
+      INSERT INTO usage_counters (${KEY_COLUMNS}, used, floor, updated_at)
+        SELECT DISTINCT k.*, 0::bigint, 0::bigint, 0::bigint FROM unnest(scp, sub, met, pst, pen) AS k
+        ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (${KEY_COLUMNS}) DO UPDATE SET updated_at = usage_counters.updated_at;
+    END IF;
+    FOR i IN 1 .. coalesce(array_length(ev, 1), 0) LOOP
+      INSERT INTO usage_counters (${KEY_COLUMNS}, used, floor, updated_at)
+        SELECT scp[i], sub[i], met[i], pst[i], pen[i], amt[i], 0, rec[i]
+        WHERE lim[i] IS NULL OR amt[i] <= lim[i]
+        ON CONFLICT (${KEY_COLUMNS}) DO UPDATE
+          SET used = usage_counters.used + excluded.used, updated_at = excluded.updated_at
+          WHERE lim[i] IS NULL OR greatest(usage_counters.used, usage_counters.floor) + excluded.used <= lim[i]
+        RETURNING usage_counters.used, usage_counters.floor INTO u, f;
+      IF FOUND THEN
+        INSERT INTO usage_events (${EVENT_COLUMNS})
+          VALUES (ev[i], app[i], usr[i], met[i], amt[i], occ[i], knd[i], wf[i], rn[i], mdl[i], itk[i], otk[i],
+            bat[i], rec[i], scp[i], sub[i], pst[i], pen[i])
+          ON CONFLICT (event_id) DO NOTHING;
+        GET DIAGNOSTICS added = ROW_COUNT;
+        IF added = 1 THEN
+          out_status := 'reserved';
+          out_used := u - amt[i];
+          out_floor := f;
+          RETURN NEXT;
+          CONTINUE;
+        END IF;
+        UPDATE usage_counters SET used = usage_counters.used - amt[i]
+          WHERE (${KEY_COLUMNS}) = (scp[i], sub[i], met[i], pst[i], pen[i]);
+        out_status := 'duplicate';
+      ELSIF EXISTS (SELECT 1 FROM usage_events WHERE event_id = ev[i]) THEN
+        -- A retry of a reservation made earlier is a duplicate, even when nothing is left now.
+        out_status := 'duplicate';
+      ELSE
+        out_status := 'exceeded';
+      END IF;
+      SELECT coalesce(max(c.used), 0), coalesce(max(c.floor), 0) INTO out_used, out_floor
+        FROM usage_counters c WHERE (${KEY_COLUMNS}) = (scp[i], sub[i], met[i], pst[i], pen[i]);
+      RETURN NEXT;
+    END LOOP;
+  END
+  $fn$`;
+
+const RESERVE_GROUP = `SELECT out_status AS status, out_used AS used, out_floor AS floor
+  FROM pg_temp.mozaiks_reserve_group(${GROUP_ARRAY_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(", ")},
+    $${GROUP_ARRAY_TYPES.length + 1}::boolean)`;
+
+/** A reservation waiting for its group. */
+interface PendingReservation {
+  row: LedgerRow & { counter: CounterKey };
+  limit: number | null;
+}
 
 /** Unconditional add to a counter (ingest, release, settlement); creates it on first use. */
 const ADD = `INSERT INTO usage_counters (${KEY_COLUMNS}, used, floor, updated_at)
@@ -177,6 +241,9 @@ async function transaction<T>(pool: pg.Pool, fn: (c: Client) => Promise<T>, begi
   }
 }
 
+/** Sessions of the relaxed pool that hold the reservation group function. */
+const withGroupFunction = new WeakSet<pg.PoolClient>();
+
 /** Thrown inside a transaction to roll it back. */
 class Rollback extends Error {}
 
@@ -198,6 +265,10 @@ async function rolledBack<T>(p: Promise<T>): Promise<T | undefined> {
 export class PgCounterStore implements CounterStore {
   readonly #pool: pg.Pool;
   readonly #store: PgStore;
+  readonly #reservations = new CommitGroups<PendingReservation, ReserveOutcome>(
+    (group) => this.#applyGroup(group),
+    { maxGroup: MAX_RESERVATION_GROUP, maxInFlight: GROUPS_IN_FLIGHT },
+  );
 
   /** `instanceId`: the instance whose runs' holds this store takes (`runtime_instances`). */
   constructor(
@@ -263,31 +334,55 @@ export class PgCounterStore implements CounterStore {
   }
 
   async reserve(row: LedgerRow & { counter: CounterKey }, limit: number | null): Promise<ReserveOutcome> {
+    return this.#reservations.submit({ row, limit });
+  }
+
+  /** Groups and members of reservations committed so far. */
+  get reservationGroups(): GroupStats {
+    return this.#reservations.stats;
+  }
+
+  async #applyGroup(group: PendingReservation[]): Promise<Settled<ReserveOutcome>[]> {
     try {
-      // Committed without waiting for the WAL flush, like SQLite's relaxed connection (see PgStore).
-      const r = await this.#store
-        .relaxedPool()
-        .query<CounterValue>(RESERVE, [
-          ...keyOf(row.counter),
-          row.amount,
-          row.recordedAt,
-          limit,
-          ...rowValues(row),
-        ]);
-      const after = r.rows[0];
-      if (!after) {
-        // A retry of a reservation made earlier is a duplicate, even when nothing is left now.
-        const known = await this.#pool.query("SELECT 1 FROM usage_events WHERE event_id = $1", [row.eventId]);
-        const status = known.rowCount === 0 ? "exceeded" : "duplicate";
-        return { status, current: await this.read(row.counter) };
-      }
-      return { status: "reserved", before: { used: after.used - row.amount, floor: after.floor } };
+      return (await this.#reserveGroup(group)).map((value) => ({ ok: true, value }));
     } catch (err) {
-      const e = err as { code?: string; constraint?: string };
-      if (e.code === UNIQUE_VIOLATION && e.constraint === "usage_events_pkey") {
-        return { status: "duplicate", current: await this.read(row.counter) };
+      if (group.length === 1) return [{ ok: false, error: err }];
+      // The statement failed as a whole (nothing of it was committed): each member again, alone
+      // and in order, so the others get the outcome they would have had without the failing one.
+      const out: Settled<ReserveOutcome>[] = [];
+      for (const p of group) out.push(...(await this.#applyGroup([p])));
+      return out;
+    }
+  }
+
+  /** One statement for the whole group, on a relaxed-commit session (see `PgStore`). */
+  async #reserveGroup(group: PendingReservation[]): Promise<ReserveOutcome[]> {
+    const columns = GROUP_ARRAY_TYPES.map(() => [] as unknown[]);
+    const keys = new Set<string>();
+    for (const { row, limit } of group) {
+      const values = [...rowValues(row), limit];
+      for (let i = 0; i < values.length; i++) columns[i]?.push(values[i]);
+      keys.add(JSON.stringify(keyOf(row.counter)));
+    }
+    const client = await this.#store.relaxedPool().connect();
+    try {
+      if (!withGroupFunction.has(client)) {
+        await client.query(RESERVE_GROUP_FUNCTION);
+        withGroupFunction.add(client);
       }
-      throw err;
+      const r = await client.query<{ status: ReserveOutcome["status"]; used: number; floor: number }>({
+        name: "mozaiks_reserve_group",
+        text: RESERVE_GROUP,
+        values: [...columns, keys.size > 1],
+      });
+      return r.rows.map((o): ReserveOutcome => {
+        const value = { used: o.used, floor: o.floor };
+        return o.status === "reserved"
+          ? { status: o.status, before: value }
+          : { status: o.status, current: value };
+      });
+    } finally {
+      client.release();
     }
   }
 

@@ -1,14 +1,16 @@
 import type Database from "better-sqlite3";
 import type { Store } from "../../store/db.js";
-import type {
-  CounterDrift,
-  CounterKey,
-  CounterStore,
-  CounterValue,
-  Hold,
-  LedgerRow,
-  ReserveOutcome,
-  ScanProgress,
+import { CommitGroups, type GroupStats, type Settled } from "./commit-groups.js";
+import {
+  type CounterDrift,
+  type CounterKey,
+  type CounterStore,
+  type CounterValue,
+  type Hold,
+  type LedgerRow,
+  MAX_RESERVATION_GROUP,
+  type ReserveOutcome,
+  type ScanProgress,
 } from "./counters.js";
 
 const KEY_WHERE =
@@ -84,6 +86,7 @@ function prepare(db: Database.Database) {
        ON CONFLICT (event_id) DO NOTHING`,
     ),
     hasRow: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM usage_events WHERE event_id = ?"),
+    deleteRow: db.prepare<[string]>("DELETE FROM usage_events WHERE event_id = ?"),
     /** Unconditional add (ingest, release): creates the counter on first use. */
     add: db.prepare(
       `INSERT INTO usage_counters (${KEY_COLUMNS}, used, floor, updated_at)
@@ -178,33 +181,59 @@ const ZERO: CounterValue = { used: 0, floor: 0 };
 /** Thrown inside a transaction to roll it back. */
 class Rollback extends Error {}
 
+/** A reservation waiting for its group's transaction. */
+interface PendingReservation {
+  row: LedgerRow & { counter: CounterKey };
+  key: KeyParams;
+  limit: number | null;
+}
+
+/** A member's statement failed: the group is rolled back and its members are retried alone. */
+class MemberFailed extends Error {}
+
 /**
- * A reservation: the ledger row, then the conditional upsert (a refusal rolls both back). Built
- * once per store: wrapping a function in a transaction is a measurable share of a reservation.
+ * A group of reservations in one `BEGIN IMMEDIATE` transaction, each in arrival order as if
+ * alone: its ledger row (a known `event_id` is a duplicate, also when an earlier member of the
+ * same group recorded it), then the conditional upsert; a refusal deletes the row again, so an
+ * exceeded member leaves nothing behind. Built once per store: wrapping a function in a
+ * transaction is a measurable share of a reservation.
  */
-function reserveTransaction(db: Database.Database, st: ReturnType<typeof prepare>) {
-  return db.transaction((row: LedgerRow & { counter: CounterKey }, key: KeyParams, limit: number | null) => {
+function reserveGroup(db: Database.Database, st: ReturnType<typeof prepare>) {
+  const one = ({ row, key, limit }: PendingReservation): ReserveOutcome => {
     if (st.insertRow.run(rowParams(row)).changes === 0) {
-      return { status: "duplicate", current: st.read.get(key) ?? ZERO } satisfies ReserveOutcome;
+      return { status: "duplicate", current: st.read.get(key) ?? ZERO };
     }
     const after = st.reserve.get({ ...key, amount: row.amount, limit, now: row.recordedAt });
-    if (!after) throw new Rollback();
-    return {
-      status: "reserved",
-      before: { used: after.used - row.amount, floor: after.floor },
-    } satisfies ReserveOutcome;
-  });
+    if (!after) {
+      st.deleteRow.run(row.eventId);
+      return { status: "exceeded", current: st.read.get(key) ?? ZERO };
+    }
+    return { status: "reserved", before: { used: after.used - row.amount, floor: after.floor } };
+  };
+  return db.transaction((group: PendingReservation[]) =>
+    group.map((p) => {
+      try {
+        return one(p);
+      } catch (err) {
+        throw new MemberFailed("reservation failed", { cause: err });
+      }
+    }),
+  );
 }
 
 /**
  * {@link CounterStore} on better-sqlite3. Ingest, floors and settlement run on the
  * `synchronous = FULL` connection; reservations on the relaxed one (see `Store`). Each write
  * is one `BEGIN IMMEDIATE` transaction; the reservation's check is the conditional upsert itself.
+ * Reservations made during one turn of the event loop share a transaction (group commit, see
+ * {@link CommitGroups}): under load the commit, most of a lone reservation's cost, is paid once
+ * per group.
  */
 export class SqliteCounterStore implements CounterStore {
   readonly #full: ReturnType<typeof prepare>;
   readonly #fast: ReturnType<typeof prepare>;
-  readonly #reserve: ReturnType<typeof reserveTransaction>;
+  readonly #group: ReturnType<typeof reserveGroup>;
+  readonly #reservations: CommitGroups<PendingReservation, ReserveOutcome>;
 
   /** `instanceId`: the instance whose runs' holds this store takes (`runtime_instances`). */
   constructor(
@@ -213,7 +242,28 @@ export class SqliteCounterStore implements CounterStore {
   ) {
     this.#full = prepare(store.sqlite);
     this.#fast = store.relaxed === store.sqlite ? this.#full : prepare(store.relaxed);
-    this.#reserve = reserveTransaction(store.relaxed, this.#fast);
+    this.#group = reserveGroup(store.relaxed, this.#fast);
+    this.#reservations = new CommitGroups((group) => this.#applyGroup(group), {
+      maxGroup: MAX_RESERVATION_GROUP,
+    });
+  }
+
+  /** Groups and members of reservations committed so far. */
+  get reservationGroups(): GroupStats {
+    return this.#reservations.stats;
+  }
+
+  #applyGroup(group: PendingReservation[]): Settled<ReserveOutcome>[] {
+    try {
+      return this.#group.immediate(group).map((value) => ({ ok: true, value }));
+    } catch (err) {
+      // BEGIN or COMMIT failed (e.g. the write lock stayed busy): the whole group fails.
+      if (!(err instanceof MemberFailed)) throw err;
+      if (group.length === 1) return [{ ok: false, error: err.cause }];
+      // One member's statement failed and rolled back the group: each member again, alone, so
+      // the others get the outcome they would have had without it.
+      return group.flatMap((p) => this.#applyGroup([p]));
+    }
   }
 
   async read(key: CounterKey): Promise<CounterValue> {
@@ -263,13 +313,7 @@ export class SqliteCounterStore implements CounterStore {
   }
 
   async reserve(row: LedgerRow & { counter: CounterKey }, limit: number | null): Promise<ReserveOutcome> {
-    const key = keyParams(row.counter);
-    try {
-      return this.#reserve.immediate(row, key, limit);
-    } catch (err) {
-      if (err instanceof Rollback) return { status: "exceeded", current: this.#fast.read.get(key) ?? ZERO };
-      throw err;
-    }
+    return this.#reservations.submit({ row, key: keyParams(row.counter), limit });
   }
 
   async reserveUpTo(

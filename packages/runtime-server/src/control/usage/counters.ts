@@ -1,3 +1,4 @@
+import type { GroupStats } from "./commit-groups.js";
 import type { UsageWindow } from "./periods.js";
 
 /** Whose usage a limit counts: the user for a user-scoped manifest, else the whole app. */
@@ -37,6 +38,9 @@ export interface LedgerRow {
   recordedAt: number;
   counter: CounterKey | undefined;
 }
+
+/** Most reservations committed in one group (bounds how long a group holds its locks). */
+export const MAX_RESERVATION_GROUP = 64;
 
 /** Outcome of a conditional reservation. */
 export type ReserveOutcome =
@@ -80,9 +84,13 @@ export interface CounterStore {
   /**
    * One conditional upsert: adds `row.amount` to its counter only when
    * `max(used, floor) + amount <= limit` (always when `limit` is null), and inserts the row,
-   * in one transaction. A known `event_id` changes nothing (`duplicate`).
+   * in one transaction. A known `event_id` changes nothing (`duplicate`). Reservations made in
+   * the same turn of the event loop share that transaction, each applied in arrival order with
+   * its own outcome; the promise settles once the transaction has committed.
    */
   reserve(row: LedgerRow & { counter: CounterKey }, limit: number | null): Promise<ReserveOutcome>;
+  /** Reservations are committed in groups (see `CommitGroups`): how many so far, and how large. */
+  readonly reservationGroups: GroupStats;
   /**
    * Takes up to `want` units but at most what `limit` leaves (`row.amount` is ignored): records
    * the row with the granted amount and, when `runId` is set, a hold of it owned by this store's instance.
