@@ -6,7 +6,8 @@ import {
 import { describe, expect, it } from "vitest";
 import { drivers } from "../helpers/drivers.js";
 import { signToken } from "../helpers/keys.js";
-import { bearer, buildTestRuntime, internal } from "../helpers/runtime.js";
+import { bearer, buildTestRuntime } from "../helpers/runtime.js";
+import { syncManifest } from "../workflows/helpers.js";
 
 const FIXTURE_APP = new URL("../fixtures/app", import.meta.url).pathname;
 
@@ -115,10 +116,7 @@ describe.each(drivers)("plugins: list and execute ($name)", (driver) => {
       appPath: FIXTURE_APP,
       env: { MOZAIKS_PLUGIN_TIMEOUT_SECONDS: "0.3" },
     });
-    await slow.app.request(
-      "/api/internal/entitlement/sync",
-      internal({ app_id: "example-app", capabilities: ["cap.tool.basic", "cap.tool.slow_pro"] }),
-    );
+    await syncManifest(slow.app, { capabilities: ["cap.tool.basic", "cap.tool.slow_pro"] });
     const res = await post(slow.app, "/api/execute/slow_pro", { ms: 5000 });
     expect(res.status).toBe(504);
     expect(((await res.json()) as { error: string }).error).toBe("plugin_timeout");
@@ -126,15 +124,11 @@ describe.each(drivers)("plugins: list and execute ($name)", (driver) => {
 
   it("reserves cap.limit.plugin_calls_daily per call and answers 429 limit_exceeded when used up", async () => {
     const { app, clock } = await buildTestRuntime({ driver });
-    await app.request(
-      "/api/internal/entitlement/sync",
-      internal({
-        app_id: "example-app",
-        user_id: "user-1",
-        capabilities: ["cap.tool.basic"],
-        limits: { "cap.limit.plugin_calls_daily": 2 },
-      }),
-    );
+    await syncManifest(app, {
+      user_id: "user-1",
+      capabilities: ["cap.tool.basic"],
+      limits: { "cap.limit.plugin_calls_daily": 2 },
+    });
     expect((await post(app, "/api/execute/echo", {})).status).toBe(200);
     expect((await post(app, "/api/execute/echo", {})).status).toBe(200);
     const third = await post(app, "/api/execute/echo", {});
@@ -154,15 +148,11 @@ describe.each(drivers)("plugins: list and execute ($name)", (driver) => {
 
   it("allows with an X-Mozaiks-Entitlement-Warning header when the limit is under warn enforcement", async () => {
     const { app } = await buildTestRuntime({ driver });
-    await app.request(
-      "/api/internal/entitlement/sync",
-      internal({
-        app_id: "example-app",
-        capabilities: ["cap.tool.basic"],
-        limits: { "cap.limit.plugin_calls_daily": 0 },
-        enforcement: { "cap.limit.plugin_calls_daily": "warn" },
-      }),
-    );
+    await syncManifest(app, {
+      capabilities: ["cap.tool.basic"],
+      limits: { "cap.limit.plugin_calls_daily": 0 },
+      enforcement: { "cap.limit.plugin_calls_daily": "warn" },
+    });
     const res = await post(app, "/api/execute/echo", {});
     expect(res.status).toBe(200);
     expect(res.headers.get("x-mozaiks-entitlement-warning")).toContain("cap.limit.plugin_calls_daily");

@@ -4,6 +4,7 @@ import type { RuntimeStore } from "../../src/store/open.js";
 import { drivers } from "../helpers/drivers.js";
 import { signToken } from "../helpers/keys.js";
 import { bearer, buildTestRuntime, internal } from "../helpers/runtime.js";
+import { syncManifest } from "../workflows/helpers.js";
 
 const INGEST = "/api/usage/ingest";
 
@@ -107,15 +108,11 @@ describe.each(drivers)("usage ingest ($name)", (driver) => {
 
   it("counts tokens for the user under a user-scoped manifest and for the app otherwise, within the UTC month", async () => {
     const { app } = await buildTestRuntime({ driver });
-    await app.request(
-      "/api/internal/entitlement/sync",
-      internal({
-        app_id: "example-app",
-        user_id: "user-1",
-        capabilities: [],
-        limits: { "cap.limit.tokens_monthly": 1000 },
-      }),
-    );
+    await syncManifest(app, {
+      user_id: "user-1",
+      capabilities: [],
+      limits: { "cap.limit.tokens_monthly": 1000 },
+    });
     await app.request(
       INGEST,
       internal({

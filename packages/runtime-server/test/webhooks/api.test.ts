@@ -1,7 +1,7 @@
 import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@mozaiks/test-utils";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
 import { openStore } from "../../src/store/db.js";
 import { INTERNAL_KEY, signToken } from "../helpers/keys.js";
@@ -13,11 +13,6 @@ const SECRET = `whsec_${Buffer.from("fedcba9876543210fedcba9876543210").toString
 const ENV = { MOZAIKS_WEBHOOK_POLL_MS: "600000" };
 const KEY = { "x-internal-api-key": INTERNAL_KEY };
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
 async function runtime(opts: Parameters<typeof buildTestRuntime>[0] = {}) {
   const built = await buildTestRuntime({ ...opts, env: { ...ENV, ...opts.env } });
   return built;
@@ -26,7 +21,7 @@ async function runtime(opts: Parameters<typeof buildTestRuntime>[0] = {}) {
 async function receiver(): Promise<Receiver> {
   const r = new Receiver(SECRET);
   await r.up();
-  cleanups.push(() => r.down());
+  onTestFinished(() => r.down());
   return r;
 }
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
 import { INTERNAL_KEY, signToken } from "../helpers/keys.js";
 import { bearer, buildTestRuntime, internal } from "../helpers/runtime.js";
@@ -6,11 +6,6 @@ import { syncManifest } from "../workflows/helpers.js";
 import { Receiver } from "./receiver.js";
 
 export const SECRET = `whsec_${Buffer.from("0123456789abcdef0123456789abcdef").toString("base64")}`;
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 /** Deliveries retry after 1 s, then 2 s, 4 s…; the outbox is drained by the test, not a timer. */
 const ENV = {
@@ -26,9 +21,8 @@ export async function subscribe(app: RuntimeApp, body: Record<string, unknown>):
 async function setup(subscription: Record<string, unknown> = {}) {
   const receiver = new Receiver(SECRET);
   await receiver.up();
+  onTestFinished(() => receiver.down());
   const { app, clock } = await buildTestRuntime({ env: ENV });
-  cleanups.push(() => receiver.down());
-  cleanups.push(() => app.runtime.close());
   const res = await subscribe(app, { id: "platform", url: receiver.url, secret: SECRET, ...subscription });
   expect(res.status, await res.clone().text()).toBe(201);
   return { app, clock, receiver };
@@ -213,9 +207,8 @@ describe("webhook delivery", () => {
     const receiver = new Receiver(SECRET);
     await receiver.up();
     receiver.status = () => 503;
+    onTestFinished(() => receiver.down());
     const { app, clock } = await buildTestRuntime({ env: { ...ENV, MOZAIKS_WEBHOOK_MAX_ATTEMPTS: "2" } });
-    cleanups.push(() => receiver.down());
-    cleanups.push(() => app.runtime.close());
     await subscribe(app, {
       id: "platform",
       url: receiver.url,

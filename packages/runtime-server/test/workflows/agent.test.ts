@@ -4,7 +4,7 @@ import {
   WorkflowRunResponseSchema,
 } from "@mozaiks/contracts";
 import { decodeJwt } from "jose";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { signToken } from "../helpers/keys.js";
 import { bearer, buildTestRuntime } from "../helpers/runtime.js";
 import { providersEnv, writeBundle } from "./fixtures/bundle.js";
@@ -44,24 +44,18 @@ const PLAN = {
   limits: { "cap.limit.plugin_calls_daily": 50 },
 };
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
 async function agentRun(
   kind: "openai" | "anthropic",
   script: ModelScript,
   opts: { def?: Record<string, unknown>; plan?: Record<string, unknown> } = {},
 ) {
   const server = await startModelServer(kind, { apiKey: KEY, ...script });
-  cleanups.push(() => server.close());
+  onTestFinished(() => server.close());
   const bundle = writeBundle({ assistant: opts.def ?? assistant() });
   const { app } = await buildTestRuntime({
     appPath: bundle.dir,
     env: { MOZAIKS_MODEL_PROVIDERS: providersEnv(kind, server.baseUrl), FIXTURE_API_KEY: KEY },
   });
-  cleanups.push(() => app.runtime.close());
   await syncManifest(app, opts.plan ?? PLAN);
   const res = await startRun(app, "assistant", { question: "How many words are in 'one two three'?" });
   expect(res.status, await res.clone().text()).toBe(201);

@@ -7,7 +7,7 @@ import {
 } from "@mozaiks/contracts";
 import { tempDir } from "@mozaiks/test-utils";
 import { decodeJwt } from "jose";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
 import { signToken } from "../helpers/keys.js";
 import { bearer, buildTestRuntime, EXAMPLE_APP } from "../helpers/runtime.js";
@@ -16,16 +16,8 @@ import { runEvents, startRun, syncManifest } from "./helpers.js";
 const TEXT = "Artifacts are run outputs. The control layer guards them.";
 const SUMMARIZE = ["cap.workflow.summarize", "cap.tool.word_count"];
 
-const apps: RuntimeApp[] = [];
-const cleanups: Array<() => void> = [];
-afterEach(async () => {
-  for (const app of apps.splice(0)) await app.runtime.close();
-  for (const c of cleanups.splice(0)) c();
-});
-
 async function runtime(appPath?: string): Promise<RuntimeApp> {
   const { app } = await buildTestRuntime(appPath ? { appPath } : {});
-  apps.push(app);
   return app;
 }
 

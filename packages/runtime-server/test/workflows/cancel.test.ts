@@ -1,20 +1,16 @@
 import { join } from "node:path";
 import { type RunEvent, WorkflowDefinitionSchema, WorkflowRunResponseSchema } from "@mozaiks/contracts";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { signLaunchToken } from "../../src/control/workflows/launch-keys.js";
 import { providersFrom } from "../../src/engine/models/index.js";
 import { openStore } from "../../src/store/db.js";
 import { buildTestRuntime } from "../helpers/runtime.js";
 import { engineSuite, launchClaims } from "./engine-suite.js";
 import { providersEnv, writeBundle } from "./fixtures/bundle.js";
-import { type ModelServer, startModelServer } from "./fixtures/model-servers.js";
+import { startModelServer } from "./fixtures/model-servers.js";
 import { startRun } from "./helpers.js";
 
 const suite = await engineSuite();
-const servers: ModelServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
 
 const definition = WorkflowDefinitionSchema.parse({
   schema_version: "mozaiks.workflow.v1",
@@ -30,7 +26,7 @@ const claims = launchClaims("slow", { tools: ["cap.tool.basic"] });
 describe("run cancellation", () => {
   it("aborts the model request in flight and ends the run cancelled, without running later steps", async () => {
     const server = await startModelServer("openai", { faults: [{ stall: true }] });
-    servers.push(server);
+    onTestFinished(() => server.close());
     const models = providersFrom(
       JSON.parse(providersEnv("openai", server.baseUrl, { api_key_env: undefined, timeout_ms: 60_000 })),
       () => undefined,
@@ -62,7 +58,7 @@ describe("run cancellation", () => {
 
   it("cancels runs still waiting on a model when the runtime shuts down (status cancelled)", async () => {
     const server = await startModelServer("openai", { faults: [{ stall: true }] });
-    servers.push(server);
+    onTestFinished(() => server.close());
     const bundle = writeBundle({
       slow: {
         capability: "cap.workflow.basic",

@@ -1,15 +1,11 @@
 import { ExecutionContextSchema, WorkflowRunResponseSchema } from "@mozaiks/contracts";
 import { decodeJwt } from "jose";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { buildTestRuntime } from "../helpers/runtime.js";
 import { startModelServer } from "./fixtures/model-servers.js";
 import { runEvents, startRun } from "./helpers.js";
 
 const TEXT = "Mozaiks runs workflows. The control layer decides what a run may do. The engine executes.";
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 async function ask(app: Awaited<ReturnType<typeof buildTestRuntime>>["app"]) {
   const res = await startRun(app, "text_assistant", { text: TEXT, question: "How many words?" });
@@ -24,7 +20,6 @@ async function ask(app: Awaited<ReturnType<typeof buildTestRuntime>>["app"]) {
 describe("example app: text_assistant agent", () => {
   it("runs on the offline local model by default (no tool calls, usage recorded)", async () => {
     const { app } = await buildTestRuntime();
-    cleanups.push(() => app.runtime.close());
     const { claims, events } = await ask(app);
     // The starter plan grants word_count, not report_export: only the first is in the scope.
     expect(claims.scope.tools).toEqual(["cap.tool.word_count"]);
@@ -57,7 +52,7 @@ describe("example app: text_assistant agent", () => {
             }
           : { text: "The text has 15 words.", usage: { input: 140, output: 7 }, model: "llama3.2:3b" },
     });
-    cleanups.push(() => server.close());
+    onTestFinished(() => server.close());
     const { app } = await buildTestRuntime({
       env: {
         MOZAIKS_MODEL_PROVIDERS: JSON.stringify({
@@ -67,7 +62,6 @@ describe("example app: text_assistant agent", () => {
         }),
       },
     });
-    cleanups.push(() => app.runtime.close());
     const { events } = await ask(app);
     expect(server.requests[0]?.body).toMatchObject({ model: "llama3.2", max_tokens: 300 });
     expect(

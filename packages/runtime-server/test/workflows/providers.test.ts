@@ -1,5 +1,5 @@
 import { EntitlementsResponseSchema, WorkflowRunResponseSchema } from "@mozaiks/contracts";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { signToken } from "../helpers/keys.js";
 import { bearer, buildTestRuntime } from "../helpers/runtime.js";
 import { providersEnv, type TestBundle, writeBundle } from "./fixtures/bundle.js";
@@ -34,18 +34,13 @@ const PLAN = {
   enforcement: { "cap.limit.tokens_monthly": "hard" },
 };
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
 async function runtimeWith(
   kind: "openai" | "anthropic",
   script: ModelScript,
   opts: { providers?: Record<string, unknown>; env?: Record<string, string>; bundle?: TestBundle } = {},
 ) {
   const server = await startModelServer(kind, { apiKey: KEY, ...script });
-  cleanups.push(() => server.close());
+  onTestFinished(() => server.close());
   const bundle = opts.bundle ?? writeBundle({ three_steps: THREE_STEPS });
   const { app, store } = await buildTestRuntime({
     appPath: bundle.dir,
@@ -56,7 +51,6 @@ async function runtimeWith(
       ...opts.env,
     },
   });
-  cleanups.push(() => app.runtime.close());
   await syncManifest(app, PLAN);
   return { app, store, server };
 }
@@ -206,7 +200,7 @@ describe("token allowance on a remote provider", () => {
       apiKey: KEY,
       reply: () => ({ text: "long answer", usage: { input: 30, output: 15 } }),
     });
-    cleanups.push(() => server.close());
+    onTestFinished(() => server.close());
     const ask = (id: string) => ({ id, kind: "model", prompt: "{{input.text}}", max_tokens: 256 });
     const bundle = writeBundle({
       three_steps: {
@@ -223,7 +217,6 @@ describe("token allowance on a remote provider", () => {
         MOZAIKS_RUN_TOKEN_CAP: "40",
       },
     });
-    cleanups.push(() => app.runtime.close());
     await syncManifest(app, PLAN);
     const { events } = await run(app, { text: TEXT });
     // 40 allowed: the first call may answer 40 tokens; it used 45, so the second is never sent.
@@ -239,7 +232,7 @@ describe("model provider selection", () => {
     const server = await startModelServer("openai", {
       reply: () => ({ text: "from ollama", usage: { input: 3, output: 2 } }),
     });
-    cleanups.push(() => server.close());
+    onTestFinished(() => server.close());
     const bundle = writeBundle(
       {
         ask: {
@@ -255,7 +248,6 @@ describe("model provider selection", () => {
       },
     );
     const { app } = await buildTestRuntime({ appPath: bundle.dir });
-    cleanups.push(() => app.runtime.close());
     const res = await startRun(app, "ask", { q: "Hi?" });
     const { run_id } = WorkflowRunResponseSchema.parse(await res.json());
     const events = await runEvents(app, run_id);
@@ -272,7 +264,6 @@ describe("model provider selection", () => {
       },
     });
     const { app } = await buildTestRuntime({ appPath: bundle.dir });
-    cleanups.push(() => app.runtime.close());
     expect(app.runtime.workflows.errors).toEqual([
       {
         name: "remote",
@@ -291,7 +282,6 @@ describe("model provider selection", () => {
       start: false,
       env: { MOZAIKS_MODEL_PROVIDERS: providersEnv("openai", "http://127.0.0.1:1/v1") },
     });
-    cleanups.push(() => app.runtime.close());
     await expect(app.runtime.start()).rejects.toThrow(
       "MOZAIKS_MODEL_PROVIDERS: $.providers[0].api_key_env: the variable FIXTURE_API_KEY is not set",
     );
