@@ -67,7 +67,7 @@ async function within(ms: number, check: () => Promise<boolean>): Promise<number
 
 describe("two runtime processes on one PostgreSQL", () => {
   const tmp = tempDir();
-  // The example bundle without its pack modules (those need the SQLite store).
+  // The example bundle without its pack modules (those are tested in postgres-modules.test.ts).
   const app = join(tmp, "app");
   cpSync(EXAMPLE_APP, app, {
     recursive: true,
@@ -137,18 +137,5 @@ describe("two runtime processes on one PostgreSQL", () => {
     expect(kinds(onB)[0]).toBe("orchestration.run_started");
     expect(kinds(onB).at(-1)).toBe("orchestration.run_completed");
     expect(onB).toBe(onA);
-  }, 60_000);
-});
-
-describe("pack modules on PostgreSQL", () => {
-  it("are refused at start with one line naming them and the fix", async () => {
-    const db = await freshPgDatabase();
-    const child = await spawnRuntime(env(db, EXAMPLE_APP), { waitListening: false });
-    expect(await child.exited).toBe(1);
-    const lines = child.stderr().trim().split("\n");
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(
-      /^mozaiks-runtime: cannot load the app bundle: pack modules \(audit, notifications in .*\) need the SQLite store: .*MOZAIKS_DATABASE_URL/,
-    );
   }, 60_000);
 });

@@ -45,6 +45,11 @@ export {
 } from "./ownership/host-universal.js";
 export { type Selection, type SelectionRequest, validateSelection } from "./policy/validate-selection.js";
 export { checkPublishable, missingFromTarball } from "./publish/checks.js";
-export { type ModuleMigration, moduleMigrations } from "./publish/migrations.js";
+export {
+  type MigrationDialect,
+  type ModuleMigration,
+  moduleMigrations,
+  selectMigrationFiles,
+} from "./publish/migrations.js";
 export { SCAFFOLD_CLASSES, type ScaffoldClass } from "./scaffold/context.js";
 export { type ScaffoldOptions, scaffoldPack } from "./scaffold/scaffold.js";

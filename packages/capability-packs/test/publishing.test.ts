@@ -70,7 +70,7 @@ describe("publish checks", () => {
     expect(checkPublishable(pack).issues.map((i) => `${i.code}: ${i.message}`)).toEqual([
       'requires_mozaiks_missing: requires.mozaiks is missing: declare the runtime contract range the pack works with (e.g. ">=1.0.0 <2")',
       "migration_invalid: table invoices must be prefixed with the module id (billing_…): modules share the runtime's database",
-      "migration_invalid: a migration is a file named NNNN_<name>.sql",
+      "migration_invalid: a migration is a file named NNNN_<name>.sql (or NNNN_<name>.postgres.sql / .sqlite.sql)",
     ]);
   });
 
@@ -268,8 +268,8 @@ describe("lock and updates", () => {
     // The next version changes the service and drops the page.
     edit(
       path.join(dir, "app_overlay/modules/billing/backend/service.ts"),
-      "export function",
-      "// v2\nexport function",
+      "export async function",
+      "// v2\nexport async function",
     );
     edit(path.join(dir, "manifest.yaml"), / {2}pages:\n {4}- billing\n/, "  pages: []\n");
     edit(

@@ -126,6 +126,7 @@ export const ERROR_CLASSES: Record<ErrorCode, ErrorClass> & Record<string, Error
   limit_exceeded: LimitExceededError,
   headers_too_large: PayloadTooLargeError,
   plugin_error: ServerError,
+  module_error: ServerError,
   internal_error: ServerError,
   plugin_timeout: TimeoutError,
   not_ready: UnavailableError,

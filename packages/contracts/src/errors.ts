@@ -30,6 +30,7 @@ export const ERROR_STATUS = {
   limit_exceeded: 429,
   headers_too_large: 431,
   plugin_error: 500,
+  module_error: 500,
   internal_error: 500,
   plugin_timeout: 504,
   not_ready: 503,

@@ -9,11 +9,15 @@ import type { PluginContext } from "./runtime-api.js";
  */
 export type ModuleActor = PluginContext;
 
-/** A small SQL store API over the runtime's database, scoped to one module's tables. */
+/**
+ * A small SQL API over the runtime's database (SQLite or PostgreSQL), for one module's tables.
+ * Statements use `?` placeholders and SQL both engines accept (see docs/guides/packs.md#backend-code).
+ * Inside a handler every call runs in the handler's transaction; await each one.
+ */
 export interface ModuleStore {
-  run(sql: string, params?: ReadonlyArray<unknown>): { changes: number };
-  get<T = Record<string, unknown>>(sql: string, params?: ReadonlyArray<unknown>): T | undefined;
-  all<T = Record<string, unknown>>(sql: string, params?: ReadonlyArray<unknown>): T[];
+  run(sql: string, params?: ReadonlyArray<unknown>): Promise<{ changes: number }>;
+  get<T = Record<string, unknown>>(sql: string, params?: ReadonlyArray<unknown>): Promise<T | undefined>;
+  all<T = Record<string, unknown>>(sql: string, params?: ReadonlyArray<unknown>): Promise<T[]>;
 }
 
 /** A domain event as delivered to a reaction handler. */
@@ -30,6 +34,12 @@ export interface DomainEvent<P = Record<string, unknown>> {
  * What the runtime hands each module handler call: the store (inside the action's
  * transaction), `emit` for declared domain events (committed with the write), the caller and
  * a clock. Module backends import this type only, so they carry no runtime dependency.
+ *
+ * A handler may be `async` and await its store calls. It should await nothing else inside
+ * the transaction: on SQLite the transaction must end within one turn of the event loop, and
+ * a handler that awaits a timer, a fetch or other I/O is rolled back and fails with
+ * `500 module_error` (docs/guides/packs.md#transactions). After the transaction is over, the
+ * store and `emit` of its context throw.
  */
 export interface ModuleContext {
   store: ModuleStore;
@@ -54,8 +64,10 @@ export interface ExtensionLogger {
 
 /**
  * What the runtime hands a module's runtime extension (`runtime_extensions.yaml`). `transact`
- * runs one synchronous function in a transaction on the module store, as the runtime itself
- * (actor `system`): its writes and emitted events commit together, as in an action.
+ * runs one function (sync or async, following the rules of {@link ModuleContext}) in a
+ * transaction on the module store, as the runtime itself (actor `system`): its writes and
+ * emitted events commit together, as in an action; it resolves with `fn`'s result once
+ * committed. Do slow work (fetches, timers) before or after `transact`, not inside it.
  */
 export interface ModuleExtensionContext {
   module_id: string;
@@ -63,7 +75,7 @@ export interface ModuleExtensionContext {
   log: ExtensionLogger;
   now(): Date;
   newId(): string;
-  transact<T>(fn: (ctx: ModuleContext) => T): T;
+  transact<T>(fn: (ctx: ModuleContext) => T | Promise<T>): Promise<T>;
   /** Aborted when the runtime stops, before `stop()` is called. */
   signal: AbortSignal;
 }
@@ -91,7 +103,7 @@ export interface ApiRouterRequest {
   json(): Promise<unknown>;
   text(): Promise<string>;
   /** Like {@link ModuleExtensionContext.transact}, but as the caller. */
-  transact<T>(fn: (ctx: ModuleContext) => T): T;
+  transact<T>(fn: (ctx: ModuleContext) => T | Promise<T>): Promise<T>;
   log: ExtensionLogger;
 }
 

@@ -105,7 +105,8 @@ import type { CreateItemInput, ItemCreatedPayload, ListItemsInput } from "./sche
 import * as service from "./service.js";
 
 // One exported function per action and reaction handler of module.yaml. The runtime has
-// already authenticated the caller, checked cap.feature.${id} and validated the input.
+// already authenticated the caller, checked cap.feature.${id} and validated the input. Each
+// returns the service's promise; the runtime commits the transaction once it resolves.
 
 export const create_item = (input: CreateItemInput, ctx: ModuleContext) => service.createItem(ctx, input);
 export const list_items = (input: ListItemsInput, ctx: ModuleContext) => service.listOwn(ctx, input);
@@ -137,36 +138,44 @@ export interface ItemCreatedPayload {
 import * as repo from "./repo.js";
 import type { CreateItemInput, Item, ItemCreatedPayload, ListItemsInput } from "./schemas.js";
 
-export function createItem(ctx: ModuleContext, input: CreateItemInput): { item: Item } {
+// Handlers are async and await every store call. Inside the transaction they await nothing else:
+// on SQLite a transaction must finish within one turn of the event loop (docs/guides/packs.md).
+
+export async function createItem(ctx: ModuleContext, input: CreateItemInput): Promise<{ item: Item }> {
   const item: Item = {
     id: ctx.newId(),
     owner_id: ctx.actor.user_id,
     title: input.title,
     created_at: ctx.now().toISOString(),
   };
-  repo.insertItem(ctx.store, item);
+  await repo.insertItem(ctx.store, item);
   // Committed with the insert: the event exists exactly when the item does.
   ctx.emit("domain.${id}.item_created", { item_id: item.id, owner_id: item.owner_id, title: item.title });
   return { item };
 }
 
-export function listOwn(ctx: ModuleContext, input: ListItemsInput): { items: Item[]; created: number } {
+export async function listOwn(
+  ctx: ModuleContext,
+  input: ListItemsInput,
+): Promise<{ items: Item[]; created: number }> {
   const owner = ctx.actor.user_id;
-  return { items: repo.listItems(ctx.store, owner, input.limit ?? 20), created: repo.countFor(ctx.store, owner) };
+  const items = await repo.listItems(ctx.store, owner, input.limit ?? 20);
+  return { items, created: await repo.countFor(ctx.store, owner) };
 }
 
 /** Deliveries are at-least-once: counting by the source event id makes a redelivery a no-op. */
-export function countCreated(ctx: ModuleContext, event: DomainEvent<ItemCreatedPayload>): void {
-  repo.recordCount(ctx.store, event.event_id, event.payload.owner_id);
+export async function countCreated(ctx: ModuleContext, event: DomainEvent<ItemCreatedPayload>): Promise<void> {
+  await repo.recordCount(ctx.store, event.event_id, event.payload.owner_id);
 }
 `,
     [`${dir}/backend/repo.ts`]: `import type { ModuleStore } from "@mozaiks/contracts";
 import type { Item } from "./schemas.js";
 
-// SQL lives here only. Tables are prefixed with the module id: modules share one database.
+// SQL lives here only. Tables are prefixed with the module id: modules share one database. The
+// SQL is what SQLite and PostgreSQL both accept (\`?\` placeholders, TEXT/INTEGER, ON CONFLICT).
 
-export function insertItem(store: ModuleStore, item: Item): void {
-  store.run("INSERT INTO ${id}_items (id, owner_id, title, created_at) VALUES (?, ?, ?, ?)", [
+export async function insertItem(store: ModuleStore, item: Item): Promise<void> {
+  await store.run("INSERT INTO ${id}_items (id, owner_id, title, created_at) VALUES (?, ?, ?, ?)", [
     item.id,
     item.owner_id,
     item.title,
@@ -174,19 +183,23 @@ export function insertItem(store: ModuleStore, item: Item): void {
   ]);
 }
 
-export function listItems(store: ModuleStore, owner: string, limit: number): Item[] {
+export function listItems(store: ModuleStore, owner: string, limit: number): Promise<Item[]> {
   return store.all<Item>(
     "SELECT id, owner_id, title, created_at FROM ${id}_items WHERE owner_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
     [owner, limit],
   );
 }
 
-export function recordCount(store: ModuleStore, eventId: string, owner: string): void {
-  store.run("INSERT OR IGNORE INTO ${id}_counts (source_event_id, owner_id) VALUES (?, ?)", [eventId, owner]);
+export async function recordCount(store: ModuleStore, eventId: string, owner: string): Promise<void> {
+  await store.run(
+    "INSERT INTO ${id}_counts (source_event_id, owner_id) VALUES (?, ?) ON CONFLICT (source_event_id) DO NOTHING",
+    [eventId, owner],
+  );
 }
 
-export function countFor(store: ModuleStore, owner: string): number {
-  return store.get<{ n: number }>("SELECT COUNT(*) AS n FROM ${id}_counts WHERE owner_id = ?", [owner])?.n ?? 0;
+export async function countFor(store: ModuleStore, owner: string): Promise<number> {
+  const row = await store.get<{ n: number }>("SELECT COUNT(*) AS n FROM ${id}_counts WHERE owner_id = ?", [owner]);
+  return row?.n ?? 0;
 }
 `,
     [`app_overlay/ui/pages/${id}.yaml`]: `page_id: ${id}

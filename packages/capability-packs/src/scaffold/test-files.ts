@@ -1,7 +1,7 @@
 import type { ScaffoldContext } from "./context.js";
 
 // The tests of a new pack: the module's handler on a real SQLite database with its migrations
-// applied, through module contexts shaped like the runtime's.
+// applied, through module contexts shaped like the runtime's (an async store, as the runtime's).
 
 const harness = `import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -25,9 +25,10 @@ export function createHarness(moduleDir: string): Harness {
   const now = new Date("2026-01-01T00:00:00.000Z");
   const ctx = (actor: Partial<ModuleActor> & { user_id: string }): ModuleContext => ({
     store: {
-      run: (sql, params = []) => ({ changes: db.prepare(sql).run(...params).changes }),
-      get: <T>(sql: string, params: ReadonlyArray<unknown> = []) => db.prepare(sql).get(...params) as T | undefined,
-      all: <T>(sql: string, params: ReadonlyArray<unknown> = []) => db.prepare(sql).all(...params) as T[],
+      run: async (sql, params = []) => ({ changes: db.prepare(sql).run(...params).changes }),
+      get: async <T>(sql: string, params: ReadonlyArray<unknown> = []) =>
+        db.prepare(sql).get(...params) as T | undefined,
+      all: async <T>(sql: string, params: ReadonlyArray<unknown> = []) => db.prepare(sql).all(...params) as T[],
     },
     emit: (event_type, payload) => {
       events.push({
@@ -60,24 +61,24 @@ beforeEach(() => {
 });
 
 describe("${c.id} pack", () => {
-  it("creates an item for the caller and emits item_created", () => {
-    const { item } = handler.create_item({ title: "First" }, h.ctx({ user_id: "alice" }));
+  it("creates an item for the caller and emits item_created", async () => {
+    const { item } = await handler.create_item({ title: "First" }, h.ctx({ user_id: "alice" }));
     expect(item).toMatchObject({ id: "id_0001", owner_id: "alice", title: "First" });
     expect(h.events.map((e) => [e.event_type, e.payload])).toEqual([
       ["domain.${c.id}.item_created", { item_id: "id_0001", owner_id: "alice", title: "First" }],
     ]);
   });
 
-  it("counts each created item once, even when the reaction is delivered twice", () => {
+  it("counts each created item once, even when the reaction is delivered twice", async () => {
     const alice = h.ctx({ user_id: "alice" });
-    handler.create_item({ title: "One" }, alice);
-    handler.create_item({ title: "Two" }, alice);
+    await handler.create_item({ title: "One" }, alice);
+    await handler.create_item({ title: "Two" }, alice);
     const system = h.ctx({ user_id: "system" });
-    for (const event of [...h.events, ...h.events]) handler.count_item_created(event as never, system);
-    const listed = handler.list_items({}, alice);
+    for (const event of [...h.events, ...h.events]) await handler.count_item_created(event as never, system);
+    const listed = await handler.list_items({}, alice);
     expect(listed.items.map((i) => i.title).sort()).toEqual(["One", "Two"]);
     expect(listed.created).toBe(2);
-    expect(handler.list_items({}, h.ctx({ user_id: "bob" }))).toEqual({ items: [], created: 0 });
+    expect(await handler.list_items({}, h.ctx({ user_id: "bob" }))).toEqual({ items: [], created: 0 });
   });
 });
 `;

@@ -1,9 +1,10 @@
-import type { DomainEvent, ModuleStore } from "@mozaiks/contracts";
-import type Database from "better-sqlite3";
+import type { DomainEvent } from "@mozaiks/contracts";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
-import { assertSynchronous, createModuleContext, type PendingEvent, systemActor } from "./context.js";
+import { createModuleContext, type PendingEvent, systemActor } from "./context.js";
+import type { ModuleDatabase } from "./database.js";
 import type { HostedModule } from "./load.js";
+import type { ModuleTx } from "./store.js";
 
 /** Retry policy of reaction deliveries. */
 export interface DeliveryPolicy {
@@ -38,6 +39,25 @@ interface DueRow {
   occurred_at: string;
 }
 
+const INSERT_EVENT = `INSERT INTO module_events (event_id, event_type, module_id, actor_user_id, payload, occurred_at)
+  VALUES (?, ?, ?, ?, ?, ?)`;
+const INSERT_DELIVERY = `INSERT INTO module_deliveries (event_id, reaction_id, module_id, handler_method, status, next_attempt_at)
+  VALUES (?, ?, ?, ?, 'pending', ?)`;
+const DUE = `SELECT d.event_id, d.reaction_id, d.module_id, d.handler_method, d.attempts, e.event_type,
+    e.module_id AS source_module, e.actor_user_id, e.payload, e.occurred_at
+  FROM module_deliveries d JOIN module_events e ON e.event_id = d.event_id
+  WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+  ORDER BY e.seq, d.reaction_id LIMIT 100`;
+// Both updates apply only to the delivery as it was read (still pending, same attempt count):
+// the one that claims it first wins, and on PostgreSQL its row lock makes another instance
+// delivering the same row wait for that outcome, then find nothing left to do.
+const MARK_DELIVERED = `UPDATE module_deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL
+  WHERE event_id = ? AND reaction_id = ? AND status = 'pending' AND attempts = ?`;
+const MARK_FAILED = `UPDATE module_deliveries SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?
+  WHERE event_id = ? AND reaction_id = ? AND status = 'pending' AND attempts = ?`;
+const INSERT_FAILURE =
+  "INSERT INTO module_delivery_failures (event_id, reaction_id, attempt, error, failed_at) VALUES (?, ?, ?, ?, ?)";
+
 /**
  * In-process event bus with a transactional outbox. `persist` runs inside the emitting
  * module's transaction: the event and one pending delivery per subscribed reaction commit (or
@@ -45,11 +65,11 @@ interface DueRow {
  * delivery runs the reaction handler and marks itself delivered in one transaction, so a
  * handler's writes and its own emitted events commit together. A failure rolls that back,
  * records the error, and schedules a retry (at-least-once) until `maxAttempts`, then the
- * delivery is `dead` and stays recorded.
+ * delivery is `dead` and stays recorded. Several instances on one database share the outbox:
+ * each delivery attempt is claimed by one of them.
  */
 export class ModuleEventBus {
-  readonly #sqlite: Database.Database;
-  readonly #store: ModuleStore;
+  readonly #db: ModuleDatabase;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #appId: string;
@@ -65,8 +85,7 @@ export class ModuleEventBus {
   readonly #autoDeliver: boolean;
 
   constructor(deps: {
-    sqlite: Database.Database;
-    store: ModuleStore;
+    db: ModuleDatabase;
     clock: Clock;
     logger: Logger;
     appId: string;
@@ -75,8 +94,7 @@ export class ModuleEventBus {
     autoDeliver?: boolean;
   }) {
     this.#autoDeliver = deps.autoDeliver ?? true;
-    this.#sqlite = deps.sqlite;
-    this.#store = deps.store;
+    this.#db = deps.db;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
     this.#appId = deps.appId;
@@ -96,27 +114,25 @@ export class ModuleEventBus {
   }
 
   /** Writes events and their pending deliveries; call inside the emitting transaction. */
-  persist(events: PendingEvent[]): void {
-    if (events.length === 0) return;
-    const insertEvent = this.#sqlite.prepare(
-      `INSERT INTO module_events (event_id, event_type, module_id, actor_user_id, payload, occurred_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    );
-    const insertDelivery = this.#sqlite.prepare(
-      `INSERT INTO module_deliveries (event_id, reaction_id, module_id, handler_method, status, next_attempt_at)
-       VALUES (?, ?, ?, ?, 'pending', ?)`,
-    );
+  async persist(tx: ModuleTx, events: PendingEvent[]): Promise<void> {
     for (const e of events) {
-      insertEvent.run(
+      const payload = JSON.stringify(e.payload);
+      await tx.run(INSERT_EVENT, [
         e.event_id,
         e.event_type,
         e.module_id,
         e.actor_user_id,
-        JSON.stringify(e.payload),
+        payload,
         e.occurred_at,
-      );
+      ]);
       for (const s of this.#subscribers.get(e.event_type) ?? []) {
-        insertDelivery.run(e.event_id, s.reaction_id, s.module_id, s.handler_method, e.occurred_at);
+        await tx.run(INSERT_DELIVERY, [
+          e.event_id,
+          s.reaction_id,
+          s.module_id,
+          s.handler_method,
+          e.occurred_at,
+        ]);
       }
     }
   }
@@ -155,29 +171,28 @@ export class ModuleEventBus {
 
   async #drainLoop(): Promise<DrainResult> {
     const total: DrainResult = { delivered: 0, failed: 0, dead: 0 };
-    const due = this.#sqlite.prepare(
-      `SELECT d.event_id, d.reaction_id, d.module_id, d.handler_method, d.attempts, e.event_type,
-              e.module_id AS source_module, e.actor_user_id, e.payload, e.occurred_at
-       FROM module_deliveries d JOIN module_events e ON e.event_id = d.event_id
-       WHERE d.status = 'pending' AND d.next_attempt_at <= ?
-       ORDER BY e.seq, d.reaction_id LIMIT 100`,
-    );
-    // Terminates: every pass either delivers a row or moves it forward in attempts/time, and
-    // reaction cycles are refused when the modules are loaded.
+    // Terminates: every pass either delivers a row or moves it forward in attempts/time (here
+    // or, when another instance claimed it, there), and reaction cycles are refused when the
+    // modules are loaded.
     for (;;) {
-      const rows = due.all(this.#clock.now().toISOString()) as DueRow[];
+      const rows = await this.#db.sql.all<DueRow>(DUE, [this.#clock.now().toISOString()]);
       if (rows.length === 0) return total;
-      for (const row of rows) total[this.#deliver(row)]++;
+      for (const row of rows) {
+        const outcome = await this.#deliver(row);
+        if (outcome) total[outcome]++;
+      }
       // Let requests run between batches; a drain never monopolizes the event loop.
       await new Promise((r) => setImmediate(r));
     }
   }
 
-  #deliver(row: DueRow): keyof DrainResult {
+  /** One delivery attempt; undefined when another instance claimed it first. */
+  async #deliver(row: DueRow): Promise<keyof DrainResult | undefined> {
     const mod = this.#modules.get(row.module_id);
     const fn = mod?.reactionHandlers.get(row.handler_method);
     const attempt = row.attempts + 1;
     const now = this.#clock.now().toISOString();
+    const key = [row.event_id, row.reaction_id, row.attempts];
     const event: DomainEvent = {
       event_id: row.event_id,
       event_type: row.event_type,
@@ -188,43 +203,33 @@ export class ModuleEventBus {
     };
     try {
       if (!mod || !fn) throw new Error(`no hosted handler ${row.module_id}.${row.handler_method}`);
-      this.#sqlite.transaction(() => {
+      const claimed = await this.#db.transaction(`reaction ${row.reaction_id}`, async (tx) => {
+        if ((await tx.run(MARK_DELIVERED, [attempt, now, ...key])).changes === 0) return false;
         const sink: PendingEvent[] = [];
         const ctx = createModuleContext(
           mod,
           systemActor(this.#appId),
-          { store: this.#store, clock: this.#clock },
+          { store: tx, clock: this.#clock },
           sink,
         );
-        assertSynchronous(fn(event, ctx), `reaction ${row.reaction_id}`);
-        this.persist(sink);
-        this.#sqlite
-          .prepare(
-            `UPDATE module_deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL
-             WHERE event_id = ? AND reaction_id = ?`,
-          )
-          .run(attempt, now, row.event_id, row.reaction_id);
-      })();
-      return "delivered";
+        await fn(event, ctx);
+        await this.persist(tx, sink);
+        return true;
+      });
+      return claimed ? "delivered" : undefined;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const dead = attempt >= this.#policy.maxAttempts;
       const delays = this.#policy.retryDelaysMs;
       const wait = delays[Math.min(attempt - 1, delays.length - 1)] ?? 0;
       const next = new Date(this.#clock.now().getTime() + wait).toISOString();
-      this.#sqlite.transaction(() => {
-        this.#sqlite
-          .prepare(
-            `UPDATE module_deliveries SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?
-             WHERE event_id = ? AND reaction_id = ?`,
-          )
-          .run(dead ? "dead" : "pending", attempt, message, next, row.event_id, row.reaction_id);
-        this.#sqlite
-          .prepare(
-            "INSERT INTO module_delivery_failures (event_id, reaction_id, attempt, error, failed_at) VALUES (?, ?, ?, ?, ?)",
-          )
-          .run(row.event_id, row.reaction_id, attempt, message, now);
-      })();
+      const recorded = await this.#db.transaction(`delivery failure of ${row.reaction_id}`, async (tx) => {
+        const status = dead ? "dead" : "pending";
+        if ((await tx.run(MARK_FAILED, [status, attempt, message, next, ...key])).changes === 0) return false;
+        await tx.run(INSERT_FAILURE, [row.event_id, row.reaction_id, attempt, message, now]);
+        return true;
+      });
+      if (!recorded) return undefined;
       this.#logger.warn(
         { reaction: row.reaction_id, event_id: row.event_id, attempt, dead, err: message },
         dead ? "reaction delivery dead after max attempts" : "reaction delivery failed; will retry",

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { callerContext, type ModuleActor, type ModuleContext, type ModuleStore } from "@mozaiks/contracts";
+import { callerContext, type ModuleActor, type ModuleContext } from "@mozaiks/contracts";
 import type { Clock } from "../clock.js";
 import type { HostedModule } from "./load.js";
+import type { ModuleTx } from "./store.js";
 
 /** An event a handler emitted during one transaction, before it is written to the outbox. */
 export interface PendingEvent {
@@ -19,22 +20,25 @@ export function systemActor(appId: string): ModuleActor {
 }
 
 /**
- * Builds the context of one handler call. `emit` accepts only the module's declared events
- * (module.yaml `emits`) and requires a JSON object payload; emitted events are collected in
- * `sink` and written to the outbox by the caller inside the same transaction.
+ * Builds the context of one handler call in transaction `tx`. `emit` accepts only the module's
+ * declared events (module.yaml `emits`) and requires a JSON object payload; emitted events are
+ * collected in `sink` and written to the outbox by the caller inside the same transaction.
+ * Once the transaction is over, `emit` throws like the store does.
  */
 export function createModuleContext(
   mod: HostedModule,
   actor: ModuleActor,
-  deps: { store: ModuleStore; clock: Clock },
+  deps: { store: ModuleTx; clock: Clock },
   sink: PendingEvent[],
 ): ModuleContext {
+  const { assertOpen, run, get, all } = deps.store;
   return {
-    store: deps.store,
+    store: { run, get, all },
     actor,
     now: () => deps.clock.now(),
     newId: () => randomUUID(),
     emit(eventType, payload) {
+      assertOpen();
       if (!mod.emits.has(eventType)) {
         throw new Error(`module ${mod.id} emitted undeclared event ${eventType}`);
       }
@@ -52,13 +56,4 @@ export function createModuleContext(
       });
     },
   };
-}
-
-/** Handlers run inside a synchronous SQLite transaction, so they must not return a promise. */
-export function assertSynchronous(result: unknown, what: string): void {
-  if (typeof (result as { then?: unknown } | null)?.then === "function") {
-    throw new Error(
-      `${what} returned a promise; module handlers run inside a SQLite transaction and must be synchronous`,
-    );
-  }
 }

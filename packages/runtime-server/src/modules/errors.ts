@@ -44,3 +44,16 @@ export function refusalToRuntimeError(
       return new RuntimeError("invalid_request", err.message, { ...details, issues: [] }, { cause: err });
   }
 }
+
+/**
+ * A module transaction on SQLite whose code awaited something other than its store (a timer, a
+ * fetch, other I/O) and was rolled back for it (one-turn.ts): `500 module_error`, a fault of the
+ * module's code, never of the request.
+ */
+export function transactionEscaped(what: string): RuntimeError {
+  return new RuntimeError(
+    "module_error",
+    `${what} awaited something other than its module store inside its transaction, so the transaction was rolled back: on SQLite a module transaction must finish within one turn of the event loop (await only ctx.store calls inside it; docs/guides/packs.md#transactions)`,
+    { reason: "transaction_escaped" },
+  );
+}

@@ -4,9 +4,9 @@ import type { Hono } from "hono";
 import type { RouteExtension } from "../app.js";
 import type { RuntimeHonoEnv } from "../http/hono-env.js";
 import type { RuntimeContext } from "../runtime-context.js";
-import { requireSqlite } from "../store/open.js";
 import { type DeliveryPolicy, type DrainResult, ModuleEventBus } from "./bus.js";
 import { systemActor } from "./context.js";
+import { type ModuleDatabase, moduleDatabase } from "./database.js";
 import {
   extensionLogger,
   type HostedRouter,
@@ -20,7 +20,6 @@ import { type HostedModule, importHandler, loadAppModules } from "./load.js";
 import { applyModuleMigrations, readMigrationFiles } from "./migrations.js";
 import { moduleRoutes } from "./routes.js";
 import type { ModuleHostState } from "./state.js";
-import { createModuleStore } from "./store.js";
 
 /** Options of {@link createModuleHost}. */
 export interface ModuleHostOptions {
@@ -49,9 +48,9 @@ export type ModuleHost = RouteExtension & {
 };
 
 /**
- * Hosts the modules of an app bundle (as expanded from capability packs) in the runtime:
- * at start it loads and checks their contracts, applies each module's SQL migrations to the
- * runtime database, and registers their reactions on an in-process bus with a transactional
+ * Hosts the modules of an app bundle (as expanded from capability packs) in the runtime, on
+ * SQLite or PostgreSQL: at start it loads and checks their contracts, applies each module's SQL
+ * migrations to the runtime database, and registers their reactions on an in-process bus with a transactional
  * outbox; it serves `/api/modules/:module/:action`. The modules' runtime extensions are hosted
  * too: startup services start last in `start()` and stop first in `close()`, API routers answer
  * under `/api/ext/<module_id><prefix>`. Pass it in `createRuntimeApp({ routeExtensions })`.
@@ -69,29 +68,23 @@ export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
   const routers = new Map<string, HostedRouter[]>();
   const services: RunningService[] = [];
   let runtime: RuntimeContext | undefined;
+  let db: ModuleDatabase | undefined;
   let timer: NodeJS.Timeout | undefined;
   const depsOf = (): InvokeDeps => {
-    if (!runtime || !state.bus) throw new Error("module host is not started");
-    const { sqlite } = requireSqlite(runtime.store, "pack modules");
-    return { sqlite, store: storeOf(runtime), clock: runtime.clock, bus: state.bus };
+    if (!runtime || !db || !state.bus) throw new Error("module host is not started");
+    return { db, clock: runtime.clock, bus: state.bus };
   };
   const state: ModuleHostState = {
     modules,
     routers,
     bus: undefined,
-    invoke: (mod, action, input, actor) => invokeAction(depsOf(), mod, action, input, actor),
-    transact: (mod, actor, fn, what) => runInTransaction(depsOf(), mod, actor, fn, what),
+    invoke: async (mod, action, input, actor) => invokeAction(depsOf(), mod, action, input, actor),
+    transact: async (mod, actor, fn, what) => runInTransaction(depsOf(), mod, actor, fn, what),
   };
   const timeouts = {
     startTimeoutMs: options.extensionStartTimeoutMs ?? 10_000,
     stopTimeoutMs: options.extensionStopTimeoutMs ?? 5_000,
   };
-  let store: ReturnType<typeof createModuleStore> | undefined;
-  const storeOf = (ctx: RuntimeContext) => {
-    store ??= createModuleStore(requireSqlite(ctx.store, "pack modules").sqlite);
-    return store;
-  };
-
   /** Starts the startup services (the start fails if one does) and logs what is hosted. */
   const startExtensions = async (
     ctx: RuntimeContext,
@@ -140,29 +133,17 @@ export function createModuleHost(options: ModuleHostOptions = {}): ModuleHost {
       const loaded = dir ? await loadAppModules(dir, importModule) : [];
       // Extensions are imported and checked before any migration runs, like the handlers.
       const extensions = await loadExtensions(loaded, importModule);
-      // Module handlers are synchronous (they run inside a better-sqlite3 transaction).
       modules.clear();
       routers.clear();
       if (loaded.length === 0) return;
-      if (ctx.store.dialect === "postgres") {
-        // The module SDK's store is synchronous (handlers run inside one SQLite transaction).
-        throw new Error(
-          `pack modules (${loaded.map((m) => m.id).join(", ")} in ${dir}) need the SQLite store: their handlers run synchronously inside a SQLite transaction; remove them from the bundle or point MOZAIKS_DATABASE_URL at a SQLite file (docs/guides/deployment.md)`,
-        );
-      }
-      const { sqlite } = requireSqlite(ctx.store, "pack modules");
+      db = moduleDatabase(ctx.store);
       for (const mod of loaded) {
-        const applied = applyModuleMigrations(
-          sqlite,
-          mod.id,
-          readMigrationFiles(mod.migrationsDir),
-          ctx.clock.now(),
-        );
+        const files = readMigrationFiles(mod.migrationsDir, db.dialect);
+        const applied = await applyModuleMigrations(db, mod.id, files, ctx.clock.now());
         if (applied.length > 0) ctx.logger.info({ module: mod.id, applied }, "module migrations applied");
       }
       const bus = new ModuleEventBus({
-        sqlite,
-        store: storeOf(ctx),
+        db,
         clock: ctx.clock,
         logger: ctx.logger,
         appId: ctx.config.appId,

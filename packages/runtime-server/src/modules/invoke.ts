@@ -1,14 +1,13 @@
-import type { ModuleActor, ModuleContext, ModuleStore } from "@mozaiks/contracts";
-import type Database from "better-sqlite3";
+import type { ModuleActor, ModuleContext } from "@mozaiks/contracts";
 import type { Clock } from "../clock.js";
 import type { ModuleEventBus } from "./bus.js";
-import { assertSynchronous, createModuleContext, type PendingEvent } from "./context.js";
+import { createModuleContext, type PendingEvent } from "./context.js";
+import type { ModuleDatabase } from "./database.js";
 import type { HostedModule } from "./load.js";
 
-/** What a module call needs from the host: the database, the module store, a clock and the bus. */
+/** What a module call needs from the host: the database, a clock and the bus. */
 export interface InvokeDeps {
-  sqlite: Database.Database;
-  store: ModuleStore;
+  db: ModuleDatabase;
   clock: Clock;
   bus: ModuleEventBus;
 }
@@ -18,21 +17,19 @@ export interface InvokeDeps {
  * emitted (outbox + pending deliveries) commit together or not at all; delivery starts after
  * the commit. Actions and runtime extensions both go through here.
  */
-export function runInTransaction<T>(
+export async function runInTransaction<T>(
   deps: InvokeDeps,
   mod: HostedModule,
   actor: ModuleActor,
-  fn: (ctx: ModuleContext) => T,
+  fn: (ctx: ModuleContext) => T | Promise<T>,
   what: string,
-): T {
-  const result = deps.sqlite.transaction(() => {
+): Promise<T> {
+  const result = await deps.db.transaction(what, async (tx) => {
     const sink: PendingEvent[] = [];
-    const ctx = createModuleContext(mod, actor, { store: deps.store, clock: deps.clock }, sink);
-    const out = fn(ctx);
-    assertSynchronous(out, what);
-    deps.bus.persist(sink);
+    const out = await fn(createModuleContext(mod, actor, { store: tx, clock: deps.clock }, sink));
+    await deps.bus.persist(tx, sink);
     return out;
-  })();
+  });
   deps.bus.kick();
   return result;
 }
@@ -44,8 +41,8 @@ export function invokeAction(
   actionName: string,
   input: unknown,
   actor: ModuleActor,
-): unknown {
+): Promise<unknown> {
   const entry = mod.actions.get(actionName);
-  if (!entry) throw new Error(`module ${mod.id} has no action ${actionName}`);
+  if (!entry) return Promise.reject(new Error(`module ${mod.id} has no action ${actionName}`));
   return runInTransaction(deps, mod, actor, (ctx) => entry.fn(input, ctx), `action ${mod.id}.${actionName}`);
 }

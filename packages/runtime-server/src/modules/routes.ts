@@ -54,7 +54,7 @@ export function moduleRoutes(
       const parsed = entry.input.safeParse(body);
       if (!parsed.success) throw invalidRequest(parsed.error, `input of ${moduleId}.${actionName}`);
       try {
-        const result = state.invoke(mod, actionName, parsed.data, actorOf(ctx, c));
+        const result = await state.invoke(mod, actionName, parsed.data, actorOf(ctx, c));
         return c.json((result ?? null) as object);
       } catch (err) {
         if (isModuleRefusal(err)) throw refusalToRuntimeError(err, { module: moduleId, action: actionName });

@@ -8,8 +8,13 @@ export interface ModuleHostState {
   modules: ReadonlyMap<string, HostedModule>;
   /** API routers of runtime extensions, by module id. */
   routers: ReadonlyMap<string, HostedRouter[]>;
-  invoke(mod: HostedModule, action: string, input: unknown, actor: ModuleActor): unknown;
+  invoke(mod: HostedModule, action: string, input: unknown, actor: ModuleActor): Promise<unknown>;
   /** Runs `fn` in one module transaction as `actor` (writes and emitted events commit together). */
-  transact<T>(mod: HostedModule, actor: ModuleActor, fn: (ctx: ModuleContext) => T, what: string): T;
+  transact<T>(
+    mod: HostedModule,
+    actor: ModuleActor,
+    fn: (ctx: ModuleContext) => T | Promise<T>,
+    what: string,
+  ): Promise<T>;
   bus: ModuleEventBus | undefined;
 }

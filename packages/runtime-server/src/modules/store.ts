@@ -1,23 +1,45 @@
 import type { ModuleStore } from "@mozaiks/contracts";
-import type Database from "better-sqlite3";
+
+/** The store of one module transaction, plus what the host itself runs inside it. */
+export interface ModuleTx extends ModuleStore {
+  /** Runs a script of statements without parameters (a migration file). */
+  exec(sql: string): Promise<void>;
+  /** Throws once the transaction is over (committed, rolled back or refused). */
+  assertOpen(): void;
+}
+
+/** What a transaction's store runs its statements on (the engine's connection or client). */
+export type TxStatements = Omit<ModuleTx, "assertOpen">;
 
 /**
- * The small SQL API module backends get, over the runtime's own SQLite connection. Statements
- * are cached per SQL text; calls run inside the caller's transaction (action or delivery).
+ * The module store handed to a handler for one transaction: every call first checks that the
+ * transaction is still open, so a handler that goes on after its transaction ended (rolled
+ * back, or refused on SQLite for awaiting something else) can never write outside it. The
+ * calls are `async`, so a refused or failing statement is always a rejection, never a throw.
  */
-export function createModuleStore(sqlite: Database.Database): ModuleStore {
-  const cache = new Map<string, Database.Statement>();
-  const stmt = (sql: string) => {
-    let s = cache.get(sql);
-    if (!s) {
-      s = sqlite.prepare(sql);
-      cache.set(sql, s);
+export function transactionStore(on: TxStatements, isOpen: () => boolean, what: string): ModuleTx {
+  const assertOpen = () => {
+    if (!isOpen()) {
+      throw new Error(`${what}: its transaction is over; store calls and emits after it are refused`);
     }
-    return s;
   };
   return {
-    run: (sql, params = []) => ({ changes: stmt(sql).run(...params).changes }),
-    get: <T>(sql: string, params: ReadonlyArray<unknown> = []) => stmt(sql).get(...params) as T | undefined,
-    all: <T>(sql: string, params: ReadonlyArray<unknown> = []) => stmt(sql).all(...params) as T[],
+    assertOpen,
+    run: async (sql, params) => {
+      assertOpen();
+      return on.run(sql, params);
+    },
+    get: async <T>(sql: string, params?: ReadonlyArray<unknown>) => {
+      assertOpen();
+      return on.get<T>(sql, params);
+    },
+    all: async <T>(sql: string, params?: ReadonlyArray<unknown>) => {
+      assertOpen();
+      return on.all<T>(sql, params);
+    },
+    exec: async (sql) => {
+      assertOpen();
+      return on.exec(sql);
+    },
   };
 }

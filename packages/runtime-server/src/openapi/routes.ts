@@ -404,7 +404,14 @@ export const ROUTES: RouteSpec[] = [
     params: { module: "The module's id.", action: "The action's name." },
     body: { schema: object, example: {} },
     responses: { 200: { description: "The action's result.", schema: json } },
-    errors: ["invalid_request", "capability_denied", "module_not_found", "action_not_found", "conflict"],
+    errors: [
+      "invalid_request",
+      "capability_denied",
+      "module_not_found",
+      "action_not_found",
+      "conflict",
+      "module_error",
+    ],
   },
   {
     method: "post",

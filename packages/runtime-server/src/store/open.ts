@@ -58,9 +58,3 @@ export function describeTarget(t: DatabaseTarget): string {
   const u = new URL(t.url);
   return `postgres://${u.host}${u.pathname}`;
 }
-
-/** The SQLite store, or a clear error naming what does not run on PostgreSQL yet. */
-export function requireSqlite(store: RuntimeStore, what: string): Store {
-  if (store.dialect === "sqlite") return store;
-  throw new Error(`${what}: needs the SQLite store for now (MOZAIKS_DATABASE_URL names PostgreSQL)`);
-}

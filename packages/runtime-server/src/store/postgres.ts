@@ -40,8 +40,11 @@ const types = {
       : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
 };
 
-/** `?` placeholders → `$1, $2, …` (the runtime's SQL has no `?` inside literals). */
-function numbered(sql: string): string {
+/**
+ * `?` placeholders → `$1, $2, …` (the runtime's SQL has no `?` inside literals; module SQL
+ * follows the same rule, docs/guides/packs.md#backend-code).
+ */
+export function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 }

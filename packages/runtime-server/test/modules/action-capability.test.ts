@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
-import { buildTestRuntime } from "../helpers/runtime.js";
-import { call, tokenFor, writeManifest } from "./helpers.js";
+import { drivers } from "../helpers/drivers.js";
+import { call, moduleRuntime, tokenFor, writeManifest } from "./helpers.js";
 
 /** A JavaScript module whose `export_all` action needs its own capability. */
 function reportsBundle(capabilities: string[]): string {
@@ -34,9 +34,9 @@ function reportsBundle(capabilities: string[]): string {
   return dir;
 }
 
-describe("action capabilities", () => {
+describe.each(drivers)("action capabilities ($name)", (driver) => {
   it("gates an action by its own capability when it declares one", async () => {
-    const { app } = await buildTestRuntime({ appPath: reportsBundle(["cap.feature.reports"]), modules: {} });
+    const { app } = await moduleRuntime(driver, reportsBundle(["cap.feature.reports"]));
     const token = await tokenFor("u1");
     const summary = await call(app, "/api/modules/reports/summary", {}, token);
     expect(await summary.json()).toEqual({ for: "u1" });
@@ -49,10 +49,10 @@ describe("action capabilities", () => {
   });
 
   it("runs it once the capability is granted, still validating input", async () => {
-    const { app } = await buildTestRuntime({
-      appPath: reportsBundle(["cap.feature.reports", "cap.feature.reports_export"]),
-      modules: {},
-    });
+    const { app } = await moduleRuntime(
+      driver,
+      reportsBundle(["cap.feature.reports", "cap.feature.reports_export"]),
+    );
     const token = await tokenFor("u1");
     expect(
       await (await call(app, "/api/modules/reports/export_all", { format: "csv" }, token)).json(),

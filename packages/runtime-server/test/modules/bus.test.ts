@@ -1,10 +1,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
-import { openStore } from "../../src/store/db.js";
+import { drivers } from "../helpers/drivers.js";
 import { buildTestRuntime } from "../helpers/runtime.js";
-import { appBundle, call, tokenFor } from "./helpers.js";
+import { appBundle, call, count, moduleRuntime, tokenFor } from "./helpers.js";
 
 /**
  * Adds a module `flaky` to a bundle: it reacts to notification_created and fails its first
@@ -39,9 +38,9 @@ function addFlakyModule(appDir: string, failures: number): void {
   writeFileSync(
     join(dir, "backend", "handler.js"),
     `let calls = 0;
-export function on_created(event, ctx) {
+export async function on_created(event, ctx) {
   calls += 1;
-  ctx.store.run("INSERT INTO flaky_seen (event_id) VALUES (?)", [event.event_id]);
+  await ctx.store.run("INSERT INTO flaky_seen (event_id) VALUES (?)", [event.event_id]);
   if (calls <= ${failures}) throw new Error("downstream unavailable (call " + calls + ")");
   return { ok: true };
 }
@@ -49,24 +48,21 @@ export function on_created(event, ctx) {
   );
 }
 
-describe("module event bus", () => {
+describe.each(drivers)("module event bus ($name)", (driver) => {
   it("retries a failing reaction, records each failure, and delivers other reactions independently", async () => {
     const bundle = appBundle();
     addFlakyModule(bundle, 2);
-    const { app, host, clock, store } = await buildTestRuntime({
-      appPath: bundle,
-      modules: { delivery: { maxAttempts: 5, retryDelaysMs: [1_000, 10_000] } },
+    const { app, host, clock, store } = await moduleRuntime(driver, bundle, {
+      delivery: { maxAttempts: 5, retryDelaysMs: [1_000, 10_000] },
     });
 
     await call(app, "/api/modules/notifications/create", { title: "hi" }, await tokenFor("u1"));
     expect(await host.drain()).toEqual({ delivered: 1, failed: 1, dead: 0 });
     const rows = () =>
-      store.sqlite
-        .prepare(
-          "SELECT reaction_id, status, attempts, last_error FROM module_deliveries ORDER BY reaction_id",
-        )
-        .all();
-    expect(rows()).toEqual([
+      store.sql.all(
+        "SELECT reaction_id, status, attempts, last_error FROM module_deliveries ORDER BY reaction_id",
+      );
+    expect(await rows()).toEqual([
       { reaction_id: "audit.on_notification_created", status: "delivered", attempts: 1, last_error: null },
       {
         reaction_id: "flaky.on_created",
@@ -76,7 +72,7 @@ describe("module event bus", () => {
       },
     ]);
     // The failed attempt's write was rolled back with it.
-    expect(store.sqlite.prepare("SELECT count(*) AS n FROM flaky_seen").get()).toEqual({ n: 0 });
+    expect(await count(store, "SELECT COUNT(*) AS n FROM flaky_seen")).toBe(0);
 
     // Not due yet: the retry waits for its backoff.
     expect(await host.drain()).toEqual({ delivered: 0, failed: 0, dead: 0 });
@@ -84,17 +80,17 @@ describe("module event bus", () => {
     expect(await host.drain()).toEqual({ delivered: 0, failed: 1, dead: 0 });
     clock.advance(10_000);
     expect(await host.drain()).toEqual({ delivered: 1, failed: 0, dead: 0 });
-    expect(rows()).toContainEqual({
+    expect(await rows()).toContainEqual({
       reaction_id: "flaky.on_created",
       status: "delivered",
       attempts: 3,
       last_error: null,
     });
-    expect(store.sqlite.prepare("SELECT count(*) AS n FROM flaky_seen").get()).toEqual({ n: 1 });
+    expect(await count(store, "SELECT COUNT(*) AS n FROM flaky_seen")).toBe(1);
     expect(
-      store.sqlite
-        .prepare("SELECT reaction_id, attempt, error FROM module_delivery_failures ORDER BY attempt")
-        .all(),
+      await store.sql.all(
+        "SELECT reaction_id, attempt, error FROM module_delivery_failures ORDER BY attempt",
+      ),
     ).toEqual([
       { reaction_id: "flaky.on_created", attempt: 1, error: "downstream unavailable (call 1)" },
       { reaction_id: "flaky.on_created", attempt: 2, error: "downstream unavailable (call 2)" },
@@ -104,31 +100,27 @@ describe("module event bus", () => {
   it("marks a delivery dead after the maximum attempts and keeps it recorded", async () => {
     const bundle = appBundle();
     addFlakyModule(bundle, 100);
-    const { app, host, store } = await buildTestRuntime({
-      appPath: bundle,
-      modules: { delivery: { maxAttempts: 3, retryDelaysMs: [0] } },
+    const { app, host, store } = await moduleRuntime(driver, bundle, {
+      delivery: { maxAttempts: 3, retryDelaysMs: [0] },
     });
     await call(app, "/api/modules/notifications/create", { title: "hi" }, await tokenFor("u1"));
     expect(await host.drain()).toEqual({ delivered: 1, failed: 2, dead: 1 });
     expect(
-      store.sqlite
-        .prepare("SELECT status, attempts FROM module_deliveries WHERE reaction_id = 'flaky.on_created'")
-        .get(),
+      await store.sql.get(
+        "SELECT status, attempts FROM module_deliveries WHERE reaction_id = 'flaky.on_created'",
+      ),
     ).toEqual({ status: "dead", attempts: 3 });
-    expect(store.sqlite.prepare("SELECT count(*) AS n FROM module_delivery_failures").get()).toEqual({
-      n: 3,
-    });
+    expect(await count(store, "SELECT COUNT(*) AS n FROM module_delivery_failures")).toBe(3);
   });
 
   it("resumes pending deliveries after a restart (the outbox survives the process)", async () => {
     const bundle = appBundle();
-    const db = tempDir("mozaiks-modules-db-");
-    const file = join(db, "runtime.db");
+    const db = await driver.database();
 
     // autoDeliver off: the process stops after the commit and before any delivery.
     const first = await buildTestRuntime({
       appPath: bundle,
-      store: openStore(file),
+      store: await driver.open(db),
       modules: { autoDeliver: false },
     });
     await call(
@@ -138,43 +130,32 @@ describe("module event bus", () => {
       await tokenFor("u1"),
     );
     await first.app.runtime.close();
-    const check = openStore(file);
-    expect(check.sqlite.prepare("SELECT status FROM module_deliveries").all()).toEqual([
-      { status: "pending" },
-    ]);
+    const check = await driver.open(db);
+    expect(await check.sql.all("SELECT status FROM module_deliveries")).toEqual([{ status: "pending" }]);
     // Not counting the audit pack's own runtime.started/stopped records (its startup service).
-    expect(
-      check.sqlite.prepare("SELECT count(*) AS n FROM audit_records WHERE source_module <> 'runtime'").get(),
-    ).toEqual({ n: 0 });
-    check.close();
+    const notRuntime = "SELECT COUNT(*) AS n FROM audit_records WHERE source_module <> 'runtime'";
+    expect(await count(check, notRuntime)).toBe(0);
+    await check.close();
 
-    const second = await buildTestRuntime({ appPath: bundle, store: openStore(file), modules: {} });
+    const second = await moduleRuntime(driver, bundle, {}, { store: await driver.open(db) });
     // Start-up already polls the outbox; drain waits for that run (or does it).
     await second.host.drain();
-    expect(
-      second.store.sqlite
-        .prepare("SELECT count(*) AS n FROM audit_records WHERE source_module <> 'runtime'")
-        .get(),
-    ).toEqual({
-      n: 1,
-    });
-    expect(second.store.sqlite.prepare("SELECT count(*) AS n FROM module_migrations").get()).toEqual({
-      n: 2,
-    });
+    expect(await count(second.store, notRuntime)).toBe(1);
+    expect(await count(second.store, "SELECT COUNT(*) AS n FROM module_migrations")).toBe(2);
   });
 
   it("commits nothing, events included, when an action fails after emitting", async () => {
     const bundle = appBundle();
-    const { app, host, store } = await buildTestRuntime({ appPath: bundle, modules: {} });
+    const { app, host, store } = await moduleRuntime(driver, bundle);
     // The notification insert succeeds, then writing its event to the outbox fails: the whole
     // transaction, notification included, must roll back.
-    store.sqlite.exec("DROP TABLE module_deliveries");
+    await store.sql.run("DROP TABLE module_deliveries");
     const res = await call(app, "/api/modules/notifications/create", { title: "x" }, await tokenFor("u1"));
     expect(res.status).toBe(500);
-    expect(store.sqlite.prepare("SELECT count(*) AS n FROM notifications_items").get()).toEqual({ n: 0 });
+    expect(await count(store, "SELECT COUNT(*) AS n FROM notifications_items")).toBe(0);
     expect(
-      store.sqlite.prepare("SELECT count(*) AS n FROM module_events WHERE module_id = 'notifications'").get(),
-    ).toEqual({ n: 0 });
+      await count(store, "SELECT COUNT(*) AS n FROM module_events WHERE module_id = 'notifications'"),
+    ).toBe(0);
     expect(host.modules.size).toBe(2);
   });
 });

@@ -2,12 +2,13 @@ import { fileURLToPath } from "node:url";
 import { applyOverlay, loadCatalog, planBuildOrThrow } from "@mozaiks/capability-packs";
 import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
-import { buildTestRuntime } from "../helpers/runtime.js";
+import { drivers } from "../helpers/drivers.js";
 import {
   call,
   copyModules,
   EXAMPLE_MODULES,
   MODULE_CAPS,
+  moduleRuntime,
   REPO_PACKS,
   tokenFor,
   writeManifest,
@@ -27,29 +28,32 @@ describe("the example app's modules", () => {
     expect(r.unchanged).toHaveLength(plan.files.length);
   });
 
-  it("serve the README flow: create a notification, then list the audit record", async () => {
-    const dir = tempDir("mozaiks-example-");
-    copyModules(EXAMPLE_MODULES, dir);
-    writeManifest(dir, MODULE_CAPS);
-    const { app, host } = await buildTestRuntime({ appPath: dir, modules: {} });
-    const token = await tokenFor("user-1");
+  it.each(drivers)(
+    "serve the README flow on $name: create a notification, then list the audit record",
+    async (driver) => {
+      const dir = tempDir("mozaiks-example-");
+      copyModules(EXAMPLE_MODULES, dir);
+      writeManifest(dir, MODULE_CAPS);
+      const { app, host } = await moduleRuntime(driver, dir);
+      const token = await tokenFor("user-1");
 
-    const created = await call(
-      app,
-      "/api/modules/notifications/create",
-      { title: "Welcome", body: "Hello!" },
-      token,
-    );
-    expect(created.status).toBe(200);
-    await host.drain();
-    const audit = (await (await call(app, "/api/modules/audit/list", {}, token)).json()) as {
-      records: Array<{ event_type: string; subject_user_id: string }>;
-    };
-    expect(audit.records).toEqual([
-      expect.objectContaining({
-        event_type: "domain.notifications.notification_created",
-        subject_user_id: "user-1",
-      }),
-    ]);
-  });
+      const created = await call(
+        app,
+        "/api/modules/notifications/create",
+        { title: "Welcome", body: "Hello!" },
+        token,
+      );
+      expect(created.status).toBe(200);
+      await host.drain();
+      const audit = (await (await call(app, "/api/modules/audit/list", {}, token)).json()) as {
+        records: Array<{ event_type: string; subject_user_id: string }>;
+      };
+      expect(audit.records).toEqual([
+        expect.objectContaining({
+          event_type: "domain.notifications.notification_created",
+          subject_user_id: "user-1",
+        }),
+      ]);
+    },
+  );
 });

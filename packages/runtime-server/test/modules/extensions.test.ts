@@ -4,9 +4,17 @@ import { tempDir } from "@mozaiks/test-utils";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { ModuleLoadError } from "../../src/modules/index.js";
-import { openStore } from "../../src/store/db.js";
+import { drivers } from "../helpers/drivers.js";
 import { buildTestRuntime } from "../helpers/runtime.js";
-import { copyModules, EXAMPLE_MODULES, MODULE_CAPS, tokenFor, writeManifest } from "./helpers.js";
+import {
+  copyModules,
+  count,
+  EXAMPLE_MODULES,
+  MODULE_CAPS,
+  moduleRuntime,
+  tokenFor,
+  writeManifest,
+} from "./helpers.js";
 
 // runtime_extensions.yaml hosted by the runtime: startup services start and stop with it, API
 // routers answer under /api/ext/<module><prefix> behind user auth and the module's capability.
@@ -37,9 +45,9 @@ function exampleBundle(capabilities = MODULE_CAPS): string {
   return dir;
 }
 
-describe("the audit pack's runtime extensions in the example app", () => {
+describe.each(drivers)("the audit pack's runtime extensions in the example app ($name)", (driver) => {
   it("serves GET /api/ext/audit/export as NDJSON of the caller's records, with runtime.started recorded at start", async () => {
-    const { app, host } = await buildTestRuntime({ appPath: exampleBundle(), modules: {} });
+    const { app, host } = await moduleRuntime(driver, exampleBundle());
     const admin = await tokenFor("root", { is_superadmin: true });
     const alice = await tokenFor("alice");
 
@@ -81,10 +89,7 @@ describe("the audit pack's runtime extensions in the example app", () => {
   });
 
   it("authenticates, checks the module's capability and answers unknown routes with stable codes", async () => {
-    const { app } = await buildTestRuntime({
-      appPath: exampleBundle(["cap.feature.notifications"]),
-      modules: {},
-    });
+    const { app } = await moduleRuntime(driver, exampleBundle(["cap.feature.notifications"]));
     const alice = await tokenFor("alice");
     const body = async (res: Response) => ({ status: res.status, ...((await res.json()) as object) });
 
@@ -114,7 +119,7 @@ describe("the audit pack's runtime extensions in the example app", () => {
   });
 
   it("maps the export's refusals (another user's records, bad parameters) and wrong methods", async () => {
-    const { app } = await buildTestRuntime({ appPath: exampleBundle(), modules: {} });
+    const { app } = await moduleRuntime(driver, exampleBundle());
     const alice = await tokenFor("alice");
     const r1 = await get(app, "/api/ext/audit/export?user_id=bob", alice);
     expect({ status: r1.status, ...((await r1.json()) as object) }).toMatchObject({
@@ -131,12 +136,12 @@ describe("the audit pack's runtime extensions in the example app", () => {
     });
   });
 
-  it("records runtime.stopped at shutdown and runtime.started again at the next start (file database)", async () => {
+  it("records runtime.stopped at shutdown and runtime.started again at the next start (one database)", async () => {
     const dir = exampleBundle();
-    const db = join(tempDir("mozaiks-ext-db-"), "runtime.db");
-    const first = await buildTestRuntime({ appPath: dir, store: openStore(db), modules: {} });
+    const db = await driver.database();
+    const first = await buildTestRuntime({ appPath: dir, store: await driver.open(db), modules: {} });
     await first.app.runtime.close();
-    const second = await buildTestRuntime({ appPath: dir, store: openStore(db), modules: {} });
+    const second = await buildTestRuntime({ appPath: dir, store: await driver.open(db), modules: {} });
     const admin = await tokenFor("root", { is_superadmin: true });
     const records = await ndjson(await get(second.app, "/api/ext/audit/export", admin));
     // One frozen clock: the order among equal timestamps is not defined, the set is.
@@ -172,9 +177,14 @@ function fixtureBundle(
       ].join("\n"),
     );
     writeFileSync(join(mod, "backend", "handler.mjs"), "export {};\n");
+    // An auto-numbered key is spelled differently per engine: PostgreSQL gets its own file.
     writeFileSync(
       join(mod, "migrations", "0001_init.sql"),
       `CREATE TABLE ${m.id}_log (id INTEGER PRIMARY KEY, what TEXT NOT NULL, actor TEXT NOT NULL);\n`,
+    );
+    writeFileSync(
+      join(mod, "migrations", "0001_init.postgres.sql"),
+      `CREATE TABLE ${m.id}_log (id INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY, what TEXT NOT NULL, actor TEXT NOT NULL);\n`,
     );
     writeFileSync(
       join(mod, "runtime_extensions.yaml"),
@@ -198,16 +208,16 @@ const tracer = (file: string, tag: string, extra = "") => `
 import { appendFileSync } from "node:fs";
 export class Tracer {
   constructor(host) { this.host = host; }
-  start() {
+  async start() {
     appendFileSync(${JSON.stringify(file)}, "${tag}:start\\n");
-    this.host.transact((ctx) => ctx.store.run("INSERT INTO " + this.host.module_id + "_log (what, actor) VALUES (?, ?)", ["start", ctx.actor.user_id]));
+    await this.host.transact((ctx) => ctx.store.run("INSERT INTO " + this.host.module_id + "_log (what, actor) VALUES (?, ?)", ["start", ctx.actor.user_id]));
     ${extra}
   }
   stop() { appendFileSync(${JSON.stringify(file)}, "${tag}:stop aborted=" + this.host.signal.aborted + "\\n"); }
 }
 `;
 
-describe("startup services", () => {
+describe.each(drivers)("startup services ($name)", (driver) => {
   it("start before /ready and stop at close, in reverse order, with the signal aborted first", async () => {
     const trace = join(tempDir("mozaiks-ext-trace-"), "trace.txt");
     writeFileSync(trace, "");
@@ -215,10 +225,10 @@ describe("startup services", () => {
       { id: "ext_a", extensions: service("backend.svc:Tracer"), files: { "svc.mjs": tracer(trace, "a") } },
       { id: "ext_b", extensions: service("backend.svc:Tracer"), files: { "svc.mjs": tracer(trace, "b") } },
     ]);
-    const { app, store } = await buildTestRuntime({ appPath: dir, modules: {} });
+    const { app, store } = await moduleRuntime(driver, dir);
     expect((await app.request("/ready")).status).toBe(200);
     expect(readFileSync(trace, "utf8")).toBe("a:start\nb:start\n");
-    expect(store.sqlite.prepare("SELECT what, actor FROM ext_a_log").all()).toEqual([
+    expect(await store.sql.all("SELECT what, actor FROM ext_a_log")).toEqual([
       { what: "start", actor: "system" },
     ]);
     await app.runtime.close();
@@ -236,7 +246,7 @@ describe("startup services", () => {
         files: { "svc.mjs": tracer(trace, "b", 'throw new Error("no upstream configured");') },
       },
     ]);
-    const { app } = await buildTestRuntime({ appPath: dir, start: false, modules: {} });
+    const { app } = await moduleRuntime(driver, dir, {}, { start: false });
     const err = await app.runtime.start().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModuleLoadError);
     expect((err as ModuleLoadError).problems).toEqual([
@@ -254,11 +264,7 @@ describe("startup services", () => {
         files: { "svc.mjs": "export const make = () => ({ start: () => new Promise(() => {}) });\n" },
       },
     ]);
-    const slow = await buildTestRuntime({
-      appPath: hanging,
-      start: false,
-      modules: { extensionStartTimeoutMs: 100 },
-    });
+    const slow = await moduleRuntime(driver, hanging, { extensionStartTimeoutMs: 100 }, { start: false });
     await expect(slow.app.runtime.start()).rejects.toThrow(
       "module ext_a: startup_service backend.svc:make start() did not finish within 100 ms",
     );
@@ -275,7 +281,7 @@ describe("startup services", () => {
         },
       },
     ]);
-    const rt = await buildTestRuntime({ appPath: failing, logger, modules: {} });
+    const rt = await moduleRuntime(driver, failing, {}, { logger });
     await expect(rt.app.runtime.close()).resolves.toBeUndefined();
     expect(lines).toContainEqual(expect.objectContaining({ msg: "up", n: 1, module: "ext_a" }));
     expect(lines).toContainEqual(
@@ -312,7 +318,7 @@ describe("startup services", () => {
         },
       },
     ]);
-    const { app, store } = await buildTestRuntime({ appPath: dir, start: false, modules: {} });
+    const { app, store } = await moduleRuntime(driver, dir, {}, { start: false });
     const err = (await app.runtime.start().catch((e: unknown) => e)) as ModuleLoadError;
     expect(err.problems).toEqual([
       "module ext_a: startup_service backend.svc:Missing: the file does not export Missing",
@@ -322,19 +328,20 @@ describe("startup services", () => {
       'module ext_a: api_router backend.api:bad: bad: route "GET /y" is not a function',
     ]);
     // Nothing was migrated: extensions are checked before the module's tables are created.
-    expect(store.sqlite.prepare("SELECT name FROM sqlite_master WHERE name = 'ext_a_log'").all()).toEqual([]);
+    expect(await count(store, "SELECT COUNT(*) AS n FROM module_migrations")).toBe(0);
+    await expect(store.sql.all("SELECT id FROM ext_a_log")).rejects.toThrow(/ext_a_log/);
   });
 });
 
-describe("API routers", () => {
+describe.each(drivers)("API routers ($name)", (driver) => {
   const api = `
 const refuse = (code, message) => Object.assign(new Error(message), { code });
 export const routes = {
   "POST /echo": async (req) => ({ actor: req.actor, body: await req.json(), path: req.path, q: req.query.get("q") }),
   "GET /": () => undefined,
-  "POST /log": (req) => req.transact((ctx) => {
-    ctx.store.run("INSERT INTO ext_a_log (what, actor) VALUES (?, ?)", ["hit", ctx.actor.user_id]);
-    return { rows: ctx.store.get("SELECT count(*) AS n FROM ext_a_log").n };
+  "POST /log": (req) => req.transact(async (ctx) => {
+    await ctx.store.run("INSERT INTO ext_a_log (what, actor) VALUES (?, ?)", ["hit", ctx.actor.user_id]);
+    return { rows: (await ctx.store.get("SELECT COUNT(*) AS n FROM ext_a_log")).n };
   }),
   "GET /refuse": () => { throw refuse("conflict", "already there"); },
   "GET /crash": () => { throw new Error("internal detail"); },
@@ -347,7 +354,7 @@ export const routes = {
     ]);
 
   it("hand the handler the caller from the token's claims, never from the body or headers", async () => {
-    const { app } = await buildTestRuntime({ appPath: bundle(), modules: {} });
+    const { app } = await moduleRuntime(driver, bundle());
     const token = await tokenFor("user-1", { roles: ["user"] });
     const res = await app.request("/api/ext/ext_a/echo?q=1", {
       method: "POST",
@@ -374,7 +381,7 @@ export const routes = {
   });
 
   it("send JSON, 204, a handler's own Response, transactional writes as the caller, and stable error codes", async () => {
-    const { app, store } = await buildTestRuntime({ appPath: bundle(), modules: {} });
+    const { app, store } = await moduleRuntime(driver, bundle());
     const token = await tokenFor("user-1");
     expect((await get(app, "/api/ext/ext_a", token)).status).toBe(204);
     const raw = await get(app, "/api/ext/ext_a/raw", token);
@@ -386,7 +393,7 @@ export const routes = {
     expect(await (await get(app, "/api/ext/ext_a/log", token, { method: "POST" })).json()).toEqual({
       rows: 1,
     });
-    expect(store.sqlite.prepare("SELECT what, actor FROM ext_a_log").all()).toEqual([
+    expect(await store.sql.all("SELECT what, actor FROM ext_a_log")).toEqual([
       { what: "hit", actor: "user-1" },
     ]);
     const refused = await get(app, "/api/ext/ext_a/refuse", token);

@@ -4,7 +4,11 @@ import { fileURLToPath } from "node:url";
 import { applyOverlay, loadCatalog, planBuildOrThrow } from "@mozaiks/capability-packs";
 import { tempDir } from "@mozaiks/test-utils";
 import type { RuntimeApp } from "../../src/app.js";
+import type { ModuleHostOptions } from "../../src/modules/index.js";
+import type { RuntimeStore } from "../../src/store/open.js";
+import type { Driver } from "../helpers/drivers.js";
 import { APP_ID, signToken } from "../helpers/keys.js";
+import { buildTestRuntime, type TestRuntimeOptions } from "../helpers/runtime.js";
 
 export const REPO_PACKS = fileURLToPath(new URL("../../../../packs", import.meta.url));
 export const EXAMPLE_MODULES = fileURLToPath(new URL("../../../../examples/app/modules", import.meta.url));
@@ -49,3 +53,23 @@ export function call(app: RuntimeApp, path: string, body: unknown, token?: strin
 
 export const tokenFor = (sub: string, extra: Record<string, unknown> = {}) =>
   signToken({ sub, preferred_username: sub, ...extra });
+
+/**
+ * A runtime hosting the modules of `appPath` on a private database of `driver` (or on `store`,
+ * e.g. a reopened file or PostgreSQL database), with the module host's options.
+ */
+export async function moduleRuntime(
+  driver: Driver,
+  appPath: string,
+  modules: ModuleHostOptions = {},
+  opts: Omit<TestRuntimeOptions, "appPath" | "driver" | "modules"> = {},
+) {
+  const rt = await buildTestRuntime({ ...opts, appPath, driver, modules });
+  if (!rt.host) throw new Error("built without a module host");
+  return { ...rt, host: rt.host };
+}
+
+/** `SELECT COUNT(*) AS n …` on either engine, as a number. */
+export async function count(store: RuntimeStore, sql: string, params: unknown[] = []): Promise<number> {
+  return (await store.sql.get<{ n: number }>(sql, params))?.n ?? Number.NaN;
+}

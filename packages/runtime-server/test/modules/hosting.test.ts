@@ -1,13 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { buildTestRuntime } from "../helpers/runtime.js";
-import { appBundle, call, tokenFor } from "./helpers.js";
+import { drivers } from "../helpers/drivers.js";
+import { appBundle, call, count, moduleRuntime, tokenFor } from "./helpers.js";
 
-async function setup(capabilities?: string[]) {
-  const bundle = appBundle(capabilities);
-  return buildTestRuntime({ appPath: bundle, modules: {} });
-}
+describe.each(drivers)("pack modules hosted by the runtime ($name)", (driver) => {
+  const setup = (capabilities?: string[]) => moduleRuntime(driver, appBundle(capabilities));
 
-describe("pack modules hosted by the runtime", () => {
   it("creating a notification through the API produces an audit record", async () => {
     const { app, host } = await setup();
     const admin = await tokenFor("admin-1", { is_superadmin: true });
@@ -44,17 +41,11 @@ describe("pack modules hosted by the runtime", () => {
     await call(app, "/api/modules/notifications/create", { title: "hello" }, token);
     await expect
       // Not counting the audit pack's own runtime.started record (its startup service).
-      .poll(
-        () =>
-          store.sqlite
-            .prepare("SELECT count(*) AS n FROM audit_records WHERE source_module <> 'runtime'")
-            .get(),
-        {
-          timeout: 5000,
-        },
-      )
-      .toEqual({ n: 1 });
-    expect(store.sqlite.prepare("SELECT status, attempts FROM module_deliveries").all()).toEqual([
+      .poll(() => count(store, "SELECT COUNT(*) AS n FROM audit_records WHERE source_module <> 'runtime'"), {
+        timeout: 5000,
+      })
+      .toBe(1);
+    expect(await store.sql.all("SELECT status, attempts FROM module_deliveries")).toEqual([
       { status: "delivered", attempts: 1 },
     ]);
   });
@@ -129,7 +120,7 @@ describe("pack modules hosted by the runtime", () => {
     );
     const malformed = await call(app, "/api/modules/notifications/create", "{not json", token);
     expect(malformed.status).toBe(400);
-    expect(store.sqlite.prepare("SELECT count(*) AS n FROM notifications_items").get()).toEqual({ n: 0 });
+    expect(await count(store, "SELECT COUNT(*) AS n FROM notifications_items")).toBe(0);
   });
 
   it("maps module refusals and unknown routes to stable codes", async () => {

@@ -1,9 +1,9 @@
 import { appendFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import { ModuleLoadError } from "../../src/modules/index.js";
-import { openStore } from "../../src/store/db.js";
+import type { RuntimeStore } from "../../src/store/open.js";
+import { drivers } from "../helpers/drivers.js";
 import { buildTestRuntime } from "../helpers/runtime.js";
 import { appBundle } from "./helpers.js";
 
@@ -11,43 +11,50 @@ function bundle(packs?: string[]) {
   return appBundle(undefined, packs);
 }
 
-async function startError(appDir: string, store = openStore(":memory:")): Promise<ModuleLoadError> {
-  const { app } = await buildTestRuntime({ appPath: appDir, start: false, store, modules: {} });
-  const err = await app.runtime.start().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ModuleLoadError);
-  const res = await app.request("/ready");
-  expect(res.status).toBe(503);
-  return err as ModuleLoadError;
-}
+describe.each(drivers)("loading app modules ($name)", (driver) => {
+  async function startError(appDir: string, store?: RuntimeStore): Promise<ModuleLoadError> {
+    const { app } = await buildTestRuntime({
+      appPath: appDir,
+      start: false,
+      store: store ?? (await driver.scratch()),
+      modules: {},
+    });
+    const err = await app.runtime.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ModuleLoadError);
+    const res = await app.request("/ready");
+    expect(res.status).toBe(503);
+    return err as ModuleLoadError;
+  }
 
-describe("loading app modules", () => {
   it("applies each module's migrations once and records them", async () => {
     const dir = bundle();
-    const db = tempDir("mozaiks-modules-db-");
-    const file = join(db, "runtime.db");
+    const db = await driver.database();
     for (let i = 0; i < 2; i++) {
-      const { app, store } = await buildTestRuntime({ appPath: dir, store: openStore(file), modules: {} });
-      expect(
-        store.sqlite.prepare("SELECT module_id, name FROM module_migrations ORDER BY module_id").all(),
-      ).toEqual([
-        { module_id: "audit", name: "0001_audit.sql" },
-        { module_id: "notifications", name: "0001_notifications.sql" },
-      ]);
+      const { app, store } = await buildTestRuntime({
+        appPath: dir,
+        store: await driver.open(db),
+        modules: {},
+      });
+      expect(await store.sql.all("SELECT module_id, name FROM module_migrations ORDER BY module_id")).toEqual(
+        [
+          { module_id: "audit", name: "0001_audit.sql" },
+          { module_id: "notifications", name: "0001_notifications.sql" },
+        ],
+      );
       await app.runtime.close();
     }
   });
 
   it("refuses to start when an applied migration was edited afterwards", async () => {
     const dir = bundle();
-    const db = tempDir("mozaiks-modules-db-");
-    const file = join(db, "runtime.db");
-    const { app } = await buildTestRuntime({ appPath: dir, store: openStore(file), modules: {} });
+    const db = await driver.database();
+    const { app } = await buildTestRuntime({ appPath: dir, store: await driver.open(db), modules: {} });
     await app.runtime.close();
     appendFileSync(join(dir, "modules/audit/migrations/0001_audit.sql"), "\n-- edited\n");
-    const err = await startError(dir, openStore(file));
+    const err = await startError(dir, await driver.open(db));
     expect(err.problems).toEqual(["module audit: migration 0001_audit.sql changed after it was applied"]);
   });
 
@@ -69,5 +76,26 @@ describe("loading app modules", () => {
     );
     const err = await startError(dir);
     expect(err.problems).toEqual(["audit/module.yaml: backend/handler.ts does not export action list()"]);
+  });
+
+  it("refuses a migration that fails, naming it with the engine's message, and applies nothing of it", async () => {
+    const dir = bundle();
+    writeFileSync(
+      join(dir, "modules/audit/migrations/0002_broken.sql"),
+      "CREATE TABLE audit_extra (id TEXT PRIMARY KEY);\nCREATE TABLE audit_extra (id TEXT);\n",
+    );
+    const store = await driver.scratch();
+    const err = await startError(dir, store);
+    expect(err.problems).toEqual([
+      expect.stringMatching(
+        /^module audit: migration 0002_broken\.sql failed: .*audit_extra.* already exists/,
+      ),
+    ]);
+    // Its first statement was rolled back with it; the migrations before it stay applied.
+    const names = await store.sql.all<{ name: string }>(
+      "SELECT name FROM module_migrations WHERE module_id = 'audit'",
+    );
+    expect(names).toEqual([{ name: "0001_audit.sql" }]);
+    await expect(store.sql.all("SELECT id FROM audit_extra")).rejects.toThrow(/audit_extra/);
   });
 });

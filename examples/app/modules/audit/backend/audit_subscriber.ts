@@ -14,16 +14,16 @@ export class AuditSubscriber implements StartupService {
     this.#host = host;
   }
 
-  start(): void {
-    this.#record("runtime.started");
+  start(): Promise<void> {
+    return this.#record("runtime.started");
   }
 
-  stop(): void {
-    this.#record("runtime.stopped");
+  stop(): Promise<void> {
+    return this.#record("runtime.stopped");
   }
 
-  #record(eventType: "runtime.started" | "runtime.stopped"): void {
-    const { record_id } = this.#host.transact((ctx) =>
+  async #record(eventType: "runtime.started" | "runtime.stopped"): Promise<void> {
+    const { record_id } = await this.#host.transact((ctx) =>
       service.recordLifecycle(ctx, eventType, this.#host.app_id),
     );
     this.#host.log.info("audit lifecycle record", { event_type: eventType, record_id });

@@ -22,9 +22,9 @@ function exportFilter(query: URLSearchParams): ListAuditInput {
  * first, one record per line. A module action answers JSON only, hence a router for a file.
  */
 export const AuditExportRouter: ApiRouter = {
-  "GET /": (req: ApiRouterRequest) => {
+  "GET /": async (req: ApiRouterRequest) => {
     const filter = exportFilter(req.query);
-    const { records } = req.transact((ctx) => service.listVisible(ctx, filter));
+    const { records } = await req.transact((ctx) => service.listVisible(ctx, filter));
     const body = records.map((r) => `${JSON.stringify(r)}\n`).join("");
     return new Response(body, {
       status: 200,

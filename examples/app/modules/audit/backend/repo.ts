@@ -1,6 +1,9 @@
 import type { ModuleStore } from "@mozaiks/contracts";
 import type { AuditRecord } from "./schemas.js";
 
+// SQL lives here only, in the dialect SQLite and PostgreSQL share; every call is awaited (it
+// runs in the handler's transaction).
+
 interface AuditRow extends Omit<AuditRecord, "payload"> {
   payload: string;
 }
@@ -10,9 +13,9 @@ const toRecord = (r: AuditRow): AuditRecord => ({
   payload: JSON.parse(r.payload) as Record<string, unknown>,
 });
 
-/** Appends a record; returns false when the source event was already recorded (redelivery). */
-export function appendRecord(store: ModuleStore, r: AuditRecord): boolean {
-  const { changes } = store.run(
+/** Appends a record; resolves false when the source event was already recorded (redelivery). */
+export async function appendRecord(store: ModuleStore, r: AuditRecord): Promise<boolean> {
+  const { changes } = await store.run(
     `INSERT INTO audit_records (id, source_event_id, event_type, source_module, subject_user_id, actor_user_id,
        summary, payload, occurred_at, recorded_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source_event_id) DO NOTHING`,
@@ -32,10 +35,10 @@ export function appendRecord(store: ModuleStore, r: AuditRecord): boolean {
   return changes === 1;
 }
 
-export function listRecords(
+export async function listRecords(
   store: ModuleStore,
   filter: { subjectUserId?: string; eventType?: string; limit: number },
-): AuditRecord[] {
+): Promise<AuditRecord[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.subjectUserId !== undefined) {
@@ -47,10 +50,9 @@ export function listRecords(
     params.push(filter.eventType);
   }
   const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-  return store
-    .all<AuditRow>(`SELECT * FROM audit_records ${clause} ORDER BY occurred_at DESC, id DESC LIMIT ?`, [
-      ...params,
-      filter.limit,
-    ])
-    .map(toRecord);
+  const rows = await store.all<AuditRow>(
+    `SELECT * FROM audit_records ${clause} ORDER BY occurred_at DESC, id DESC LIMIT ?`,
+    [...params, filter.limit],
+  );
+  return rows.map(toRecord);
 }

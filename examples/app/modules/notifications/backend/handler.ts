@@ -9,6 +9,7 @@ import * as service from "./service.js";
 
 // One exported function per action of module.yaml. The runtime has already authenticated the
 // caller, checked cap.feature.notifications and validated the input; this file only routes.
+// Each returns the service's promise; the runtime commits once it resolves.
 
 export const create = (input: CreateNotificationInput, ctx: ModuleContext) =>
   service.createNotification(ctx, input);

@@ -15,9 +15,9 @@ import {
 } from "./schemas.js";
 
 /** Preferences of a user, or the defaults (everything delivered) when never set. */
-export function preferencesOf(ctx: ModuleContext, userId: string): Preferences {
+export async function preferencesOf(ctx: ModuleContext, userId: string): Promise<Preferences> {
   return (
-    repo.getPreferences(ctx.store, userId) ?? {
+    (await repo.getPreferences(ctx.store, userId)) ?? {
       user_id: userId,
       in_app_enabled: true,
       muted_categories: [],
@@ -30,10 +30,13 @@ export function preferencesOf(ctx: ModuleContext, userId: string): Preferences {
  * Creates a notification unless the recipient turned in-app notifications off or muted the
  * category; the record and its notification_created event commit together.
  */
-export function createNotification(ctx: ModuleContext, input: CreateNotificationInput): CreateResult {
+export async function createNotification(
+  ctx: ModuleContext,
+  input: CreateNotificationInput,
+): Promise<CreateResult> {
   const userId = recipientFor(ctx.actor, input.user_id);
   const category = input.category ?? DEFAULT_CATEGORY;
-  const prefs = preferencesOf(ctx, userId);
+  const prefs = await preferencesOf(ctx, userId);
   if (!prefs.in_app_enabled)
     return { status: "suppressed", reason: "in-app notifications are disabled by the recipient" };
   if (prefs.muted_categories.includes(category)) {
@@ -50,7 +53,7 @@ export function createNotification(ctx: ModuleContext, input: CreateNotification
     created_at: ctx.now().toISOString(),
     read_at: null,
   };
-  repo.insertNotification(ctx.store, notification);
+  await repo.insertNotification(ctx.store, notification);
   ctx.emit(EVENTS.created, {
     notification_id: notification.id,
     user_id: userId,
@@ -61,11 +64,11 @@ export function createNotification(ctx: ModuleContext, input: CreateNotification
   return { status: "created", notification };
 }
 
-export function listOwn(
+export async function listOwn(
   ctx: ModuleContext,
   input: ListNotificationsInput,
-): { notifications: Notification[] } {
-  const notifications = repo.listNotifications(ctx.store, ctx.actor.user_id, {
+): Promise<{ notifications: Notification[] }> {
+  const notifications = await repo.listNotifications(ctx.store, ctx.actor.user_id, {
     unreadOnly: input.unread_only ?? false,
     limit: input.limit ?? DEFAULT_LIST_LIMIT,
   });
@@ -73,35 +76,39 @@ export function listOwn(
 }
 
 /** Marks a notification read; notification_read is emitted only by the call that changed it. */
-export function markRead(ctx: ModuleContext, input: MarkReadInput): { notification: Notification } {
-  assertOwner(ctx.actor, repo.findNotification(ctx.store, input.notification_id), input.notification_id);
+export async function markRead(
+  ctx: ModuleContext,
+  input: MarkReadInput,
+): Promise<{ notification: Notification }> {
+  const found = await repo.findNotification(ctx.store, input.notification_id);
+  assertOwner(ctx.actor, found, input.notification_id);
   const readAt = ctx.now().toISOString();
-  if (repo.markRead(ctx.store, input.notification_id, readAt)) {
+  if (await repo.markRead(ctx.store, input.notification_id, readAt)) {
     ctx.emit(EVENTS.read, {
       notification_id: input.notification_id,
       user_id: ctx.actor.user_id,
       read_at: readAt,
     });
   }
-  const notification = repo.findNotification(ctx.store, input.notification_id) as Notification;
+  const notification = (await repo.findNotification(ctx.store, input.notification_id)) as Notification;
   return { notification };
 }
 
-export function getOwnPreferences(ctx: ModuleContext): { preferences: Preferences } {
-  return { preferences: preferencesOf(ctx, ctx.actor.user_id) };
+export async function getOwnPreferences(ctx: ModuleContext): Promise<{ preferences: Preferences }> {
+  return { preferences: await preferencesOf(ctx, ctx.actor.user_id) };
 }
 
-export function setOwnPreferences(
+export async function setOwnPreferences(
   ctx: ModuleContext,
   input: SetPreferencesInput,
-): { preferences: Preferences } {
-  const current = preferencesOf(ctx, ctx.actor.user_id);
+): Promise<{ preferences: Preferences }> {
+  const current = await preferencesOf(ctx, ctx.actor.user_id);
   const next = {
     user_id: ctx.actor.user_id,
     in_app_enabled: input.in_app_enabled ?? current.in_app_enabled,
     muted_categories: [...new Set(input.muted_categories ?? current.muted_categories)].sort(),
     updated_at: ctx.now().toISOString(),
   };
-  repo.upsertPreferences(ctx.store, next);
+  await repo.upsertPreferences(ctx.store, next);
   return { preferences: next };
 }

@@ -24,7 +24,7 @@ function summarize(event: DomainEvent): string {
 export function recordEvent(
   ctx: ModuleContext,
   event: DomainEvent,
-): { recorded: boolean; record_id?: string } {
+): Promise<{ recorded: boolean; record_id?: string }> {
   const record: AuditRecord = {
     id: ctx.newId(),
     source_event_id: event.event_id,
@@ -41,8 +41,11 @@ export function recordEvent(
 }
 
 /** Appends a record and announces it with record_created, unless its source was recorded already. */
-function append(ctx: ModuleContext, record: AuditRecord): { recorded: boolean; record_id?: string } {
-  if (!repo.appendRecord(ctx.store, record)) return { recorded: false };
+async function append(
+  ctx: ModuleContext,
+  record: AuditRecord,
+): Promise<{ recorded: boolean; record_id?: string }> {
+  if (!(await repo.appendRecord(ctx.store, record))) return { recorded: false };
   ctx.emit(RECORD_CREATED, {
     record_id: record.id,
     source_event_id: record.source_event_id,
@@ -60,7 +63,7 @@ export function recordLifecycle(
   ctx: ModuleContext,
   eventType: "runtime.started" | "runtime.stopped",
   appId: string,
-): { recorded: boolean; record_id?: string } {
+): Promise<{ recorded: boolean; record_id?: string }> {
   const at = ctx.now().toISOString();
   return append(ctx, {
     id: ctx.newId(),
@@ -76,9 +79,12 @@ export function recordLifecycle(
   });
 }
 
-export function listVisible(ctx: ModuleContext, input: ListAuditInput): { records: AuditRecord[] } {
+export async function listVisible(
+  ctx: ModuleContext,
+  input: ListAuditInput,
+): Promise<{ records: AuditRecord[] }> {
   const subject = listScope(ctx.actor, input.user_id);
-  const records = repo.listRecords(ctx.store, {
+  const records = await repo.listRecords(ctx.store, {
     ...(subject !== undefined ? { subjectUserId: subject } : {}),
     ...(input.event_type !== undefined ? { eventType: input.event_type } : {}),
     limit: input.limit ?? DEFAULT_LIST_LIMIT,

@@ -1,7 +1,9 @@
 import type { ModuleStore } from "@mozaiks/contracts";
 import type { Notification, Preferences } from "./schemas.js";
 
-// SQL lives here only; the service never writes SQL, the handler never touches the store.
+// SQL lives here only; the service never writes SQL, the handler never touches the store. The
+// SQL is what SQLite and PostgreSQL both accept (`?` placeholders, TEXT/INTEGER, ON CONFLICT),
+// and every store call is awaited: it runs in the handler's transaction.
 
 interface NotificationRow {
   id: string;
@@ -27,8 +29,8 @@ const toNotification = (r: NotificationRow): Notification => ({
   data: JSON.parse(r.data) as Record<string, unknown>,
 });
 
-export function insertNotification(store: ModuleStore, n: Notification): void {
-  store.run(
+export async function insertNotification(store: ModuleStore, n: Notification): Promise<void> {
+  await store.run(
     `INSERT INTO notifications_items (id, user_id, category, title, body, data, created_by, created_at, read_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
@@ -45,35 +47,35 @@ export function insertNotification(store: ModuleStore, n: Notification): void {
   );
 }
 
-export function findNotification(store: ModuleStore, id: string): Notification | undefined {
-  const row = store.get<NotificationRow>("SELECT * FROM notifications_items WHERE id = ?", [id]);
+export async function findNotification(store: ModuleStore, id: string): Promise<Notification | undefined> {
+  const row = await store.get<NotificationRow>("SELECT * FROM notifications_items WHERE id = ?", [id]);
   return row ? toNotification(row) : undefined;
 }
 
-export function listNotifications(
+export async function listNotifications(
   store: ModuleStore,
   userId: string,
   options: { unreadOnly: boolean; limit: number },
-): Notification[] {
+): Promise<Notification[]> {
   const unread = options.unreadOnly ? "AND read_at IS NULL" : "";
-  return store
-    .all<NotificationRow>(
-      `SELECT * FROM notifications_items WHERE user_id = ? ${unread} ORDER BY created_at DESC, id DESC LIMIT ?`,
-      [userId, options.limit],
-    )
-    .map(toNotification);
-}
-
-/** Sets read_at only when still unread; returns whether this call changed it. */
-export function markRead(store: ModuleStore, id: string, readAt: string): boolean {
-  return (
-    store.run("UPDATE notifications_items SET read_at = ? WHERE id = ? AND read_at IS NULL", [readAt, id])
-      .changes === 1
+  const rows = await store.all<NotificationRow>(
+    `SELECT * FROM notifications_items WHERE user_id = ? ${unread} ORDER BY created_at DESC, id DESC LIMIT ?`,
+    [userId, options.limit],
   );
+  return rows.map(toNotification);
 }
 
-export function getPreferences(store: ModuleStore, userId: string): Preferences | undefined {
-  const row = store.get<PreferencesRow>("SELECT * FROM notifications_preferences WHERE user_id = ?", [
+/** Sets read_at only when still unread; resolves whether this call changed it. */
+export async function markRead(store: ModuleStore, id: string, readAt: string): Promise<boolean> {
+  const { changes } = await store.run(
+    "UPDATE notifications_items SET read_at = ? WHERE id = ? AND read_at IS NULL",
+    [readAt, id],
+  );
+  return changes === 1;
+}
+
+export async function getPreferences(store: ModuleStore, userId: string): Promise<Preferences | undefined> {
+  const row = await store.get<PreferencesRow>("SELECT * FROM notifications_preferences WHERE user_id = ?", [
     userId,
   ]);
   if (!row) return undefined;
@@ -85,8 +87,11 @@ export function getPreferences(store: ModuleStore, userId: string): Preferences 
   };
 }
 
-export function upsertPreferences(store: ModuleStore, p: Preferences & { updated_at: string }): void {
-  store.run(
+export async function upsertPreferences(
+  store: ModuleStore,
+  p: Preferences & { updated_at: string },
+): Promise<void> {
+  await store.run(
     `INSERT INTO notifications_preferences (user_id, in_app_enabled, muted_categories, updated_at) VALUES (?, ?, ?, ?)
      ON CONFLICT(user_id) DO UPDATE SET in_app_enabled = excluded.in_app_enabled,
        muted_categories = excluded.muted_categories, updated_at = excluded.updated_at`,
