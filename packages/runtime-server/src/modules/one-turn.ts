@@ -38,9 +38,20 @@ export function oneTurnTransaction<T>(
         return;
       }
       let open = true;
-      const end = () => {
+      /** Ends the transaction with `sql` and settles; a failing COMMIT rolls back and rejects. */
+      const finish = (sql: "COMMIT" | "ROLLBACK", settle: () => void) => {
         open = false;
-        if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+        try {
+          if (sqlite.inTransaction) sqlite.exec(sql);
+          settle();
+        } catch (err) {
+          try {
+            if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+          } catch {
+            // The connection is gone (closed at shutdown): nothing is left to roll back.
+          }
+          reject(err);
+        }
       };
       const tx = transactionStore(
         { ...statements, exec: async (sql) => void sqlite.exec(sql) },
@@ -55,27 +66,16 @@ export function oneTurnTransaction<T>(
       }
       process.nextTick(() => {
         if (!open) return;
-        end();
+        finish("ROLLBACK", () => reject(transactionEscaped(what)));
         // Its late outcome (typically a refused store call) is of no interest any more.
         out.catch(() => undefined);
-        reject(transactionEscaped(what));
       });
       out.then(
         (value) => {
-          if (!open) return;
-          open = false;
-          try {
-            sqlite.exec("COMMIT");
-            resolve(value);
-          } catch (err) {
-            end();
-            reject(err);
-          }
+          if (open) finish("COMMIT", () => resolve(value));
         },
         (err: unknown) => {
-          if (!open) return;
-          end();
-          reject(err);
+          if (open) finish("ROLLBACK", () => reject(err));
         },
       );
     };
