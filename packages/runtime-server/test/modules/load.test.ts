@@ -78,6 +78,32 @@ describe.each(drivers)("loading app modules ($name)", (driver) => {
     expect(err.problems).toEqual(["audit/module.yaml: backend/handler.ts does not export action list()"]);
   });
 
+  it("applies the engine's variant of a migration, recorded under the generic name", async () => {
+    const dir = bundle();
+    const m = join(dir, "modules/audit/migrations");
+    // AUTOINCREMENT is SQLite's spelling; PostgreSQL gets its own file.
+    writeFileSync(
+      join(m, "0002_seq.sql"),
+      "CREATE TABLE audit_seq (id INTEGER PRIMARY KEY AUTOINCREMENT);\n",
+    );
+    writeFileSync(
+      join(m, "0002_seq.postgres.sql"),
+      "CREATE TABLE audit_seq (id INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY);\n",
+    );
+    writeFileSync(join(m, "0003_only.sqlite.sql"), "CREATE TABLE audit_sqlite_only (id TEXT);\n");
+    const { store } = await buildTestRuntime({ appPath: dir, driver, modules: {} });
+    const names = await store.sql.all<{ name: string }>(
+      "SELECT name FROM module_migrations WHERE module_id = 'audit' ORDER BY name",
+    );
+    expect(names.map((n) => n.name)).toEqual(
+      driver.name === "sqlite"
+        ? ["0001_audit.sql", "0002_seq.sql", "0003_only.sql"]
+        : ["0001_audit.sql", "0002_seq.sql"],
+    );
+    await store.sql.run("INSERT INTO audit_seq DEFAULT VALUES");
+    expect(await store.sql.all("SELECT id FROM audit_seq")).toEqual([{ id: 1 }]);
+  });
+
   it("refuses a migration that fails, naming it with the engine's message, and applies nothing of it", async () => {
     const dir = bundle();
     writeFileSync(
