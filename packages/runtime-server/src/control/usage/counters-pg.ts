@@ -87,80 +87,89 @@ const ZERO: CounterValue = { used: 0, floor: 0 };
 /** Groups whose statement may be pending at once; later reservations wait for the next group. */
 const GROUPS_IN_FLIGHT = 4;
 
-/** The arrays {@link RESERVE_GROUP} takes: the ledger rows' columns, then each member's limit. */
+/** The arrays {@link RESERVE_GROUP} takes: the ledger rows' columns, each member's limit and counter. */
 const GROUP_ARRAY_TYPES = [
   ...["text", "text", "text", "text", "bigint", "bigint", "text", "text", "text", "text"],
-  ...["bigint", "bigint", "text", "bigint", "text", "text", "bigint", "bigint", "bigint"],
+  ...["bigint", "bigint", "text", "bigint", "text", "text", "bigint", "bigint", "bigint", "int"],
+  // The group's counters, each once: key columns and the latest time a member was recorded at.
+  ...["text", "text", "text", "bigint", "bigint", "bigint"],
 ];
 
 /**
  * A group of reservations in one statement, so one round trip and one commit: a function in
  * the session's own temporary schema (created on each connection's first group, nothing to
- * migrate), applying each member in arrival order as if alone. The conditional upsert raises the
- * counter only when `greatest(used, floor) + amount <= limit` (PostgreSQL evaluates the `WHERE`
- * on the locked, latest version of the row, so it is exact across connections and instances);
- * the ledger row is inserted only when the counter moved, and a known `event_id` (committed
- * before, or by an earlier member of the group) undoes the counter change and is a duplicate.
- * A group on several counters first locks them in key order (creating missing ones at zero), so
- * concurrent groups never wait on each other in a cycle.
+ * migrate). It locks the group's counters in key order (creating missing ones at zero), so
+ * concurrent groups never wait on each other in a cycle, and so it holds their latest committed
+ * values, exact across connections and instances. Then each member, in arrival order, as if
+ * alone: its ledger row (a known `event_id`, committed before or recorded by an earlier member,
+ * is a duplicate), then the check `greatest(used, floor) + amount <= limit` on the locked
+ * counter; a refusal deletes the row again. Each counter is written once for the whole group
+ * (one row version, not one per member).
  */
 const RESERVE_GROUP_FUNCTION = `CREATE OR REPLACE FUNCTION pg_temp.mozaiks_reserve_group(
     ev text[], app text[], usr text[], met text[], amt bigint[], occ bigint[], knd text[], wf text[],
     rn text[], mdl text[], itk bigint[], otk bigint[], bat text[], rec bigint[], scp text[], sub text[],
-    pst bigint[], pen bigint[], lim bigint[], lock_keys boolean)
+    pst bigint[], pen bigint[], lim bigint[], kx int[],
+    ks text[], kid text[], km text[], kps bigint[], kpe bigint[], kat bigint[])
   RETURNS TABLE (out_status text, out_used bigint, out_floor bigint)
   LANGUAGE plpgsql AS $fn$
   DECLARE
+    k record;
+    j int;
+    added int;
     u bigint;
     f bigint;
-    added int;
+    cur_used bigint[];
+    cur_floor bigint[];
+    moved bigint[];
   BEGIN
-    IF lock_keys THEN
+    FOR k IN
+      SELECT * FROM unnest(ks, kid, km, kps, kpe, kat) WITH ORDINALITY AS t(s, id, m, ps, pe, at, n)
+      ORDER BY s, id, m, ps, pe
+    LOOP
       INSERT INTO usage_counters (${KEY_COLUMNS}, used, floor, updated_at)
-        SELECT DISTINCT k.*, 0::bigint, 0::bigint, 0::bigint FROM unnest(scp, sub, met, pst, pen) AS k
-        ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (${KEY_COLUMNS}) DO UPDATE SET updated_at = usage_counters.updated_at;
-    END IF;
+        VALUES (k.s, k.id, k.m, k.ps, k.pe, 0, 0, k.at) ON CONFLICT (${KEY_COLUMNS}) DO NOTHING;
+      SELECT c.used, c.floor INTO u, f FROM usage_counters c
+        WHERE (${KEY_COLUMNS}) = (k.s, k.id, k.m, k.ps, k.pe) FOR UPDATE;
+      cur_used[k.n] := u;
+      cur_floor[k.n] := f;
+      moved[k.n] := 0;
+    END LOOP;
     FOR i IN 1 .. coalesce(array_length(ev, 1), 0) LOOP
-      INSERT INTO usage_counters (${KEY_COLUMNS}, used, floor, updated_at)
-        SELECT scp[i], sub[i], met[i], pst[i], pen[i], amt[i], 0, rec[i]
-        WHERE lim[i] IS NULL OR amt[i] <= lim[i]
-        ON CONFLICT (${KEY_COLUMNS}) DO UPDATE
-          SET used = usage_counters.used + excluded.used, updated_at = excluded.updated_at
-          WHERE lim[i] IS NULL OR greatest(usage_counters.used, usage_counters.floor) + excluded.used <= lim[i]
-        RETURNING usage_counters.used, usage_counters.floor INTO u, f;
-      IF FOUND THEN
-        INSERT INTO usage_events (${EVENT_COLUMNS})
-          VALUES (ev[i], app[i], usr[i], met[i], amt[i], occ[i], knd[i], wf[i], rn[i], mdl[i], itk[i], otk[i],
-            bat[i], rec[i], scp[i], sub[i], pst[i], pen[i])
-          ON CONFLICT (event_id) DO NOTHING;
-        GET DIAGNOSTICS added = ROW_COUNT;
-        IF added = 1 THEN
-          out_status := 'reserved';
-          out_used := u - amt[i];
-          out_floor := f;
-          RETURN NEXT;
-          CONTINUE;
-        END IF;
-        UPDATE usage_counters SET used = usage_counters.used - amt[i]
-          WHERE (${KEY_COLUMNS}) = (scp[i], sub[i], met[i], pst[i], pen[i]);
-        out_status := 'duplicate';
-      ELSIF EXISTS (SELECT 1 FROM usage_events WHERE event_id = ev[i]) THEN
+      j := kx[i];
+      INSERT INTO usage_events (${EVENT_COLUMNS})
+        VALUES (ev[i], app[i], usr[i], met[i], amt[i], occ[i], knd[i], wf[i], rn[i], mdl[i], itk[i], otk[i],
+          bat[i], rec[i], scp[i], sub[i], pst[i], pen[i])
+        ON CONFLICT (event_id) DO NOTHING;
+      GET DIAGNOSTICS added = ROW_COUNT;
+      out_used := cur_used[j];
+      out_floor := cur_floor[j];
+      IF added = 0 THEN
         -- A retry of a reservation made earlier is a duplicate, even when nothing is left now.
         out_status := 'duplicate';
+      ELSIF lim[i] IS NULL OR greatest(cur_used[j], cur_floor[j]) + amt[i] <= lim[i] THEN
+        out_status := 'reserved';
+        cur_used[j] := cur_used[j] + amt[i];
+        moved[j] := moved[j] + amt[i];
       ELSE
+        DELETE FROM usage_events WHERE event_id = ev[i];
         out_status := 'exceeded';
       END IF;
-      SELECT coalesce(max(c.used), 0), coalesce(max(c.floor), 0) INTO out_used, out_floor
-        FROM usage_counters c WHERE (${KEY_COLUMNS}) = (scp[i], sub[i], met[i], pst[i], pen[i]);
       RETURN NEXT;
+    END LOOP;
+    FOR j IN 1 .. coalesce(array_length(ks, 1), 0) LOOP
+      IF moved[j] <> 0 THEN
+        UPDATE usage_counters SET used = used + moved[j], updated_at = kat[j]
+          WHERE (${KEY_COLUMNS}) = (ks[j], kid[j], km[j], kps[j], kpe[j]);
+      END IF;
     END LOOP;
   END
   $fn$`;
 
-const RESERVE_GROUP = `SELECT out_status AS status, out_used AS used, out_floor AS floor
-  FROM pg_temp.mozaiks_reserve_group(${GROUP_ARRAY_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(", ")},
-    $${GROUP_ARRAY_TYPES.length + 1}::boolean)`;
+const RESERVE_GROUP = `SELECT r.status, r.used, r.floor
+  FROM pg_temp.mozaiks_reserve_group(${GROUP_ARRAY_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(", ")})
+    WITH ORDINALITY AS r(status, used, floor, n)
+  ORDER BY r.n`;
 
 /** A reservation waiting for its group. */
 interface PendingReservation {
@@ -357,12 +366,26 @@ export class PgCounterStore implements CounterStore {
 
   /** One statement for the whole group, on a relaxed-commit session (see `PgStore`). */
   async #reserveGroup(group: PendingReservation[]): Promise<ReserveOutcome[]> {
-    const columns = GROUP_ARRAY_TYPES.map(() => [] as unknown[]);
-    const keys = new Set<string>();
+    const members = Array.from({ length: 20 }, () => [] as unknown[]);
+    // Each member's counter, numbered 1… in the order they first appear.
+    const counters = new Map<string, { n: number; key: Key; at: number }>();
     for (const { row, limit } of group) {
-      const values = [...rowValues(row), limit];
-      for (let i = 0; i < values.length; i++) columns[i]?.push(values[i]);
-      keys.add(JSON.stringify(keyOf(row.counter)));
+      const key = keyOf(row.counter);
+      const id = JSON.stringify(key);
+      let c = counters.get(id);
+      if (!c) {
+        c = { n: counters.size + 1, key, at: row.recordedAt };
+        counters.set(id, c);
+      }
+      c.at = Math.max(c.at, row.recordedAt);
+      const values = [...rowValues(row), limit, c.n];
+      for (let i = 0; i < values.length; i++) members[i]?.push(values[i]);
+    }
+    const keys = Array.from({ length: 6 }, () => [] as unknown[]);
+    for (const c of counters.values()) {
+      [...c.key, c.at].forEach((v, i) => {
+        keys[i]?.push(v);
+      });
     }
     const client = await this.#store.relaxedPool().connect();
     try {
@@ -373,7 +396,7 @@ export class PgCounterStore implements CounterStore {
       const r = await client.query<{ status: ReserveOutcome["status"]; used: number; floor: number }>({
         name: "mozaiks_reserve_group",
         text: RESERVE_GROUP,
-        values: [...columns, keys.size > 1],
+        values: [...members, ...keys],
       });
       return r.rows.map((o): ReserveOutcome => {
         const value = { used: o.used, floor: o.floor };
