@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { type ModelProviderConfig, ModelProviderConfigSchema } from "@mozaiks/contracts";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -307,6 +308,12 @@ for (const protocol of ["openai", "anthropic"] as const) {
     const { provider } = await setup(protocol, { reply: () => ({ text: "four chars" }) }, { stream: false });
     const r = await provider.complete({ model: "m", messages: MESSAGES, tools: [], maxTokens: 5 });
     expect(r.usage.estimated).toBe(protocol === "openai");
+  });
+
+  it(`${protocol}: never shows the key when the provider is logged or serialized`, async () => {
+    const { provider } = await setup(protocol);
+    expect(inspect(provider, { depth: 10, showHidden: true })).not.toContain(KEY);
+    expect(JSON.stringify(provider)).not.toContain(KEY);
   });
 }
 

@@ -1,9 +1,8 @@
-import type { ModelProviderConfig } from "@mozaiks/contracts";
 import { ModelError } from "../errors.js";
-import { badResponse, postWithRetries } from "../http.js";
+import { badResponse } from "../http.js";
 import { readSse } from "../sse.js";
-import type { ChatMessage, ModelProvider, ModelRequest, ModelResponse, ToolCall } from "../types.js";
-import { parseArguments, usageOf } from "./shared.js";
+import type { ChatMessage, ModelRequest, ModelResponse, ToolCall } from "../types.js";
+import { HttpModelProvider, parseArguments, type WireAnswer } from "./http-provider.js";
 
 /** `anthropic-version` header the requests are written for. */
 export const ANTHROPIC_VERSION = "2023-06-01";
@@ -55,15 +54,6 @@ function inputOf(u: WireUsage | undefined): number | undefined {
   return u.input_tokens + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
 }
 
-type WireAnswer = {
-  text: string;
-  toolCalls: ToolCall[];
-  input: number | undefined;
-  output: number | undefined;
-  model: string | undefined;
-  stopReason: string | null;
-};
-
 function readJson(body: unknown): WireAnswer {
   const b = body as {
     type?: string;
@@ -88,22 +78,15 @@ function readJson(body: unknown): WireAnswer {
   return {
     text,
     toolCalls,
-    input: inputOf(b.usage),
-    output: b.usage?.output_tokens,
+    usage: { input: inputOf(b.usage), output: b.usage?.output_tokens },
     model: b.model,
     stopReason: b.stop_reason ?? null,
   };
 }
 
 async function readStream(body: ReadableStream<Uint8Array>, req: ModelRequest): Promise<WireAnswer> {
-  const a: WireAnswer = {
-    text: "",
-    toolCalls: [],
-    input: undefined,
-    output: undefined,
-    model: undefined,
-    stopReason: null,
-  };
+  const usage: NonNullable<WireAnswer["usage"]> = { input: undefined, output: undefined };
+  const a: WireAnswer = { text: "", toolCalls: [], usage, model: undefined, stopReason: null };
   const blocks = new Map<number, { type: string; id: string; name: string; json: string }>();
   let stopped = false;
   for await (const e of readSse(body)) {
@@ -126,8 +109,8 @@ async function readStream(body: ReadableStream<Uint8Array>, req: ModelRequest): 
     }
     if (type === "message_start") {
       a.model = data.message?.model;
-      a.input = inputOf(data.message?.usage);
-      a.output = data.message?.usage?.output_tokens;
+      usage.input = inputOf(data.message?.usage);
+      usage.output = data.message?.usage?.output_tokens;
     } else if (type === "content_block_start" && data.content_block) {
       const cb = data.content_block;
       blocks.set(data.index ?? blocks.size, {
@@ -146,9 +129,9 @@ async function readStream(body: ReadableStream<Uint8Array>, req: ModelRequest): 
     } else if (type === "message_delta") {
       if (data.delta?.stop_reason) a.stopReason = data.delta.stop_reason;
       // Cumulative counts: the last message_delta holds the final ones.
-      if (typeof data.usage?.output_tokens === "number") a.output = data.usage.output_tokens;
+      if (typeof data.usage?.output_tokens === "number") usage.output = data.usage.output_tokens;
       const input = inputOf(data.usage);
-      if (input !== undefined) a.input = input;
+      if (input !== undefined) usage.input = input;
     } else if (type === "message_stop") {
       stopped = true;
       break;
@@ -167,22 +150,10 @@ async function readStream(body: ReadableStream<Uint8Array>, req: ModelRequest): 
  * `anthropic-version`): system text as `system`, tools as `input_schema` tools, tool results as
  * `tool_result` blocks; streams by default, with usage from `message_start` / `message_delta`.
  */
-export class AnthropicProvider implements ModelProvider {
+export class AnthropicProvider extends HttpModelProvider {
   readonly kind = "anthropic" as const;
-  readonly name: string;
-  readonly defaultModel: string;
-  readonly #config: ModelProviderConfig;
-  readonly #key: string | undefined;
-
-  constructor(config: ModelProviderConfig, apiKey: string | undefined) {
-    this.#config = config;
-    this.#key = apiKey;
-    this.name = config.name;
-    this.defaultModel = config.model;
-  }
 
   async complete(req: ModelRequest): Promise<ModelResponse> {
-    const stream = this.#config.stream;
     const wire = toWire(req.messages);
     const body: Record<string, unknown> = {
       model: req.model,
@@ -197,35 +168,14 @@ export class AnthropicProvider implements ModelProvider {
         input_schema: t.parameters,
       }));
     }
-    if (stream) body.stream = true;
-    const headers: Record<string, string> = {
-      "content-type": "application/json",
-      accept: stream ? "text/event-stream" : "application/json",
-      "anthropic-version": ANTHROPIC_VERSION,
-    };
-    if (this.#key) headers["x-api-key"] = this.#key;
-    const url = `${this.#config.base_url.replace(/\/+$/, "")}/v1/messages`;
-    const prompt = req.messages.map((m) => m.content).join("\n");
-    return postWithRetries(
-      {
-        provider: this.name,
-        retries: this.#config.retries,
-        timeoutMs: this.#config.timeout_ms,
-        secrets: this.#key ? [this.#key] : [],
-      },
-      url,
-      { headers, body: JSON.stringify(body), signal: req.signal },
-      async (res) => {
-        const sse = (res.headers.get("content-type") ?? "").includes("text/event-stream");
-        const a = sse && res.body ? await readStream(res.body, req) : readJson(await res.json());
-        return {
-          text: a.text,
-          toolCalls: a.toolCalls,
-          usage: usageOf({ input: a.input, output: a.output }, prompt, a.text, a.toolCalls),
-          model: a.model ?? req.model,
-          stopReason: a.stopReason,
-        };
-      },
-    );
+    if (this.streams) body.stream = true;
+    return this.send(req, "/v1/messages", { "anthropic-version": ANTHROPIC_VERSION }, body, {
+      stream: readStream,
+      json: readJson,
+    });
+  }
+
+  protected keyHeaders(key: string): Record<string, string> {
+    return { "x-api-key": key };
   }
 }

@@ -1,9 +1,8 @@
-import type { ModelProviderConfig } from "@mozaiks/contracts";
 import { ModelError } from "../errors.js";
-import { badResponse, postWithRetries } from "../http.js";
+import { badResponse } from "../http.js";
 import { readSse } from "../sse.js";
-import type { ChatMessage, ModelProvider, ModelRequest, ModelResponse, ToolCall } from "../types.js";
-import { parseArguments, usageOf } from "./shared.js";
+import type { ChatMessage, ModelRequest, ModelResponse } from "../types.js";
+import { HttpModelProvider, parseArguments, type WireAnswer } from "./http-provider.js";
 
 type WireMessage = Record<string, unknown>;
 
@@ -42,22 +41,10 @@ interface WireToolCall {
  * default (`stream_options.include_usage` for the usage chunk); `max_tokens` is the request's
  * bound; tools are `function` tools.
  */
-export class OpenAiCompatibleProvider implements ModelProvider {
+export class OpenAiCompatibleProvider extends HttpModelProvider {
   readonly kind = "openai" as const;
-  readonly name: string;
-  readonly defaultModel: string;
-  readonly #config: ModelProviderConfig;
-  readonly #key: string | undefined;
-
-  constructor(config: ModelProviderConfig, apiKey: string | undefined) {
-    this.#config = config;
-    this.#key = apiKey;
-    this.name = config.name;
-    this.defaultModel = config.model;
-  }
 
   async complete(req: ModelRequest): Promise<ModelResponse> {
-    const stream = this.#config.stream;
     const body: Record<string, unknown> = {
       model: req.model,
       messages: toWire(req.messages),
@@ -69,51 +56,19 @@ export class OpenAiCompatibleProvider implements ModelProvider {
         function: { name: t.name, description: t.description, parameters: t.parameters },
       }));
     }
-    if (stream) {
+    if (this.streams) {
       body.stream = true;
       body.stream_options = { include_usage: true };
     }
-    const headers: Record<string, string> = {
-      "content-type": "application/json",
-      accept: stream ? "text/event-stream" : "application/json",
-    };
-    if (this.#key) headers.authorization = `Bearer ${this.#key}`;
-    const url = `${this.#config.base_url.replace(/\/+$/, "")}/chat/completions`;
-    const prompt = req.messages.map((m) => m.content).join("\n");
-    return postWithRetries(
-      {
-        provider: this.name,
-        retries: this.#config.retries,
-        timeoutMs: this.#config.timeout_ms,
-        secrets: this.#key ? [this.#key] : [],
-      },
-      url,
-      { headers, body: JSON.stringify(body), signal: req.signal },
-      async (res) => {
-        // Some servers answer JSON even when asked to stream: read what came.
-        const sse = (res.headers.get("content-type") ?? "").includes("text/event-stream");
-        const out = sse && res.body ? await readStream(res.body, req) : readJson(await res.json());
-        return {
-          text: out.text,
-          toolCalls: out.toolCalls,
-          usage: usageOf(out.wireUsage, prompt, out.text, out.toolCalls),
-          model: out.model ?? req.model,
-          stopReason: out.stopReason,
-        };
-      },
-    );
+    return this.send(req, "/chat/completions", {}, body, { stream: readStream, json: readJson });
+  }
+
+  protected keyHeaders(key: string): Record<string, string> {
+    return { authorization: `Bearer ${key}` };
   }
 }
 
-type WireAnswer = {
-  text: string;
-  toolCalls: ToolCall[];
-  wireUsage: { input?: number | undefined; output?: number | undefined } | undefined;
-  model: string | undefined;
-  stopReason: string | null;
-};
-
-function wireUsage(u: WireUsage | null | undefined): WireAnswer["wireUsage"] {
+function wireUsage(u: WireUsage | null | undefined): WireAnswer["usage"] {
   return u ? { input: u.prompt_tokens, output: u.completion_tokens } : undefined;
 }
 
@@ -135,7 +90,7 @@ function readJson(body: unknown): WireAnswer {
       name: c.function?.name ?? "",
       arguments: parseArguments(c.function?.arguments ?? ""),
     })),
-    wireUsage: wireUsage(b.usage),
+    usage: wireUsage(b.usage),
     model: b.model,
     stopReason: choice.finish_reason ?? null,
   };
@@ -145,7 +100,7 @@ async function readStream(body: ReadableStream<Uint8Array>, req: ModelRequest): 
   let text = "";
   let model: string | undefined;
   let stopReason: string | null = null;
-  let usage: WireAnswer["wireUsage"];
+  let usage: WireAnswer["usage"];
   const calls = new Map<number, { id: string; name: string; args: string }>();
   let done = false;
   for await (const e of readSse(body)) {
@@ -188,5 +143,5 @@ async function readStream(body: ReadableStream<Uint8Array>, req: ModelRequest): 
   const toolCalls = [...calls.entries()]
     .sort(([a], [b]) => a - b)
     .map(([i, c]) => ({ id: c.id || `call_${i}`, name: c.name, arguments: parseArguments(c.args) }));
-  return { text, toolCalls, wireUsage: usage, model, stopReason };
+  return { text, toolCalls, usage, model, stopReason };
 }
