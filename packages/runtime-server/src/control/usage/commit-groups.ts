@@ -2,7 +2,7 @@
 export type Settled<O> = { ok: true; value: O } | { ok: false; error: unknown };
 
 /** Applies one group, in order; resolves once the group's transaction has committed. */
-export type ApplyGroup<I, O> = (items: I[]) => Settled<O>[] | Promise<Settled<O>[]>;
+type ApplyGroup<I, O> = (items: I[]) => Settled<O>[] | Promise<Settled<O>[]>;
 
 /** How many groups and members {@link CommitGroups} has applied (diagnostics and tests). */
 export interface GroupStats {
