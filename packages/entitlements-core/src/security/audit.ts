@@ -72,7 +72,8 @@ export function capabilityCheckRecord(
 
 /** What a limit check saw: the limit (`-1`: unlimited) and the usage it was weighed against. */
 export interface LimitCheckDetails {
-  limit: number;
+  /** Absent when the check failed before the limit was weighed (e.g. a refused gauge request). */
+  limit?: number | undefined;
   /** Usage the decision counted (a refusal, a launch check). */
   used?: number | undefined;
   /** Usage before a reservation that was granted. */
@@ -83,6 +84,8 @@ export interface LimitCheckDetails {
   phase?: string | undefined;
   /** Units held for a run. */
   held?: number | undefined;
+  /** The caller's idempotency id of a gauge reservation. */
+  id?: string | undefined;
 }
 
 /** A limit check: allowed, allowed with a warning (`warn` enforcement) or denied. */

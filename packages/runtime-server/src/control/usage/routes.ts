@@ -4,6 +4,7 @@ import {
   UsageIngestBatchSchema,
   type UsageIngestResponse,
 } from "@mozaiks/contracts";
+import { type LimitCheckDetails, limitCheckRecord } from "@mozaiks/entitlements-core";
 import { Hono } from "hono";
 import { RuntimeError } from "../../errors.js";
 import { internalRoutes } from "../../http/access.js";
@@ -77,15 +78,16 @@ export const usageRoutes = internalRoutes(({ ctx }) => {
     .post("/api/internal/usage/reserve", async (c) => {
       const { req, resolved } = await gauge(await readJson(c), "reserve");
       const userId = req.user_id ?? APP_ACTOR;
-      const audit = (result: "allowed" | "warning" | "denied", details: Record<string, unknown>) =>
-        ctx.audit.record({
-          eventType: "limit_check",
-          result,
-          userId,
-          subject: req.limit_id,
-          requestId: c.var.requestId,
-          details: { ...details, requested: req.amount, id: req.id },
-        });
+      const audit = (result: "allowed" | "warning" | "denied", details: LimitCheckDetails) =>
+        ctx.audit.record(
+          limitCheckRecord({
+            userId,
+            limitId: req.limit_id,
+            requestId: c.var.requestId,
+            result,
+            details: { ...details, requested: req.amount, id: req.id },
+          }),
+        );
       let r: Awaited<ReturnType<RuntimeContext["ledger"]["reserve"]>>;
       try {
         r = await ctx.ledger.reserve({
