@@ -1,13 +1,12 @@
-import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { DomainEvent, ModuleActor, ModuleContext, ModuleStore } from "@mozaiks/contracts";
-import pg from "pg";
 import { openStore } from "../store/db.js";
 import type { RuntimeStore } from "../store/open.js";
 import { openPgStore } from "../store/postgres.js";
 import type { Dialect } from "../store/sql.js";
 import { moduleDatabase } from "./database.js";
 import { applyModuleMigrations, readMigrationFiles } from "./migrations.js";
+import { freshPgDatabase } from "./pg-database.js";
 
 /** An emitted event as a harness records it. */
 export type HarnessEvent = Pick<DomainEvent, "event_type" | "payload">;
@@ -45,24 +44,6 @@ export interface ModuleHarnessOptions {
   postgres?: string;
 }
 
-/** A fresh database on the server of `adminUrl`; `drop` removes it. */
-async function freshPgDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `mozaiks_harness_${randomUUID().replaceAll("-", "")}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
 /**
  * A pack module's backend under test on what the runtime gives it: a runtime database (in
  * memory, or a fresh PostgreSQL one) with the module's migrations applied by the runtime's
@@ -81,7 +62,7 @@ export async function createModuleHarness(
   opts: ModuleHarnessOptions = {},
 ): Promise<ModuleHarness> {
   const start = new Date("2026-01-01T00:00:00.000Z");
-  const pgDb = opts.postgres ? await freshPgDatabase(opts.postgres) : undefined;
+  const pgDb = opts.postgres ? await freshPgDatabase(opts.postgres, "mozaiks_harness_") : undefined;
   let store: RuntimeStore;
   try {
     store = pgDb ? await openPgStore(pgDb.url, { max: 2 }) : openStore(":memory:");

@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { tempDir } from "@mozaiks/test-utils";
-import pg from "pg";
 import { inject } from "vitest";
+import { freshPgDatabase as freshDatabase } from "../../src/modules/pg-database.js";
 import { openStore } from "../../src/store/db.js";
 import type { RuntimeStore } from "../../src/store/open.js";
 import { openPgStore } from "../../src/store/postgres.js";
@@ -11,18 +10,7 @@ import type {} from "./pg-global-setup.js";
 
 /** A fresh, empty database on the test run's PostgreSQL server; resolves with its URL. */
 export async function freshPgDatabase(): Promise<string> {
-  const admin = inject("pgAdminUrl");
-  const name = `mozaiks_${randomUUID().replaceAll("-", "")}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return (await freshDatabase(inject("pgAdminUrl"))).url;
 }
 
 /** One database engine under test: `database()` names a fresh database, `open` opens it. */
