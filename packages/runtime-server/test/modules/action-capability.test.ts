@@ -1,35 +1,25 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import { drivers } from "../helpers/drivers.js";
-import { call, moduleRuntime, tokenFor, writeManifest } from "./helpers.js";
+import { call, moduleRuntime, tokenFor, writeManifest, writeModule } from "./helpers.js";
 
 /** A JavaScript module whose `export_all` action needs its own capability. */
 function reportsBundle(capabilities: string[]): string {
   const dir = tempDir("mozaiks-reports-");
-  const mod = join(dir, "modules", "reports");
-  mkdirSync(join(mod, "backend"), { recursive: true });
-  writeFileSync(
-    join(mod, "module.yaml"),
-    [
-      "schema_version: mozaiks.module.v1",
-      "module_id: reports",
-      "ownership: generated_module",
-      "capability: cap.feature.reports",
-      "entrypoint: backend/handler.js",
+  writeModule(dir, "reports", {
+    capability: "cap.feature.reports",
+    yaml: [
       "actions:",
       "  - name: summary",
       "  - name: export_all",
       "    capability: cap.feature.reports_export",
       "    input: { type: object, properties: { format: { enum: [csv, json] } }, required: [format] }",
-      "",
-    ].join("\n"),
-  );
-  writeFileSync(
-    join(mod, "backend", "handler.js"),
-    "export const summary = (_input, ctx) => ({ for: ctx.actor.user_id });\nexport const export_all = (input) => ({ format: input.format });\n",
-  );
+    ],
+    files: {
+      "backend/handler.js":
+        "export const summary = (_input, ctx) => ({ for: ctx.actor.user_id });\nexport const export_all = (input) => ({ format: input.format });\n",
+    },
+  });
   writeManifest(dir, capabilities);
   return dir;
 }

@@ -1,43 +1,21 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { drivers } from "../helpers/drivers.js";
 import { buildTestRuntime } from "../helpers/runtime.js";
-import { appBundle, call, count, moduleRuntime, tokenFor } from "./helpers.js";
+import { appBundle, call, count, moduleRuntime, tokenFor, writeModule } from "./helpers.js";
 
 /**
  * Adds a module `flaky` to a bundle: it reacts to notification_created and fails its first
  * `failures` deliveries (a per-process counter, so a rolled-back attempt still counts).
  */
 function addFlakyModule(appDir: string, failures: number): void {
-  const dir = join(appDir, "modules", "flaky");
-  mkdirSync(join(dir, "contracts"), { recursive: true });
-  mkdirSync(join(dir, "backend"), { recursive: true });
-  mkdirSync(join(dir, "migrations"), { recursive: true });
-  writeFileSync(
-    join(dir, "module.yaml"),
-    [
-      "schema_version: mozaiks.module.v1",
-      "module_id: flaky",
-      "ownership: generated_module",
-      "capability: cap.feature.flaky",
-      "entrypoint: backend/handler.js",
-      "reaction_handlers:",
-      "  - method: on_created",
-      "",
-    ].join("\n"),
-  );
-  writeFileSync(
-    join(dir, "contracts", "reactions.yaml"),
-    "reactions:\n  - id: flaky.on_created\n    event_type: domain.notifications.notification_created\n    target: { kind: handler, handler_method: on_created }\n",
-  );
-  writeFileSync(
-    join(dir, "migrations", "0001.sql"),
-    "CREATE TABLE flaky_seen (event_id TEXT PRIMARY KEY);\n",
-  );
-  writeFileSync(
-    join(dir, "backend", "handler.js"),
-    `let calls = 0;
+  writeModule(appDir, "flaky", {
+    capability: "cap.feature.flaky",
+    yaml: ["reaction_handlers:", "  - method: on_created"],
+    files: {
+      "contracts/reactions.yaml":
+        "reactions:\n  - id: flaky.on_created\n    event_type: domain.notifications.notification_created\n    target: { kind: handler, handler_method: on_created }\n",
+      "migrations/0001.sql": "CREATE TABLE flaky_seen (event_id TEXT PRIMARY KEY);\n",
+      "backend/handler.js": `let calls = 0;
 export async function on_created(event, ctx) {
   calls += 1;
   await ctx.store.run("INSERT INTO flaky_seen (event_id) VALUES (?)", [event.event_id]);
@@ -45,7 +23,8 @@ export async function on_created(event, ctx) {
   return { ok: true };
 }
 `,
-  );
+    },
+  });
 }
 
 describe.each(drivers)("module event bus ($name)", (driver) => {

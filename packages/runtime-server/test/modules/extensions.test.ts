@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@mozaiks/test-utils";
 import { pino } from "pino";
@@ -14,6 +14,7 @@ import {
   moduleRuntime,
   tokenFor,
   writeManifest,
+  writeModule,
 } from "./helpers.js";
 
 // runtime_extensions.yaml hosted by the runtime: startup services start and stop with it, API
@@ -162,35 +163,24 @@ function fixtureBundle(
 ): string {
   const dir = tempDir("mozaiks-ext-fixture-");
   for (const m of modules) {
-    const mod = join(dir, "modules", m.id);
-    mkdirSync(join(mod, "backend"), { recursive: true });
-    mkdirSync(join(mod, "migrations"), { recursive: true });
-    writeFileSync(
-      join(mod, "module.yaml"),
-      [
-        "schema_version: mozaiks.module.v1",
-        `module_id: ${m.id}`,
-        "ownership: generated_module",
-        "capability: cap.feature.ext",
-        "entrypoint: backend/handler.mjs",
-        "",
-      ].join("\n"),
-    );
-    writeFileSync(join(mod, "backend", "handler.mjs"), "export {};\n");
-    // An auto-numbered key is spelled differently per engine: PostgreSQL gets its own file.
-    writeFileSync(
-      join(mod, "migrations", "0001_init.sql"),
-      `CREATE TABLE ${m.id}_log (id INTEGER PRIMARY KEY, what TEXT NOT NULL, actor TEXT NOT NULL);\n`,
-    );
-    writeFileSync(
-      join(mod, "migrations", "0001_init.postgres.sql"),
-      `CREATE TABLE ${m.id}_log (id INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY, what TEXT NOT NULL, actor TEXT NOT NULL);\n`,
-    );
-    writeFileSync(
-      join(mod, "runtime_extensions.yaml"),
-      ["schema_version: mozaiks.runtime_extensions.v1", "extensions:", ...m.extensions, ""].join("\n"),
-    );
-    for (const [name, text] of Object.entries(m.files)) writeFileSync(join(mod, "backend", name), text);
+    const backend = Object.entries(m.files).map(([name, text]) => [`backend/${name}`, text]);
+    writeModule(dir, m.id, {
+      capability: "cap.feature.ext",
+      entrypoint: "backend/handler.mjs",
+      files: {
+        "backend/handler.mjs": "export {};\n",
+        // An auto-numbered key is spelled differently per engine: PostgreSQL gets its own file.
+        "migrations/0001_init.sql": `CREATE TABLE ${m.id}_log (id INTEGER PRIMARY KEY, what TEXT NOT NULL, actor TEXT NOT NULL);\n`,
+        "migrations/0001_init.postgres.sql": `CREATE TABLE ${m.id}_log (id INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY, what TEXT NOT NULL, actor TEXT NOT NULL);\n`,
+        "runtime_extensions.yaml": [
+          "schema_version: mozaiks.runtime_extensions.v1",
+          "extensions:",
+          ...m.extensions,
+          "",
+        ].join("\n"),
+        ...Object.fromEntries(backend),
+      },
+    });
   }
   writeManifest(dir, ["cap.feature.ext"]);
   return dir;

@@ -1,5 +1,5 @@
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyOverlay, loadCatalog, planBuildOrThrow } from "@mozaiks/capability-packs";
 import { tempDir } from "@mozaiks/test-utils";
@@ -33,6 +33,35 @@ export function writeManifest(dir: string, capabilities: string[]): void {
     join(dir, "entitlement_manifest.json"),
     JSON.stringify({ app_id: APP_ID, metadata: { capabilities: ["cap.tool.basic", ...capabilities] } }),
   );
+}
+
+/** One JavaScript module for {@link writeModule}. */
+export interface ModuleFixture {
+  capability: string;
+  /** Default `backend/handler.js`. */
+  entrypoint?: string;
+  /** module.yaml lines after the required fields (actions, emits, reaction_handlers, …). */
+  yaml?: string[];
+  /** The module's other files by path inside its folder (backend, migrations, contracts). */
+  files: Record<string, string>;
+}
+
+/** Writes the module `id` into the bundle `appDir` (`modules/<id>`, a generated module). */
+export function writeModule(appDir: string, id: string, m: ModuleFixture): void {
+  const yaml = [
+    "schema_version: mozaiks.module.v1",
+    `module_id: ${id}`,
+    "ownership: generated_module",
+    `capability: ${m.capability}`,
+    `entrypoint: ${m.entrypoint ?? "backend/handler.js"}`,
+    ...(m.yaml ?? []),
+    "",
+  ];
+  for (const [file, text] of Object.entries({ "module.yaml": yaml.join("\n"), ...m.files })) {
+    const at = join(appDir, "modules", id, file);
+    mkdirSync(dirname(at), { recursive: true });
+    writeFileSync(at, text);
+  }
 }
 
 /** Copies a module folder of a bundle (to write a failing variant of it). */

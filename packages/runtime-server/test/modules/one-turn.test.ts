@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { listen, tempDir } from "@mozaiks/test-utils";
 import { describe, expect, it } from "vitest";
 import type { RuntimeStore } from "../../src/store/open.js";
 import { type Driver, postgresDriver, sqliteDriver } from "../helpers/drivers.js";
-import { call, count, moduleRuntime, tokenFor, writeManifest } from "./helpers.js";
+import { call, count, moduleRuntime, tokenFor, writeManifest, writeModule } from "./helpers.js";
 
 // Async module handlers on SQLite: a module transaction is confined to one turn of the event
 // loop (src/modules/one-turn.ts). Awaiting the store (however deep, however many calls) commits;
@@ -76,40 +76,25 @@ export async function fail(_input, ctx) {
 /** An app bundle with one JavaScript module `turns` whose actions await different things. */
 function turnsBundle(): string {
   const dir = tempDir("mozaiks-turns-");
-  const mod = join(dir, "modules", "turns");
-  mkdirSync(join(mod, "backend"), { recursive: true });
-  mkdirSync(join(mod, "migrations"), { recursive: true });
-  mkdirSync(join(mod, "contracts"), { recursive: true });
   const action = (name: string) => [`  - name: ${name}`, "    input: { type: object }"];
-  writeFileSync(
-    join(mod, "module.yaml"),
-    [
-      "schema_version: mozaiks.module.v1",
-      "module_id: turns",
-      "ownership: generated_module",
-      "capability: cap.feature.turns",
-      "entrypoint: backend/handler.js",
+  writeModule(dir, "turns", {
+    capability: "cap.feature.turns",
+    yaml: [
       "emits: [domain.turns.written]",
       "reaction_handlers:",
       "  - method: on_written",
       "actions:",
       ...["many", "wait_timer", "wait_immediate", "wait_fetch", "write", "fail"].flatMap(action),
-      "",
-    ].join("\n"),
-  );
-  writeFileSync(
-    join(mod, "contracts", "events.yaml"),
-    "schema_version: mozaiks.events.v1\nevents:\n  - event_type: domain.turns.written\n    payload: { type: object }\n",
-  );
-  writeFileSync(
-    join(mod, "contracts", "reactions.yaml"),
-    "reactions:\n  - id: turns.on_written\n    event_type: domain.turns.written\n    target: { kind: handler, handler_method: on_written }\n",
-  );
-  writeFileSync(
-    join(mod, "migrations", "0001_turns.sql"),
-    "CREATE TABLE turns_log (what TEXT NOT NULL, actor TEXT NOT NULL);\n",
-  );
-  writeFileSync(join(mod, "backend", "handler.js"), HANDLER);
+    ],
+    files: {
+      "contracts/events.yaml":
+        "schema_version: mozaiks.events.v1\nevents:\n  - event_type: domain.turns.written\n    payload: { type: object }\n",
+      "contracts/reactions.yaml":
+        "reactions:\n  - id: turns.on_written\n    event_type: domain.turns.written\n    target: { kind: handler, handler_method: on_written }\n",
+      "migrations/0001_turns.sql": "CREATE TABLE turns_log (what TEXT NOT NULL, actor TEXT NOT NULL);\n",
+      "backend/handler.js": HANDLER,
+    },
+  });
   writeManifest(dir, ["cap.feature.turns"]);
   return dir;
 }
