@@ -180,6 +180,37 @@ describe("mozaiks sync push", () => {
     expect(received.map((r) => r.body)).toEqual([onDisk, onDisk]);
   });
 
+  it("resolves as of --now with manifests that live --ttl, as manifest build does", async () => {
+    const fs = await import("node:fs/promises");
+    await fs.writeFile(
+      join(dir, "subs-ttl.json"),
+      JSON.stringify([{ app_id: "example-app", plan: "pro", status: "active" }]),
+    );
+    const push = (...extra: string[]) =>
+      mozaiks(
+        [
+          "sync",
+          "push",
+          "--runtime",
+          url(),
+          "--subscriptions",
+          "subs-ttl.json",
+          "--internal-key",
+          "k",
+        ].concat(config, key, extra),
+        { cwd: dir },
+      );
+    const run = await push("--now", "2026-03-10T12:00:00Z", "--ttl", "2h");
+    expect(run.code).toBe(0);
+    expect(received.map((r) => r.body)).toEqual([
+      expect.objectContaining({ issued_at: "2026-03-10T12:00:00Z", expires_at: "2026-03-10T14:00:00Z" }),
+    ]);
+    const bad = await push("--ttl", "soon");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--ttl must be");
+    expect(received).toHaveLength(1);
+  });
+
   it("requires an internal API key and names bad entries of the subscriptions file", async () => {
     const noKey = await mozaiks(
       ["sync", "push", "--runtime", url(), "--subscriptions", "subs.json", ...config, ...key],

@@ -1,7 +1,12 @@
 import { SubscriptionManager } from "@mozaiks/platform-resolver";
 import { type Command, Option } from "commander";
 import { usageError } from "../output/cli-error.js";
-import { type ResolverFlags, resolverFrom, withConfigOptions } from "../shared/config-options.js";
+import {
+  type ResolverFlags,
+  resolverFrom,
+  withConfigOptions,
+  withTtlOption,
+} from "../shared/config-options.js";
 import type { CliContext } from "../shared/context.js";
 import { parseDuration } from "../shared/duration.js";
 import {
@@ -74,11 +79,7 @@ export function registerBundleCommands(program: Command, ctx: CliContext): void 
     .argument("<app-dir>", "the app bundle directory");
   withSubscriptionOptions(writeCmd, false);
   withConfigOptions(writeCmd);
-  withSigningOptions(writeCmd)
-    .option(
-      "--ttl <duration>",
-      "manifest lifetime: seconds, 30m, 12h, 90d or none (default: manifest_ttl_seconds)",
-    )
+  withTtlOption(withSigningOptions(writeCmd))
     .option("--catalog-ttl <duration>", "plan catalog lifetime (default: --ttl)")
     .option("--allow-unsigned", "write unsigned files (local development only)")
     .addOption(new Option("--now <iso>", "resolve as of this instant"))

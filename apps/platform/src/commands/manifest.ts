@@ -10,7 +10,12 @@ import {
 import { type Command, Option } from "commander";
 import { usageError } from "../output/cli-error.js";
 import { EXIT } from "../output/exit-codes.js";
-import { type ResolverFlags, resolverFrom, withConfigOptions } from "../shared/config-options.js";
+import {
+  type ResolverFlags,
+  resolverFrom,
+  withConfigOptions,
+  withTtlOption,
+} from "../shared/config-options.js";
 import type { CliContext } from "../shared/context.js";
 import { parseNow } from "../shared/duration.js";
 import {
@@ -135,12 +140,12 @@ export function registerManifestCommands(program: Command, ctx: CliContext): voi
     .description("resolve a subscription into an entitlement manifest (JSON on stdout, or --out)");
   withSubscriptionOptions(buildCmd);
   withConfigOptions(buildCmd);
-  withSigningOptions(buildCmd)
-    .option("--sign", "sign the manifest (implied by --key / --hmac-key; uses env keys otherwise)")
-    .option(
-      "--ttl <duration>",
-      "manifest lifetime: seconds, 30m, 12h, 90d or none (default: manifest_ttl_seconds)",
-    )
+  withTtlOption(
+    withSigningOptions(buildCmd).option(
+      "--sign",
+      "sign the manifest (implied by --key / --hmac-key; uses env keys otherwise)",
+    ),
+  )
     .option("-o, --out <file>", "write the manifest to this file (atomically) instead of stdout")
     .addOption(new Option("--now <iso>", "resolve as of this instant (backfills, tests)"))
     .addHelpText(

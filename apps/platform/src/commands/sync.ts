@@ -1,7 +1,6 @@
 import {
   ConfigInvalidError,
   isPlatformError,
-  PlatformResolver,
   pushToRuntime,
   readJsonFile,
   readJsonFileLossless,
@@ -11,9 +10,13 @@ import {
 import { type Command, Option } from "commander";
 import { CliError, usageError } from "../output/cli-error.js";
 import { EXIT } from "../output/exit-codes.js";
-import { type ConfigFlags, loadConfig, withConfigOptions } from "../shared/config-options.js";
+import {
+  type ResolverFlags,
+  resolverFrom,
+  withConfigOptions,
+  withTtlOption,
+} from "../shared/config-options.js";
 import type { CliContext } from "../shared/context.js";
-import { parseNow } from "../shared/duration.js";
 import {
   describeSigner,
   resolveSigner,
@@ -21,7 +24,7 @@ import {
   withSigningOptions,
 } from "../shared/signing-options.js";
 
-interface PushFlags extends ConfigFlags, SigningFlags {
+interface PushFlags extends ResolverFlags, SigningFlags {
   runtime: string;
   subscriptions?: string;
   manifest?: string[];
@@ -31,7 +34,6 @@ interface PushFlags extends ConfigFlags, SigningFlags {
   timeoutMs: string;
   concurrency: string;
   allowUnsigned?: boolean;
-  now?: string;
 }
 
 function positiveInt(value: string, flag: string, min = 0): number {
@@ -132,8 +134,7 @@ async function push(ctx: CliContext, flags: PushFlags, cmd: Command): Promise<vo
         "sync push signs manifests: pass --key (or --hmac-key), set MOZAIKS_ENTITLEMENT_PRIVATE_KEY, or --allow-unsigned",
       );
     }
-    const now = parseNow(flags.now);
-    const resolver = new PlatformResolver(await loadConfig(ctx, flags), { now: () => now });
+    const { resolver } = await resolverFrom(ctx, flags);
     return new SubscriptionManager({
       resolver,
       ...(signer && { signer }),
@@ -174,9 +175,9 @@ export function registerSyncCommands(program: Command, ctx: CliContext): void {
     .option("--timeout-ms <ms>", "timeout of one attempt", "10000")
     .option("--concurrency <n>", "manifests in flight at once", "4")
     .option("--allow-unsigned", "push unsigned manifests (local development only)")
-    .addOption(new Option("--now <iso>", "resolve as of this instant"));
+    .addOption(new Option("--now <iso>", "resolve as of this instant (with --subscriptions)"));
   withConfigOptions(pushCmd);
-  withSigningOptions(pushCmd).addHelpText(
+  withTtlOption(withSigningOptions(pushCmd)).addHelpText(
     "after",
     '\nExample:\n  MOZAIKS_INTERNAL_API_KEY=… mozaiks sync push --runtime http://localhost:8080 --subscriptions subs.json -c config --key keys/k1.private.jwk.json\n  subs.json: [{"app_id":"acme","user_id":"u1","plan":"pro","status":"active","expires_at":null}]\n\nRetries network errors, timeouts, 408, 429 (honouring Retry-After) and 5xx; other 4xx are final.\nExit 0 when every manifest synced, 3 when any failed (each result is listed).',
   );

@@ -43,6 +43,14 @@ export interface ResolverFlags extends ConfigFlags {
   now?: string;
 }
 
+/** Adds `--ttl` (the manifests' lifetime, read by {@link resolverFrom}) to a command. */
+export function withTtlOption(cmd: Command): Command {
+  return cmd.option(
+    "--ttl <duration>",
+    "manifest lifetime: seconds, 30m, 12h, 90d or none (default: manifest_ttl_seconds)",
+  );
+}
+
 /**
  * The config the flags name and a resolver on it as of `--now`, whose manifests live `--ttl`
  * (`ttl`: seconds, null for none, undefined when not given: the config's manifest_ttl_seconds).
