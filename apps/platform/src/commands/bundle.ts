@@ -1,12 +1,7 @@
 import { SubscriptionManager } from "@mozaiks/platform-resolver";
 import { type Command, Option } from "commander";
 import { usageError } from "../output/cli-error.js";
-import {
-  type ResolverFlags,
-  resolverFrom,
-  withConfigOptions,
-  withTtlOption,
-} from "../shared/config-options.js";
+import { type ResolverFlags, resolverFrom, withResolverOptions } from "../shared/config-options.js";
 import type { CliContext } from "../shared/context.js";
 import { parseDuration } from "../shared/duration.js";
 import {
@@ -78,8 +73,8 @@ export function registerBundleCommands(program: Command, ctx: CliContext): void 
     )
     .argument("<app-dir>", "the app bundle directory");
   withSubscriptionOptions(writeCmd, false);
-  withConfigOptions(writeCmd);
-  withTtlOption(withSigningOptions(writeCmd))
+  withResolverOptions(writeCmd);
+  withSigningOptions(writeCmd)
     .option("--catalog-ttl <duration>", "plan catalog lifetime (default: --ttl)")
     .option("--allow-unsigned", "write unsigned files (local development only)")
     .addOption(new Option("--now <iso>", "resolve as of this instant"))

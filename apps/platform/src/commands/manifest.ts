@@ -10,12 +10,7 @@ import {
 import { type Command, Option } from "commander";
 import { usageError } from "../output/cli-error.js";
 import { EXIT } from "../output/exit-codes.js";
-import {
-  type ResolverFlags,
-  resolverFrom,
-  withConfigOptions,
-  withTtlOption,
-} from "../shared/config-options.js";
+import { type ResolverFlags, resolverFrom, withResolverOptions } from "../shared/config-options.js";
 import type { CliContext } from "../shared/context.js";
 import { parseNow } from "../shared/duration.js";
 import {
@@ -139,13 +134,9 @@ export function registerManifestCommands(program: Command, ctx: CliContext): voi
     .command("build")
     .description("resolve a subscription into an entitlement manifest (JSON on stdout, or --out)");
   withSubscriptionOptions(buildCmd);
-  withConfigOptions(buildCmd);
-  withTtlOption(
-    withSigningOptions(buildCmd).option(
-      "--sign",
-      "sign the manifest (implied by --key / --hmac-key; uses env keys otherwise)",
-    ),
-  )
+  withResolverOptions(buildCmd);
+  withSigningOptions(buildCmd)
+    .option("--sign", "sign the manifest (implied by --key / --hmac-key; uses env keys otherwise)")
     .option("-o, --out <file>", "write the manifest to this file (atomically) instead of stdout")
     .addOption(new Option("--now <iso>", "resolve as of this instant (backfills, tests)"))
     .addHelpText(

@@ -10,12 +10,7 @@ import {
 import { type Command, Option } from "commander";
 import { CliError, usageError } from "../output/cli-error.js";
 import { EXIT } from "../output/exit-codes.js";
-import {
-  type ResolverFlags,
-  resolverFrom,
-  withConfigOptions,
-  withTtlOption,
-} from "../shared/config-options.js";
+import { type ResolverFlags, resolverFrom, withResolverOptions } from "../shared/config-options.js";
 import type { CliContext } from "../shared/context.js";
 import {
   describeSigner,
@@ -176,8 +171,8 @@ export function registerSyncCommands(program: Command, ctx: CliContext): void {
     .option("--concurrency <n>", "manifests in flight at once", "4")
     .option("--allow-unsigned", "push unsigned manifests (local development only)")
     .addOption(new Option("--now <iso>", "resolve as of this instant (with --subscriptions)"));
-  withConfigOptions(pushCmd);
-  withTtlOption(withSigningOptions(pushCmd)).addHelpText(
+  withResolverOptions(pushCmd);
+  withSigningOptions(pushCmd).addHelpText(
     "after",
     '\nExample:\n  MOZAIKS_INTERNAL_API_KEY=… mozaiks sync push --runtime http://localhost:8080 --subscriptions subs.json -c config --key keys/k1.private.jwk.json\n  subs.json: [{"app_id":"acme","user_id":"u1","plan":"pro","status":"active","expires_at":null}]\n\nRetries network errors, timeouts, 408, 429 (honouring Retry-After) and 5xx; other 4xx are final.\nExit 0 when every manifest synced, 3 when any failed (each result is listed).',
   );

@@ -43,9 +43,9 @@ export interface ResolverFlags extends ConfigFlags {
   now?: string;
 }
 
-/** Adds `--ttl` (the manifests' lifetime, read by {@link resolverFrom}) to a command. */
-export function withTtlOption(cmd: Command): Command {
-  return cmd.option(
+/** Adds the options {@link resolverFrom} reads but `--now`: the config's and `--ttl`. */
+export function withResolverOptions(cmd: Command): Command {
+  return withConfigOptions(cmd).option(
     "--ttl <duration>",
     "manifest lifetime: seconds, 30m, 12h, 90d or none (default: manifest_ttl_seconds)",
   );
