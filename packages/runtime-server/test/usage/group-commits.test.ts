@@ -7,6 +7,7 @@ import {
   type ReserveOutcome,
 } from "../../src/control/usage/counters.js";
 import { counterStoreFor } from "../../src/control/usage/counters-store.js";
+import { openStore } from "../../src/store/db.js";
 import type { RuntimeStore } from "../../src/store/open.js";
 import { drivers } from "../helpers/drivers.js";
 
@@ -169,5 +170,29 @@ describe.each(drivers)("reservations committed in groups ($name)", (driver) => {
     expect(counters.reservationGroups).toEqual({ groups: 3, members: n, largest: MAX_RESERVATION_GROUP });
     expect(await counters.read(E)).toEqual({ used: n, floor: 0 });
     await store.close();
+  });
+});
+
+describe("reservation groups on SQLite", () => {
+  it("read and write each counter once per group, whatever the number of members", async () => {
+    const store = openStore(":memory:");
+    const counters = counterStoreFor(store);
+    const F = key("frank");
+    const G = key("grace");
+    // Rows changed by the connection reservations are written on (one ledger row per granted member).
+    const changes = () => (store.relaxed.prepare("SELECT total_changes() AS n").get() as { n: number }).n;
+    const before = changes();
+    const outcomes = await Promise.all([
+      ...Array.from({ length: 12 }, (_, i) => counters.reserve(row(`f${i}`, F, 1), 10)),
+      ...Array.from({ length: 5 }, (_, i) => counters.reserve(row(`g${i}`, G, 2), null)),
+    ]);
+    expect(counters.reservationGroups.groups).toBe(1);
+    expect(outcomes.filter((o) => o.status === "reserved")).toHaveLength(15);
+    // 15 ledger rows, 2 refused rows inserted and deleted again, one write per counter.
+    expect(changes() - before).toBe(15 + 2 * 2 + 2);
+    expect(await counters.read(F)).toEqual({ used: 10, floor: 0 });
+    expect(await counters.read(G)).toEqual({ used: 10, floor: 0 });
+    expect(await counters.drift()).toEqual([]);
+    store.close();
   });
 });

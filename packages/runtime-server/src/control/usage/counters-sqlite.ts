@@ -16,6 +16,7 @@ import {
 const KEY_WHERE =
   "subject_scope = @scope AND subject_id = @subject AND metric = @metric AND period_start = @start AND period_end = @end";
 const KEY_COLUMNS = "subject_scope, subject_id, metric, period_start, period_end";
+const KEY_AT = "subject_scope = ? AND subject_id = ? AND metric = ? AND period_start = ? AND period_end = ?";
 
 /** Rows per chunk when scanning the ledger (verify / rebuild). */
 const SCAN_CHUNK = 100_000;
@@ -78,6 +79,18 @@ function rowParams(r: LedgerRow, amount = r.amount): unknown[] {
 function prepare(db: Database.Database) {
   return {
     read: db.prepare<KeyParams, CounterValue>(`SELECT used, floor FROM usage_counters WHERE ${KEY_WHERE}`),
+    /** The same read bound by position (a reservation group's). */
+    readAt: db.prepare<[string, string, string, number, number], CounterValue>(
+      `SELECT used, floor FROM usage_counters WHERE ${KEY_AT}`,
+    ),
+    /** A reservation group's write of a counter it read: only if `used` is still what it read. */
+    moveCounter: db.prepare<[number, number, string, string, string, number, number, number]>(
+      `UPDATE usage_counters SET used = used + ?, updated_at = ? WHERE ${KEY_AT} AND used = ?`,
+    ),
+    /** A reservation group's first write of a counter. */
+    insertCounter: db.prepare<[string, string, string, number, number, number, number]>(
+      `INSERT INTO usage_counters (${KEY_COLUMNS}, used, floor, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)`,
+    ),
     insertRow: db.prepare<unknown[]>(
       `INSERT INTO usage_events (event_id, app_id, user_id, metric, amount, occurred_at, kind, workflow_id,
          run_id, model, input_tokens, output_tokens, batch_id, recorded_at, subject_scope, subject_id,
@@ -94,8 +107,8 @@ function prepare(db: Database.Database) {
        ON CONFLICT (${KEY_COLUMNS}) DO UPDATE SET used = used + excluded.used, updated_at = excluded.updated_at`,
     ),
     /**
-     * The reservation: one conditional upsert. A new counter is created only when the amount
-     * fits; an existing one is raised only when `max(used, floor) + amount <= limit`.
+     * A token hold's grant: one conditional upsert. A new counter is created only when the
+     * amount fits; an existing one is raised only when `max(used, floor) + amount <= limit`.
      */
     reserve: db.prepare<KeyParams & { amount: number; limit: number | null; now: number }, CounterValue>(
       `INSERT INTO usage_counters (${KEY_COLUMNS}, used, floor, updated_at)
@@ -184,50 +197,123 @@ class Rollback extends Error {}
 /** A reservation waiting for its group's transaction. */
 interface PendingReservation {
   row: LedgerRow & { counter: CounterKey };
-  key: KeyParams;
   limit: number | null;
 }
 
 /** A member's statement failed: the group is rolled back and its members are retried alone. */
 class MemberFailed extends Error {}
 
+/** One counter as a group sees it: read once, then moved by each member it grants. */
+interface GroupCounter {
+  key: CounterKey;
+  /** Whether the row exists (else the group inserts it). */
+  exists: boolean;
+  /** `used` as read at the group's start: the write below requires it unchanged. */
+  read: number;
+  used: number;
+  floor: number;
+  /** Some member was granted (even 0 units): the counter is written at the group's end. */
+  granted: boolean;
+  updatedAt: number;
+}
+
+function sameKey(a: CounterKey, b: CounterKey): boolean {
+  return (
+    a === b ||
+    (a.metric === b.metric &&
+      a.subject.id === b.subject.id &&
+      a.subject.scope === b.subject.scope &&
+      a.window.start === b.window.start &&
+      a.window.end === b.window.end)
+  );
+}
+
 /**
  * A group of reservations in one `BEGIN IMMEDIATE` transaction, each in arrival order as if
  * alone: its ledger row (a known `event_id` is a duplicate, also when an earlier member of the
- * same group recorded it), then the conditional upsert; a refusal deletes the row again, so an
- * exceeded member leaves nothing behind. Built once per store: wrapping a function in a
- * transaction is a measurable share of a reservation.
+ * same group recorded it), then its check against the counter; a refusal deletes the row again,
+ * so an exceeded member leaves nothing behind. Like the PostgreSQL group, each counter is read
+ * once, under the write lock the transaction took at `BEGIN IMMEDIATE` (no other connection
+ * can write until it commits), checked for each member against the value the earlier members
+ * left, and written once at the end, only if it still holds the value read — so a group costs
+ * one counter read and one write instead of one conditional upsert per member. Built once per
+ * store: wrapping a function in a transaction is a measurable share of a reservation.
  */
 function reserveGroup(db: Database.Database, st: ReturnType<typeof prepare>) {
-  const one = ({ row, key, limit }: PendingReservation): ReserveOutcome => {
-    if (st.insertRow.run(rowParams(row)).changes === 0) {
-      return { status: "duplicate", current: st.read.get(key) ?? ZERO };
-    }
-    const after = st.reserve.get({ ...key, amount: row.amount, limit, now: row.recordedAt });
-    if (!after) {
-      st.deleteRow.run(row.eventId);
-      return { status: "exceeded", current: st.read.get(key) ?? ZERO };
-    }
-    return { status: "reserved", before: { used: after.used - row.amount, floor: after.floor } };
+  const counterOf = (counters: GroupCounter[], key: CounterKey): GroupCounter => {
+    for (const c of counters) if (sameKey(c.key, key)) return c;
+    const v = st.readAt.get(key.subject.scope, key.subject.id, key.metric, key.window.start, key.window.end);
+    const c: GroupCounter = {
+      key,
+      exists: v !== undefined,
+      read: v?.used ?? 0,
+      used: v?.used ?? 0,
+      floor: v?.floor ?? 0,
+      granted: false,
+      updatedAt: 0,
+    };
+    counters.push(c);
+    return c;
   };
-  return db.transaction((group: PendingReservation[]) =>
-    group.map((p) => {
+  const one = ({ row, limit }: PendingReservation, counters: GroupCounter[]): ReserveOutcome => {
+    if (st.insertRow.run(rowParams(row)).changes === 0) {
+      const c = counterOf(counters, row.counter);
+      return { status: "duplicate", current: { used: c.used, floor: c.floor } };
+    }
+    const c = counterOf(counters, row.counter);
+    if (limit !== null && Math.max(c.used, c.floor) + row.amount > limit) {
+      st.deleteRow.run(row.eventId);
+      return { status: "exceeded", current: { used: c.used, floor: c.floor } };
+    }
+    const before = { used: c.used, floor: c.floor };
+    c.used += row.amount;
+    c.granted = true;
+    c.updatedAt = row.recordedAt;
+    return { status: "reserved", before };
+  };
+  return db.transaction((group: PendingReservation[]) => {
+    const counters: GroupCounter[] = [];
+    const out = group.map((p) => {
       try {
-        return one(p);
+        return one(p, counters);
       } catch (err) {
         throw new MemberFailed("reservation failed", { cause: err });
       }
-    }),
-  );
+    });
+    for (const c of counters) {
+      if (!c.granted) continue;
+      const k = c.key;
+      const { scope, id } = k.subject;
+      if (!c.exists) {
+        // A concurrent insert of the same counter would violate its key: the group fails whole.
+        st.insertCounter.run(scope, id, k.metric, k.window.start, k.window.end, c.used, c.updatedAt);
+      } else if (
+        st.moveCounter.run(
+          c.used - c.read,
+          c.updatedAt,
+          scope,
+          id,
+          k.metric,
+          k.window.start,
+          k.window.end,
+          c.read,
+        ).changes === 0
+      ) {
+        // Unreachable while the write lock holds: fail closed rather than count on a stale value.
+        throw new Error(`counter ${k.metric} of ${scope}:${id} changed during its reservation group`);
+      }
+    }
+    return out;
+  });
 }
 
 /**
  * {@link CounterStore} on better-sqlite3. Ingest, floors and settlement run on the
  * `synchronous = FULL` connection; reservations on the relaxed one (see `Store`). Each write
- * is one `BEGIN IMMEDIATE` transaction; the reservation's check is the conditional upsert itself.
- * Reservations made during one turn of the event loop share a transaction (group commit, see
- * {@link CommitGroups}): under load the commit, most of a lone reservation's cost, is paid once
- * per group.
+ * is one `BEGIN IMMEDIATE` transaction: its write lock, taken before anything is read, is what
+ * makes a check and the write it allows atomic. Reservations made during one turn of the event
+ * loop share a transaction (group commit, see {@link CommitGroups}): under load the commit, most
+ * of a lone reservation's cost, and the counter's read and write are paid once per group.
  */
 export class SqliteCounterStore implements CounterStore {
   readonly #full: ReturnType<typeof prepare>;
@@ -313,7 +399,7 @@ export class SqliteCounterStore implements CounterStore {
   }
 
   async reserve(row: LedgerRow & { counter: CounterKey }, limit: number | null): Promise<ReserveOutcome> {
-    return this.#reservations.submit({ row, key: keyParams(row.counter), limit });
+    return this.#reservations.submit({ row, limit });
   }
 
   async reserveUpTo(

@@ -150,36 +150,44 @@ export class UsageLedger {
     const ev = ctx.evaluator;
     const limit = ev.getLimit(limitId);
     let warning: LimitExceededError | undefined;
-    const enforcer = new CapabilityEnforcer(ev, {
-      logger: silentLogger,
-      onLimitWarning: (e) => {
-        warning = e;
-      },
-    });
+    // Built only when a check has to run here (a refusal, `warn`/`none`, a per-run limit).
+    const enforcer = () =>
+      new CapabilityEnforcer(ev, {
+        logger: silentLogger,
+        onLimitWarning: (e) => {
+          warning = e;
+        },
+      });
     const key = this.counterFor(ctx, limitId, now);
     if (!key) {
       // A per-run limit is bounded by the launch scope; there is nothing to count here.
-      enforcer.requireWithinLimit(limitId, 0, amount);
+      enforcer().requireWithinLimit(limitId, 0, amount);
       return { limitId, limit, usedBefore: 0, warning, duplicate: false };
     }
     const mode = ev.enforcementFor(limitId);
     const enforced = limit !== undefined && (mode === "soft" || mode === "hard");
-    const row = {
-      ...this.#row(
-        {
-          eventId: opts.eventId ?? reservationId(now.getTime()),
-          userId: opts.userId,
-          metric: limitId,
-          kind: opts.kind,
-          amount,
-        },
-        now.getTime(),
-      ),
+    const at = now.getTime();
+    // The row as one literal (the hot path: no spread copies).
+    const row: LedgerRow & { counter: CounterKey } = {
+      eventId: opts.eventId ?? reservationId(at),
+      appId: this.deps.appId,
+      userId: opts.userId,
+      metric: limitId,
+      amount,
+      occurredAt: at,
+      kind: opts.kind,
+      workflowId: null,
+      runId: null,
+      model: null,
+      inputTokens: null,
+      outputTokens: null,
+      batchId: null,
+      recordedAt: at,
       counter: key,
     };
     const out = await this.deps.counters.reserve(row, enforced ? (limit as number) : null);
     if (out.status === "exceeded") {
-      enforcer.requireWithinLimit(limitId, Math.max(out.current.used, out.current.floor), amount);
+      enforcer().requireWithinLimit(limitId, Math.max(out.current.used, out.current.floor), amount);
       // Only reached if the evaluator disagrees with the counter (it never should): fail closed.
       throw new Error(`reservation of ${limitId} refused by the counter`);
     }
@@ -188,7 +196,7 @@ export class UsageLedger {
       return { limitId, limit, usedBefore, warning: undefined, duplicate: true };
     }
     const usedBefore = Math.max(out.before.used, out.before.floor);
-    if (!enforced) enforcer.requireWithinLimit(limitId, usedBefore, amount);
+    if (!enforced) enforcer().requireWithinLimit(limitId, usedBefore, amount);
     return { limitId, limit, usedBefore, warning, duplicate: false };
   }
 
