@@ -116,7 +116,10 @@ export const auditEvents = sqliteTable(
     requestId: text("request_id"),
     details: text("details").notNull(),
   },
-  (t) => [index("audit_events_time").on(t.createdAt), index("audit_events_type").on(t.eventType)],
+  // Pages are read newest first by `id` (ids follow time); `event_type` picks out rare kinds
+  // (anomalies) without scanning. No index on `created_at`: nothing reads by it, and each index
+  // is a write per record.
+  (t) => [index("audit_events_type").on(t.eventType)],
 );
 
 /** Events of workflow runs (orchestration + usage), in emission order; `id` is the SSE event id. */

@@ -10,6 +10,33 @@ import type { SqlClient } from "../../store/sql.js";
 // Records are entitlements-core's (built by its `…Record` functions); this log is their sink.
 export type { AuditEventType, AuditRecord } from "@mozaiks/entitlements-core";
 
+type AuditColumns = Omit<typeof auditEvents.$inferInsert, "id">;
+
+// Column order of the inserts; `record` builds each row as its values in this order, so a flush
+// binds them as they are (no object per row, no reordering).
+const KEYS = [
+  "createdAt",
+  "eventType",
+  "result",
+  "appId",
+  "userId",
+  "subject",
+  "requestId",
+  "details",
+] as const satisfies ReadonlyArray<keyof AuditColumns>;
+type AuditRow = [number, string, string, string, string | null, string | null, string | null, string];
+const TABLE_COLUMNS = getTableColumns(auditEvents);
+const COLUMN_NAMES = KEYS.map((k) => `"${TABLE_COLUMNS[k].name}"`).join(", ");
+const INSERT = `INSERT INTO "${getTableName(auditEvents)}" (${COLUMN_NAMES}) VALUES`;
+
+// Rows per INSERT on PostgreSQL: 8 parameters each stays far below its 65,535-parameter bound.
+const PG_BATCH = 1000;
+
+function insertRows(sql: SqlClient, rows: AuditRow[]): Promise<unknown> {
+  const tuple = `(${KEYS.map(() => "?").join(", ")})`;
+  return sql.run(`${INSERT} ${rows.map(() => tuple).join(", ")}`, rows.flat());
+}
+
 /**
  * Buffers audit records in memory and writes them to `audit_events` in batches (every
  * `flushIntervalMs`, when `maxBuffer` records wait, and on `close`), so a request never waits
@@ -22,24 +49,6 @@ export type { AuditEventType, AuditRecord } from "@mozaiks/entitlements-core";
  * await audit.close();
  * ```
  */
-type AuditRow = Omit<typeof auditEvents.$inferInsert, "id">;
-
-// Column order of the batch insert, taken from the drizzle table so the two never disagree.
-const COLUMNS = Object.entries(getTableColumns(auditEvents))
-  .filter(([key]) => key !== "id")
-  .map(([key, col]) => ({ key: key as keyof AuditRow, name: col.name }));
-
-// Rows per INSERT on PostgreSQL: 8 parameters each stays far below its 65,535-parameter bound.
-const PG_BATCH = 1000;
-
-function insertRows(sql: SqlClient, rows: AuditRow[]): Promise<unknown> {
-  const tuple = `(${COLUMNS.map(() => "?").join(", ")})`;
-  return sql.run(
-    `INSERT INTO "${getTableName(auditEvents)}" (${COLUMNS.map((c) => `"${c.name}"`).join(", ")}) VALUES ${rows.map(() => tuple).join(", ")}`,
-    rows.flatMap((row) => COLUMNS.map((c) => row[c.key] ?? null)),
-  );
-}
-
 export class AuditLog {
   #buffer: AuditRow[] = [];
   #insert: Database.Statement | undefined;
@@ -82,16 +91,16 @@ export class AuditLog {
         this.opts.logger.error({ err }, "audit listener failed");
       }
     }
-    this.#buffer.push({
-      createdAt: this.opts.clock.now().getTime(),
-      eventType: rec.eventType,
-      result: rec.result,
-      appId: this.opts.appId,
-      userId: rec.userId ?? null,
-      subject: rec.subject ?? null,
-      requestId: rec.requestId ?? null,
-      details: JSON.stringify(rec.details ?? {}),
-    });
+    this.#buffer.push([
+      this.opts.clock.now().getTime(),
+      rec.eventType,
+      rec.result,
+      this.opts.appId,
+      rec.userId ?? null,
+      rec.subject ?? null,
+      rec.requestId ?? null,
+      JSON.stringify(rec.details ?? {}),
+    ]);
     // Writes are batched by time (the interval) and by size; each flush is one commit, so the
     // fsync cost is shared by every record of the batch instead of paid per request.
     if (this.#buffer.length >= this.#maxBuffer && !this.#scheduled) {
@@ -122,12 +131,10 @@ export class AuditLog {
       if (!sqlite.open) return;
       // One prepared statement reused for every row: building the SQL through the query builder
       // on each flush cost more than the writes themselves under load.
-      this.#insert ??= sqlite.prepare(
-        `INSERT INTO "${getTableName(auditEvents)}" (${COLUMNS.map((c) => `"${c.name}"`).join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`,
-      );
+      this.#insert ??= sqlite.prepare(`${INSERT} (${KEYS.map(() => "?").join(", ")})`);
       const insert = this.#insert;
       sqlite.transaction(() => {
-        for (const row of rows) insert.run(COLUMNS.map((c) => row[c.key] ?? null));
+        for (const row of rows) insert.run(row);
       })();
     } catch (err) {
       this.opts.logger.error({ err, dropped: rows.length }, "audit flush failed");
