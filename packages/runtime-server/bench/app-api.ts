@@ -4,50 +4,27 @@
 // POST /api/usage/ingest. The check figures are medians of interleaved rounds (BENCH_ROUNDS,
 // default 3). Writes bench/results/app-api.json at the repository root.
 // Usage: pnpm --filter @mozaiks/runtime-server bench:app-api
-import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { SignJWT } from "jose";
+import {
+  APP_ID,
+  echoBundle,
+  INTERNAL,
+  processes,
+  servedRuntimeEnv,
+  signToken,
+  writeResult,
+} from "./harness.js";
 
-const HERE = fileURLToPath(new URL(".", import.meta.url));
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 4);
-const SECRET = "bench-hs256-secret-0123456789abcdef-0123456789";
-const INTERNAL = "bench-internal-key-0123456789";
-const APP_ID = "bench-app";
 const BATCH = 500;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const tmp = mkdtempSync(join(tmpdir(), "mozaiks-bench-app-api-"));
-const bundle = join(tmp, "app");
-mkdirSync(join(bundle, "plugins"), { recursive: true });
-writeFileSync(join(bundle, "app.json"), JSON.stringify({ app_id: APP_ID }));
-cpSync(join(ROOT, "examples/app/plugins/echo"), join(bundle, "plugins/echo"), { recursive: true });
-
-const children: ChildProcess[] = [];
-function start(script: string, env: Record<string, string> = {}): Promise<number> {
-  const proc = spawn(
-    process.execPath,
-    ["--conditions=@mozaiks/source", "--import", "tsx", join(HERE, script)],
-    {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  children.push(proc);
-  return new Promise((resolve, reject) => {
-    let out = "";
-    proc.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /\{"port":(\d+)\}/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    proc.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
+const bundle = echoBundle(tmp);
+const children = processes();
 
 async function load(opts: autocannon.Options) {
   const r = await autocannon({ duration: DURATION, ...opts });
@@ -56,25 +33,10 @@ async function load(opts: autocannon.Options) {
 }
 
 try {
-  const basePort = await start("serve-baseline.ts");
-  const port = await start("serve-runtime.ts", {
-    MOZAIKS_APP_ID: APP_ID,
-    MOZAIKS_APP_PATH: bundle,
-    MOZAIKS_DB_PATH: join(tmp, "runtime.db"),
-    MOZAIKS_AUTH_HS256_SECRET: SECRET,
-    MOZAIKS_INTERNAL_API_KEY: INTERNAL,
-    MOZAIKS_ENV: "production",
-    MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS: "true",
-    MOZAIKS_LOG_LEVEL: "silent",
-  });
-  const rt = `http://127.0.0.1:${port}`;
-  const iat = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ app_id: APP_ID })
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject("bench-user")
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + 3600)
-    .sign(new TextEncoder().encode(SECRET));
+  const baseline = await children.start("serve-baseline.ts");
+  const runtime = await children.start("serve-runtime.ts", servedRuntimeEnv(bundle, join(tmp, "runtime.db")));
+  const rt = runtime.url;
+  const token = await signToken({ app_id: APP_ID, sub: "bench-user" });
   const user = { authorization: `Bearer ${token}`, "content-type": "application/json" };
   const internal = { "x-internal-api-key": INTERNAL, "content-type": "application/json" };
   const sync = await fetch(`${rt}/api/internal/entitlement/sync`, {
@@ -107,7 +69,7 @@ try {
   for (const connections of [10, 50]) {
     const targets = {
       baseline_post: {
-        url: `http://127.0.0.1:${basePort}/echo`,
+        url: `${baseline.url}/echo`,
         body,
         headers: { "content-type": "application/json" },
       },
@@ -197,10 +159,8 @@ try {
     rounds: ROUNDS,
     results,
   };
-  mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-  writeFileSync(join(ROOT, "bench/results/app-api.json"), `${JSON.stringify(out, null, 2)}\n`);
-  console.log(JSON.stringify(out, null, 2));
+  writeResult("app-api.json", out);
 } finally {
-  for (const c of children) c.kill();
+  await children.stop();
   rmSync(tmp, { recursive: true, force: true });
 }

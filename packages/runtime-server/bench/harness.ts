@@ -1,13 +1,15 @@
-// Shared pieces of the load benches: the deployable runtime (`mozaiks-runtime`, built) and the
-// bare hono baseline as child processes on loopback, a temp bundle with the example echo
-// plugin, the bench's manifest sync, RSS from /proc, autocannon summaries and embedded PostgreSQL.
+// Shared pieces of the benches: the deployable runtime (`mozaiks-runtime`, built), the bench
+// scripts (serve-*.ts) as child processes on loopback, a temp bundle with the example echo
+// plugin, tokens, the bench's manifest sync, RSS and CPU from /proc, autocannon summaries,
+// embedded PostgreSQL, and the result files with the machine and its load.
 import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type autocannon from "autocannon";
-import { SignJWT } from "jose";
+import { type JWTPayload, SignJWT } from "jose";
 import pg from "pg";
 import { startEmbeddedPostgres } from "../test/helpers/embedded-postgres.js";
 
@@ -30,14 +32,18 @@ export function echoBundle(dir: string): string {
   return bundle;
 }
 
-export function bearer(sub: string): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ sub, app_id: APP_ID })
+/** An HS256 user token with `claims`, issued at `at` (ms) and valid for an hour. */
+export function signToken(claims: JWTPayload, at = Date.now()): Promise<string> {
+  const iat = Math.floor(at / 1000);
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256" })
-    .setIssuedAt(now)
-    .setExpirationTime(now + 3600)
-    .sign(new TextEncoder().encode(SECRET))
-    .then((t) => `Bearer ${t}`);
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + 3600)
+    .sign(new TextEncoder().encode(SECRET));
+}
+
+export function bearer(sub: string): Promise<string> {
+  return signToken({ sub, app_id: APP_ID }).then((t) => `Bearer ${t}`);
 }
 
 function freePort(): Promise<number> {
@@ -109,8 +115,12 @@ export async function startRuntime(env: Record<string, string>): Promise<Child> 
   throw new Error("mozaiks-runtime did not answer /health within 30 s");
 }
 
-/** Starts a bench script under tsx; it prints `{"port":N}` once listening. */
-export function startScript(script: string, env: Record<string, string> = {}): Promise<Child> {
+/** Starts a bench script under tsx; it prints `{"port":N}` once listening. Added to `started` if given. */
+export function startScript(
+  script: string,
+  env: Record<string, string> = {},
+  started?: Child[],
+): Promise<Child> {
   const proc = spawn(
     process.execPath,
     ["--conditions=@mozaiks/source", "--import", "tsx", join(HERE, script)],
@@ -121,11 +131,53 @@ export function startScript(script: string, env: Record<string, string> = {}): P
     proc.stdout?.on("data", (d: Buffer) => {
       out += d.toString();
       const m = /\{"port":(\d+)\}/.exec(out);
-      if (m) resolve({ pid: proc.pid as number, url: `http://127.0.0.1:${m[1]}`, stop: stopper(proc) });
+      if (!m) return;
+      const child = { pid: proc.pid as number, url: `http://127.0.0.1:${m[1]}`, stop: stopper(proc) };
+      started?.push(child);
+      resolve(child);
     });
     proc.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
   });
 }
+
+/** The env of bench/serve-runtime.ts in production on SQLite: the bench's app, keys, unsigned manifests. */
+export function servedRuntimeEnv(bundle: string, dbPath: string): Record<string, string> {
+  return {
+    MOZAIKS_APP_ID: APP_ID,
+    MOZAIKS_APP_PATH: bundle,
+    MOZAIKS_DB_PATH: dbPath,
+    MOZAIKS_AUTH_HS256_SECRET: SECRET,
+    MOZAIKS_INTERNAL_API_KEY: INTERNAL,
+    MOZAIKS_ENV: "production",
+    // The bench bundles have no manifest (OSS defaults): nothing to verify.
+    MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS: "true",
+    MOZAIKS_LOG_LEVEL: "silent",
+  };
+}
+
+/** The bench scripts one run starts (`start`, as startScript), stopped together by `stop`. */
+export function processes() {
+  const started: Child[] = [];
+  return {
+    start: (script: string, env: Record<string, string> = {}) => startScript(script, env, started),
+    stop: async () => {
+      await Promise.all(started.splice(0).map((c) => c.stop()));
+    },
+  };
+}
+
+/** One model call's token usage as POST /api/usage/ingest takes it (100 in, 20 out). */
+export const tokenUsage = (eventId: string, userId: string, timestamp: string) => ({
+  event_id: eventId,
+  timestamp,
+  app_id: APP_ID,
+  user_id: userId,
+  workflow_id: "wf",
+  model: "m",
+  input_tokens: 100,
+  output_tokens: 20,
+  total_tokens: 120,
+});
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -223,4 +275,29 @@ export function machineBusySeconds(): number {
   void idle;
   void iowait;
   return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / 100;
+}
+
+/** The machine's 1, 5 and 15-minute load averages, to two decimals. */
+export const loadAverage = () => loadavg().map((n) => +n.toFixed(2));
+
+/** The machine a result was measured on. */
+export const host = () => ({
+  cpus: cpus().length,
+  model: cpus()[0]?.model ?? "unknown",
+  node: process.version,
+});
+
+/** The machine in the layout of the load benches' results, with the load when the run began. */
+export const machineAt = (loadAverageAtStart: number[]) => ({
+  node: process.version,
+  cpus: availableParallelism(),
+  cpu_model: cpus()[0]?.model ?? "unknown",
+  load_average_at_start: loadAverageAtStart,
+});
+
+/** Writes `result` to bench/results/`file` at the repository root and prints `shown` (all of it by default). */
+export function writeResult(file: string, result: unknown, shown: unknown = result): void {
+  mkdirSync(join(ROOT, "bench/results"), { recursive: true });
+  writeFileSync(join(ROOT, "bench/results", file), `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
 }

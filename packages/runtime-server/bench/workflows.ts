@@ -3,29 +3,33 @@
 // concurrent clients, then one run followed by 100 SSE subscribers. Written to
 // bench/results/runtime-server-workflows.json at the repository root.
 // Usage: pnpm bench:workflows (BENCH_DURATION_S sets the launch phase, default 5 s).
-import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { SignJWT } from "jose";
 import { stringify } from "yaml";
 import { startModelServer } from "../test/workflows/fixtures/model-servers.js";
+import { threeSteps } from "../test/workflows/fixtures/three-steps.js";
+import {
+  APP_ID,
+  INTERNAL,
+  loadAverage,
+  machineAt,
+  processes,
+  ROOT,
+  servedRuntimeEnv,
+  signToken,
+  writeResult,
+} from "./harness.js";
 
-const HERE = fileURLToPath(new URL(".", import.meta.url));
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const CONCURRENCY = 10;
 const SUBSCRIBERS = 100;
 /** How long the fan-out run's model takes, so every subscriber is attached before it ends. */
 const SLOW_MODEL_MS = 1_500;
-const SECRET = "bench-hs256-secret-0123456789abcdef-0123456789";
-const INTERNAL = "bench-internal-key-0123456789";
-const APP_ID = "bench-app";
 
 const tmp = mkdtempSync(join(tmpdir(), "mozaiks-workflow-bench-"));
 const bundle = join(tmp, "app");
-const children: ChildProcess[] = [];
+const children = processes();
 
 function writeBundle(): void {
   mkdirSync(join(bundle, "plugins"), { recursive: true });
@@ -38,43 +42,12 @@ function writeBundle(): void {
     const def = {
       schema_version: "mozaiks.workflow.v1",
       name,
-      capability: "cap.workflow.basic",
-      input: { text: { type: "string" } },
-      steps: [
-        { id: "count", kind: "tool", tool: "word_count", input: { text: "{{input.text}}" } },
-        {
-          id: "ask",
-          kind: "model",
-          model,
-          prompt: "{{steps.count.output.words}} words: {{input.text}}",
-          max_tokens: 64,
-        },
-        { id: "echo", kind: "tool", tool: "echo", input: { answer: "{{steps.ask.output.text}}" } },
-      ],
-      output: { answer: "{{steps.echo.output.echo.answer}}" },
+      ...threeSteps({ model, prompt: "{{steps.count.output.words}} words: {{input.text}}", max_tokens: 64 }),
     };
     writeFileSync(join(bundle, "workflows", name, "workflow.yaml"), stringify(def));
   };
   workflow("three_steps", "bench-fast");
   workflow("slow_three_steps", "bench-slow");
-}
-
-function startRuntime(env: Record<string, string>): Promise<{ port: number; pid: number }> {
-  const proc = spawn(
-    process.execPath,
-    ["--conditions=@mozaiks/source", "--import", "tsx", join(HERE, "serve-runtime.ts")],
-    { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] },
-  );
-  children.push(proc);
-  return new Promise((resolve, reject) => {
-    let out = "";
-    proc.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /\{"port":(\d+)\}/.exec(out);
-      if (m) resolve({ port: Number(m[1]), pid: proc.pid as number });
-    });
-    proc.on("exit", (code) => reject(new Error(`serve-runtime.ts exited with ${code}`)));
-  });
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -88,34 +61,22 @@ function stats(ms: number[]) {
 }
 
 async function main() {
-  const startLoad = loadavg().map((n) => +n.toFixed(2));
+  const startLoad = loadAverage();
   writeBundle();
   const model = await startModelServer("openai", {
     reply: () => ({ text: "The text is about workflows and their scope.", usage: { input: 24, output: 9 } }),
     delayMs: (body) => (body.model === "bench-slow" ? SLOW_MODEL_MS : 0),
   });
-  const now = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ sub: "bench-user", app_id: APP_ID })
-    .setProtectedHeader({ alg: "HS256" })
-    .setIssuedAt(now)
-    .setExpirationTime(now + 3600)
-    .sign(new TextEncoder().encode(SECRET));
-  const runtime = await startRuntime({
-    MOZAIKS_APP_ID: APP_ID,
-    MOZAIKS_APP_PATH: bundle,
-    MOZAIKS_DB_PATH: join(tmp, "runtime.db"),
-    MOZAIKS_AUTH_HS256_SECRET: SECRET,
-    MOZAIKS_INTERNAL_API_KEY: INTERNAL,
-    MOZAIKS_ENV: "production",
-    MOZAIKS_ALLOW_UNSIGNED_ENTITLEMENTS: "true",
-    MOZAIKS_LOG_LEVEL: "silent",
+  const token = await signToken({ sub: "bench-user", app_id: APP_ID });
+  const runtime = await children.start("serve-runtime.ts", {
+    ...servedRuntimeEnv(bundle, join(tmp, "runtime.db")),
     MOZAIKS_MODEL_PROVIDERS: JSON.stringify({
       schema_version: "mozaiks.models.v1",
       default: "loopback",
       providers: [{ name: "loopback", kind: "openai", base_url: model.baseUrl, model: "bench-fast" }],
     }),
   });
-  const rt = `http://127.0.0.1:${runtime.port}`;
+  const rt = runtime.url;
   const auth = { authorization: `Bearer ${token}` };
   // No per-day run limit for the bench user: only what the workflow needs, no limits.
   const sync = await fetch(`${rt}/api/internal/entitlement/sync`, {
@@ -186,12 +147,7 @@ async function main() {
     package: "@mozaiks/runtime-server",
     bench: "workflows",
     date: new Date().toISOString(),
-    machine: {
-      node: process.version,
-      cpus: availableParallelism(),
-      cpu_model: cpus()[0]?.model ?? "unknown",
-      load_average_at_start: startLoad,
-    },
+    machine: machineAt(startLoad),
     workflow: "word_count tool → model (loopback OpenAI-protocol server, streaming, usage) → echo tool",
     launches: {
       concurrency: CONCURRENCY,
@@ -211,20 +167,15 @@ async function main() {
       stream_end_after_launch: stats(ends),
       spread_first_to_last_ms: +((ends.at(-1) ?? 0) - (ends[0] ?? 0)).toFixed(1),
     },
-    load_average_at_end: loadavg().map((n) => +n.toFixed(2)),
+    load_average_at_end: loadAverage(),
   };
   await model.close();
-  mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-  writeFileSync(
-    join(ROOT, "bench/results/runtime-server-workflows.json"),
-    `${JSON.stringify(result, null, 2)}\n`,
-  );
-  console.log(JSON.stringify(result, null, 2));
+  writeResult("runtime-server-workflows.json", result);
 }
 
 try {
   await main();
 } finally {
-  for (const c of children) c.kill("SIGTERM");
+  await children.stop();
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -4,29 +4,21 @@ import { signToken } from "../helpers/keys.js";
 import { bearer, buildTestRuntime } from "../helpers/runtime.js";
 import { providersEnv, type TestBundle, writeBundle } from "./fixtures/bundle.js";
 import { type ModelScript, startModelServer } from "./fixtures/model-servers.js";
+import { threeSteps } from "./fixtures/three-steps.js";
 import { runEvents, startRun, syncManifest } from "./helpers.js";
 
 const KEY = "sk-fixture-key-0123456789";
 const TEXT = "Mozaiks runs workflows. The engine stays inside the scope.";
 
-/** tool → model → tool: count the words, ask the model about them, echo its answer. */
-const THREE_STEPS = {
-  capability: "cap.workflow.basic",
-  input: { text: { type: "string" } },
-  steps: [
-    { id: "count", kind: "tool", tool: "word_count", input: { text: "{{input.text}}" } },
-    {
-      id: "ask",
-      kind: "model",
-      model: "fixture-large",
-      system: "Answer in one sentence.",
-      prompt: "The text has {{steps.count.output.words}} words: {{input.text}}",
-      max_tokens: 256,
-    },
-    { id: "echo", kind: "tool", tool: "echo", input: { answer: "{{steps.ask.output.text}}" } },
-  ],
-  output: { answer: "{{steps.echo.output.echo.answer}}", tokens: "{{steps.ask.output.tokens}}" },
-};
+const THREE_STEPS = threeSteps(
+  {
+    model: "fixture-large",
+    system: "Answer in one sentence.",
+    prompt: "The text has {{steps.count.output.words}} words: {{input.text}}",
+    max_tokens: 256,
+  },
+  { tokens: "{{steps.ask.output.tokens}}" },
+);
 
 const PLAN = {
   capabilities: ["cap.workflow.basic", "cap.tool.basic", "cap.tool.word_count"],
