@@ -89,7 +89,7 @@ const result = {
   empty,
   with_events: full,
   ratio_1m_over_empty: ratiosOver(empty, full),
-  note: "reservations are in-process calls of UsageLedger.reserve (one conditional upsert + one ledger row, SQLite WAL, synchronous=NORMAL); entitlements_get is app.request() through the hono app (auth, state, one counter read per limit).",
+  note: "reservations are in-process calls of UsageLedger.reserve (one ledger row and a conditional counter write, committed as a group of one, SQLite WAL, synchronous=NORMAL); entitlements_get is app.request() through the hono app (auth, state, one counter read per limit).",
 };
 await app.runtime.close();
 rmSync(tmp, { recursive: true, force: true });
