@@ -82,9 +82,9 @@ export interface CounterStore {
   /** Inserts new rows and counts them; returns how many were new. One transaction. */
   record(rows: LedgerRow[]): Promise<number>;
   /**
-   * One conditional upsert: adds `row.amount` to its counter only when
-   * `max(used, floor) + amount <= limit` (always when `limit` is null), and inserts the row,
-   * in one transaction. A known `event_id` changes nothing (`duplicate`). Reservations made in
+   * Adds `row.amount` to its counter only when `max(used, floor) + amount <= limit` (always
+   * when `limit` is null), checked and written atomically, and inserts the row, in one
+   * transaction. A known `event_id` changes nothing (`duplicate`). Reservations made in
    * the same turn of the event loop share that transaction, each applied in arrival order with
    * its own outcome; the promise settles once the transaction has committed.
    */
