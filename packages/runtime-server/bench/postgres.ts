@@ -75,7 +75,6 @@ async function latency(admin: string) {
       [
         APP_ID,
         TOKENS,
-        tokenUsage,
         PLUGIN_CALLS,
         t,
         MONTH.start,
@@ -127,7 +126,6 @@ async function ingest(store: RuntimeStore) {
       APP_ID,
       e.user_id,
       TOKENS,
-      tokenUsage,
       e.total_tokens,
       Date.parse(e.timestamp),
       e.kind,
