@@ -84,8 +84,9 @@ export async function ledgerRuntime(
 }
 
 /**
- * The probe of `app`: each call times 3,000 app-scoped reservations (user `someone`), 3,000
- * user-scoped ones (`vip`) and 1,000 GET /api/entitlements as `someone`.
+ * The probe of `app`: each call times 10,000 app-scoped reservations (user `someone`), 10,000
+ * user-scoped ones (`vip`) and 3,000 GET /api/entitlements as `someone` (enough samples that a
+ * few pauses of garbage collection do not decide the mean).
  */
 export async function ledgerProbe(app: RuntimeApp) {
   const ctx = app.runtime.ctx;
@@ -95,9 +96,9 @@ export async function ledgerProbe(app: RuntimeApp) {
   const reserve = (c: typeof appCtx, user: string) => () =>
     ctx.ledger.reserve({ ctx: c, limitId: PLUGIN_CALLS, userId: user, kind: "bench" });
   return async () => ({
-    reservation_app_scoped: await time(3000, reserve(appCtx, "someone")),
-    reservation_user_scoped: await time(3000, reserve(userCtx, "vip")),
-    entitlements_get: await time(1000, async () => {
+    reservation_app_scoped: await time(10_000, reserve(appCtx, "someone")),
+    reservation_user_scoped: await time(10_000, reserve(userCtx, "vip")),
+    entitlements_get: await time(3000, async () => {
       const res = await app.request("/api/entitlements", { headers: auth });
       if (res.status !== 200) throw new Error(`entitlements: ${res.status}`);
       await res.arrayBuffer();
