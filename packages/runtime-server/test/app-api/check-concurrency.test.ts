@@ -1,6 +1,6 @@
-import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Contender as ContenderOf, spawnContender, stopContenders } from "../helpers/contenders.js";
 import { drivers } from "../helpers/drivers.js";
 import { buildTestRuntime } from "../helpers/runtime.js";
 import type { CheckContenderCommand, CheckContenderReply } from "./check-contender.js";
@@ -9,36 +9,7 @@ import { LIMITS, post, syncAppLimits } from "./helpers.js";
 const SCRIPT = fileURLToPath(new URL("./check-contender.ts", import.meta.url));
 const CONTENDERS = 4;
 
-interface Contender {
-  child: ChildProcess;
-  send(cmd: CheckContenderCommand): Promise<CheckContenderReply>;
-}
-
-/** A contender process running its own runtime on `db`, ready to take commands. */
-function spawnContender(db: string): Promise<Contender> {
-  const child = fork(SCRIPT, [db], {
-    execArgv: ["--conditions=@mozaiks/source", "--import", "tsx"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-    env: { ...process.env, MOZAIKS_CONTENDER: "1" },
-  });
-  const next = () =>
-    new Promise<CheckContenderReply>((resolve, reject) => {
-      const exited = (code: number | null) => reject(new Error(`contender exited with ${code}`));
-      child.once("exit", exited);
-      child.once("message", (m) => {
-        child.off("exit", exited);
-        resolve(m as CheckContenderReply);
-      });
-    });
-  return next().then(() => ({
-    child,
-    send(cmd) {
-      const reply = next();
-      child.send(cmd);
-      return reply;
-    },
-  }));
-}
+type Contender = ContenderOf<CheckContenderCommand, CheckContenderReply>;
 
 describe.each(drivers)("POST /api/check idempotency across processes (one database: $name)", (driver) => {
   let db = "";
@@ -49,20 +20,14 @@ describe.each(drivers)("POST /api/check idempotency across processes (one databa
     const { app } = await buildTestRuntime({ store: await driver.open(db) });
     await syncAppLimits(app, 1000);
     await app.runtime.close();
-    contenders = await Promise.all(Array.from({ length: CONTENDERS }, () => spawnContender(db)));
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all(
-      contenders.map(
-        (c) =>
-          new Promise<void>((done) => {
-            c.child.once("exit", () => done());
-            c.child.send({ op: "exit" });
-          }),
+    contenders = await Promise.all(
+      Array.from({ length: CONTENDERS }, () =>
+        spawnContender<CheckContenderCommand, CheckContenderReply>(SCRIPT, db),
       ),
     );
-  });
+  }, 60_000);
+
+  afterAll(() => stopContenders(contenders));
 
   it("consumes exactly once and gives every process the same decision for one idempotency key", async () => {
     const rounds = 10;

@@ -1,8 +1,8 @@
-import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { UsageEvent, UsageIngestBatch } from "@mozaiks/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { counterStoreFor } from "../../src/control/usage/counters-store.js";
+import { type Contender as ContenderOf, spawnContender, stopContenders } from "../helpers/contenders.js";
 import { drivers } from "../helpers/drivers.js";
 import { CONTENDER_NOW, type ContenderCommand, contenderContext, contenderLedger } from "./contender.js";
 
@@ -18,32 +18,7 @@ interface Reply {
   groups?: number;
 }
 
-interface Contender {
-  child: ChildProcess;
-  send(cmd: ContenderCommand): Promise<Reply>;
-}
-
-/** A contender process with its own connections to `db`, ready to take commands. */
-function spawnContender(db: string): Promise<Contender> {
-  const child = fork(SCRIPT, [db], {
-    execArgv: ["--conditions=@mozaiks/source", "--import", "tsx"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-    env: { ...process.env, MOZAIKS_CONTENDER: "1" },
-  });
-  const next = () =>
-    new Promise<Reply & { ready?: boolean }>((resolve, reject) => {
-      child.once("message", resolve as (m: unknown) => void);
-      child.once("exit", (code) => reject(new Error(`contender exited with ${code}`)));
-    });
-  return next().then(() => ({
-    child,
-    send(cmd) {
-      const reply = next();
-      child.send(cmd);
-      return reply;
-    },
-  }));
-}
+type Contender = ContenderOf<ContenderCommand, Reply>;
 
 /** Every contender gets `make(i)`, to be carried out at the same instant (50 ms from now). */
 async function together<T>(contenders: Contender[], make: (i: number, at: number) => ContenderCommand) {
@@ -60,20 +35,12 @@ describe.each(drivers)(
     beforeAll(async () => {
       db = await driver.database();
       await (await contenderLedger(db)).store.close(); // migrate once up front
-      contenders = await Promise.all(Array.from({ length: CONTENDERS }, () => spawnContender(db)));
+      contenders = await Promise.all(
+        Array.from({ length: CONTENDERS }, () => spawnContender<ContenderCommand, Reply>(SCRIPT, db)),
+      );
     }, 60_000);
 
-    afterAll(async () => {
-      await Promise.all(
-        contenders.map(
-          (c) =>
-            new Promise<void>((done) => {
-              c.child.once("exit", () => done());
-              c.child.send({ op: "exit" });
-            }),
-        ),
-      );
-    });
+    afterAll(() => stopContenders(contenders));
 
     it("lets exactly one of the contenders take the last unit, round after round", async () => {
       const limitId = "cap.limit.exports_daily";

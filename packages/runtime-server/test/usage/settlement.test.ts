@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { RuntimeApp } from "../../src/app.js";
 import { TOKENS_MONTHLY } from "../../src/control/usage/ledger.js";
 import { STALE_MS } from "../../src/store/instances.js";
+import type { RuntimeStore } from "../../src/store/open.js";
 import { drivers } from "../helpers/drivers.js";
 import { buildTestRuntime } from "../helpers/runtime.js";
 import { syncManifest } from "../workflows/helpers.js";
@@ -40,16 +41,22 @@ async function used(app: RuntimeApp): Promise<number> {
   return ctx.ledger.used(await ctx.state.resolve("user-1"), TOKENS_MONTHLY);
 }
 
+/** A runtime on `store` whose app manifest grants the summarize workflow a hard monthly token limit. */
+async function hardBudgetRuntime(store: RuntimeStore) {
+  const rt = await buildTestRuntime({ store });
+  await syncManifest(rt.app, {
+    capabilities: ["cap.workflow.summarize"],
+    limits: { [TOKENS_MONTHLY]: LIMIT },
+    enforcement: { [TOKENS_MONTHLY]: "hard" },
+    limit_periods: { [TOKENS_MONTHLY]: { period: "monthly" } },
+  });
+  return rt;
+}
+
 describe.each(drivers)("settlement with several instances on one database ($name)", (driver) => {
   it("never settles a live instance's runs; settles them once that instance stops beating, exactly once", async () => {
     const db = await driver.database();
-    const a = await buildTestRuntime({ store: await driver.open(db) });
-    await syncManifest(a.app, {
-      capabilities: ["cap.workflow.summarize"],
-      limits: { [TOKENS_MONTHLY]: LIMIT },
-      enforcement: { [TOKENS_MONTHLY]: "hard" },
-      limit_periods: { [TOKENS_MONTHLY]: { period: "monthly" } },
-    });
+    const a = await hardBudgetRuntime(await driver.open(db));
     await openRun(a.app, "run_on_a", 300);
 
     // b and c start (and sweep) while a is alive: a's run and hold are left alone.
@@ -81,13 +88,7 @@ describe.each(drivers)("settlement with several instances on one database ($name
 
   it("a clean stop leaves the instance table, so the next instance settles what was still open at once", async () => {
     const db = await driver.database();
-    const a = await buildTestRuntime({ store: await driver.open(db) });
-    await syncManifest(a.app, {
-      capabilities: ["cap.workflow.summarize"],
-      limits: { [TOKENS_MONTHLY]: LIMIT },
-      enforcement: { [TOKENS_MONTHLY]: "hard" },
-      limit_periods: { [TOKENS_MONTHLY]: { period: "monthly" } },
-    });
+    const a = await hardBudgetRuntime(await driver.open(db));
     await openRun(a.app, "run_open_at_stop", 200);
     await a.app.runtime.close();
     const b = await buildTestRuntime({ store: await driver.open(db) });
