@@ -19,8 +19,8 @@ interface Member<I, O> {
 
 /**
  * Group commit: items submitted during one turn of the event loop are applied together once the
- * turn's I/O callbacks have run (`setImmediate`), in groups of at most `maxGroup`, in arrival
- * order. Each submitter's promise settles only after its group's commit has returned, so nothing
+ * turn's I/O callbacks have run (`setImmediate`; `turns` > 1 waits that many turns, so requests
+ * that drift apart still share a commit), in groups of at most `maxGroup`, in arrival order. Each submitter's promise settles only after its group's commit has returned, so nothing
  * is answered before it is as durable as a transaction of its own would be.
  *
  * `maxInFlight` bounds the groups whose commit is pending at once (an asynchronous `apply`);
@@ -31,15 +31,17 @@ export class CommitGroups<I, O> {
   readonly #apply: ApplyGroup<I, O>;
   readonly #maxGroup: number;
   readonly #maxInFlight: number;
+  readonly #turns: number;
   #queue: Member<I, O>[] = [];
   #scheduled = false;
   #inFlight = 0;
   readonly stats: GroupStats = { groups: 0, members: 0, largest: 0 };
 
-  constructor(apply: ApplyGroup<I, O>, opts: { maxGroup: number; maxInFlight?: number }) {
+  constructor(apply: ApplyGroup<I, O>, opts: { maxGroup: number; maxInFlight?: number; turns?: number }) {
     this.#apply = apply;
     this.#maxGroup = opts.maxGroup;
     this.#maxInFlight = opts.maxInFlight ?? Number.POSITIVE_INFINITY;
+    this.#turns = opts.turns ?? 1;
   }
 
   submit(item: I): Promise<O> {
@@ -52,7 +54,12 @@ export class CommitGroups<I, O> {
   #schedule(): void {
     if (this.#scheduled || this.#queue.length === 0 || this.#inFlight >= this.#maxInFlight) return;
     this.#scheduled = true;
-    setImmediate(() => this.#flush());
+    this.#after(this.#turns);
+  }
+
+  /** Flushes once `turns` more turns of the event loop have run their I/O callbacks. */
+  #after(turns: number): void {
+    setImmediate(() => (turns > 1 ? this.#after(turns - 1) : this.#flush()));
   }
 
   #flush(): void {
