@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { PgStore } from "../../store/postgres.js";
 import { CommitGroups, type GroupStats, type Settled } from "./commit-groups.js";
+import { EVENT_COLUMNS, type HoldRow, KEY_COLUMNS, ledgerRowValues, toHold, ZERO } from "./counter-rows.js";
 import {
   type CounterDrift,
   type CounterKey,
@@ -13,11 +14,8 @@ import {
   type ScanProgress,
 } from "./counters.js";
 
-const KEY_COLUMNS = "subject_scope, subject_id, metric, period_start, period_end";
 const KEY_WHERE =
   "subject_scope = $1 AND subject_id = $2 AND metric = $3 AND period_start = $4 AND period_end = $5";
-const EVENT_COLUMNS = `event_id, app_id, user_id, metric, amount, occurred_at, kind, workflow_id, run_id, model,
-  input_tokens, output_tokens, batch_id, recorded_at, subject_scope, subject_id, period_start, period_end`;
 /** Placeholders of {@link EVENT_COLUMNS} from `$n`, typed so PostgreSQL never has to guess. */
 function eventValues(n: number): string {
   const types = ["text", "text", "text", "text", "bigint", "bigint", "text", "text", "text", "text"];
@@ -33,56 +31,6 @@ type Key = [string, string, string, number, number];
 function keyOf(k: CounterKey): Key {
   return [k.subject.scope, k.subject.id, k.metric, k.window.start, k.window.end];
 }
-
-function rowValues(r: LedgerRow, amount = r.amount): unknown[] {
-  const k = r.counter;
-  return [
-    r.eventId,
-    r.appId,
-    r.userId,
-    r.metric,
-    amount,
-    r.occurredAt,
-    r.kind,
-    r.workflowId,
-    r.runId,
-    r.model,
-    r.inputTokens,
-    r.outputTokens,
-    r.batchId,
-    r.recordedAt,
-    k?.subject.scope ?? null,
-    k?.subject.id ?? null,
-    k?.window.start ?? null,
-    k?.window.end ?? null,
-  ];
-}
-
-interface HoldRow {
-  run_id: string;
-  subject_scope: "app" | "user";
-  subject_id: string;
-  metric: string;
-  period_start: number;
-  period_end: number;
-  held: number;
-  instance_id: string | null;
-}
-
-function toHold(r: HoldRow): Hold {
-  return {
-    runId: r.run_id,
-    held: r.held,
-    instanceId: r.instance_id,
-    counter: {
-      subject: { scope: r.subject_scope, id: r.subject_id },
-      metric: r.metric,
-      window: { start: r.period_start, end: r.period_end },
-    },
-  };
-}
-
-const ZERO: CounterValue = { used: 0, floor: 0 };
 
 /**
  * Groups whose statement may be pending at once; later reservations wait for the next group.
@@ -311,7 +259,7 @@ export class PgCounterStore implements CounterStore {
     if (unique.length === 0) return 0;
     const columns = Array.from({ length: 18 }, () => [] as unknown[]);
     for (const r of unique) {
-      const values = rowValues(r);
+      const values = ledgerRowValues(r);
       for (let i = 0; i < values.length; i++) columns[i]?.push(values[i]);
     }
     const byId = new Map(unique.map((r) => [r.eventId, r]));
@@ -338,7 +286,7 @@ export class PgCounterStore implements CounterStore {
     await c.query("UPDATE usage_holds SET held = held - $2 WHERE run_id = $1", [h.runId, covered]);
     await c.query(
       INSERT_EVENT,
-      rowValues(
+      ledgerRowValues(
         { ...r, eventId: `${r.eventId}.held`, kind: "token_hold_used", counter: h.counter },
         -covered,
       ),
@@ -382,7 +330,7 @@ export class PgCounterStore implements CounterStore {
         counters.set(id, c);
       }
       c.at = Math.max(c.at, row.recordedAt);
-      const values = [...rowValues(row), limit, c.n];
+      const values = [...ledgerRowValues(row), limit, c.n];
       for (let i = 0; i < values.length; i++) members[i]?.push(values[i]);
     }
     const keys = Array.from({ length: 6 }, () => [] as unknown[]);
@@ -434,7 +382,7 @@ export class PgCounterStore implements CounterStore {
       const granted = Math.max(0, Math.min(want, left));
       if (granted === 0) return { granted, before };
       await c.query(ADD, [...keyOf(row.counter), granted, row.recordedAt]);
-      await c.query(INSERT_EVENT, rowValues(row, granted));
+      await c.query(INSERT_EVENT, ledgerRowValues(row, granted));
       if (row.runId) {
         await c.query(
           `INSERT INTO usage_holds (run_id, ${KEY_COLUMNS}, held, created_at, instance_id)
@@ -455,7 +403,7 @@ export class PgCounterStore implements CounterStore {
       transaction(this.#pool, async (c) => {
         const before = (await this.#read(c, row.counter, " FOR UPDATE")) ?? ZERO;
         const delta = -Math.min(amount, Math.max(0, before.used));
-        const ins = await c.query(INSERT_EVENT, rowValues(row, delta));
+        const ins = await c.query(INSERT_EVENT, ledgerRowValues(row, delta));
         if (ins.rowCount === 0) throw new Rollback();
         if (delta !== 0) await c.query(ADD, [...keyOf(row.counter), delta, row.recordedAt]);
         return { delta, duplicate: false, current: { used: before.used + delta, floor: before.floor } };
@@ -493,7 +441,7 @@ export class PgCounterStore implements CounterStore {
       if (h.held > 0) {
         const ins = await c.query(
           INSERT_EVENT,
-          rowValues({ ...release, amount: -h.held, counter: h.counter }),
+          ledgerRowValues({ ...release, amount: -h.held, counter: h.counter }),
         );
         if (ins.rowCount === 1) await c.query(ADD, [...keyOf(h.counter), -h.held, release.recordedAt]);
       }

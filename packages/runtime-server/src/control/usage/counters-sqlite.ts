@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { Store } from "../../store/db.js";
 import { CommitGroups, type GroupStats, type Settled } from "./commit-groups.js";
+import { EVENT_COLUMNS, type HoldRow, KEY_COLUMNS, ledgerRowValues, toHold, ZERO } from "./counter-rows.js";
 import {
   type CounterDrift,
   type CounterKey,
@@ -11,11 +12,11 @@ import {
   MAX_RESERVATION_GROUP,
   type ReserveOutcome,
   type ScanProgress,
+  type UsageSubject,
 } from "./counters.js";
 
 const KEY_WHERE =
   "subject_scope = @scope AND subject_id = @subject AND metric = @metric AND period_start = @start AND period_end = @end";
-const KEY_COLUMNS = "subject_scope, subject_id, metric, period_start, period_end";
 const KEY_AT = "subject_scope = ? AND subject_id = ? AND metric = ? AND period_start = ? AND period_end = ?";
 
 /** Rows per chunk when scanning the ledger (verify / rebuild). */
@@ -44,35 +45,9 @@ function keyString(scope: string, subject: string, metric: string, start: number
 }
 
 function parseKey(s: string): CounterKey {
-  const [scope, id, metric, start, end] = JSON.parse(s) as [UsageScope, string, string, number, number];
+  type Parts = [UsageSubject["scope"], string, string, number, number];
+  const [scope, id, metric, start, end] = JSON.parse(s) as Parts;
   return { subject: { scope, id }, metric, window: { start, end } };
-}
-
-type UsageScope = "app" | "user";
-
-/** A ledger row's values in the column order of `insertRow` (bound by position: cheaper than by name). */
-function rowParams(r: LedgerRow, amount = r.amount): unknown[] {
-  const k = r.counter;
-  return [
-    r.eventId,
-    r.appId,
-    r.userId,
-    r.metric,
-    amount,
-    r.occurredAt,
-    r.kind,
-    r.workflowId,
-    r.runId,
-    r.model,
-    r.inputTokens,
-    r.outputTokens,
-    r.batchId,
-    r.recordedAt,
-    k?.subject.scope ?? null,
-    k?.subject.id ?? null,
-    k?.window.start ?? null,
-    k?.window.end ?? null,
-  ];
 }
 
 /** The statements of one connection. */
@@ -92,9 +67,7 @@ function prepare(db: Database.Database) {
       `INSERT INTO usage_counters (${KEY_COLUMNS}, used, floor, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)`,
     ),
     insertRow: db.prepare<unknown[]>(
-      `INSERT INTO usage_events (event_id, app_id, user_id, metric, amount, occurred_at, kind, workflow_id,
-         run_id, model, input_tokens, output_tokens, batch_id, recorded_at, subject_scope, subject_id,
-         period_start, period_end)
+      `INSERT INTO usage_events (${EVENT_COLUMNS})
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (event_id) DO NOTHING`,
     ),
@@ -165,32 +138,6 @@ function prepare(db: Database.Database) {
   };
 }
 
-interface HoldRow {
-  run_id: string;
-  subject_scope: UsageScope;
-  subject_id: string;
-  metric: string;
-  period_start: number;
-  period_end: number;
-  held: number;
-  instance_id: string | null;
-}
-
-function toHold(r: HoldRow): Hold {
-  return {
-    runId: r.run_id,
-    held: r.held,
-    instanceId: r.instance_id,
-    counter: {
-      subject: { scope: r.subject_scope, id: r.subject_id },
-      metric: r.metric,
-      window: { start: r.period_start, end: r.period_end },
-    },
-  };
-}
-
-const ZERO: CounterValue = { used: 0, floor: 0 };
-
 /** Thrown inside a transaction to roll it back. */
 class Rollback extends Error {}
 
@@ -256,7 +203,7 @@ function reserveGroup(db: Database.Database, st: ReturnType<typeof prepare>) {
     return c;
   };
   const one = ({ row, limit }: PendingReservation, counters: GroupCounter[]): ReserveOutcome => {
-    if (st.insertRow.run(rowParams(row)).changes === 0) {
+    if (st.insertRow.run(ledgerRowValues(row)).changes === 0) {
       const c = counterOf(counters, row.counter);
       return { status: "duplicate", current: { used: c.used, floor: c.floor } };
     }
@@ -366,7 +313,7 @@ export class SqliteCounterStore implements CounterStore {
       // One counter update per key and batch: the new rows' amounts are summed first.
       const sums = new Map<string, { key: CounterKey; amount: number; now: number }>();
       for (const r of rows) {
-        if (st.insertRow.run(rowParams(r)).changes === 0) continue;
+        if (st.insertRow.run(ledgerRowValues(r)).changes === 0) continue;
         accepted += 1;
         if (r.counter) {
           const k = r.counter;
@@ -393,7 +340,7 @@ export class SqliteCounterStore implements CounterStore {
     const covered = Math.min(r.amount, h.held);
     st.useHold.run({ runId: h.runId, amount: covered });
     st.insertRow.run(
-      rowParams(
+      ledgerRowValues(
         { ...r, eventId: `${r.eventId}.held`, kind: "token_hold_used", counter: h.counter },
         -covered,
       ),
@@ -419,7 +366,7 @@ export class SqliteCounterStore implements CounterStore {
       if (granted === 0) return { granted, before };
       // Guarded like any reservation, so the grant can never overshoot even if `before` were stale.
       if (!st.reserve.get({ ...key, amount: granted, limit, now: row.recordedAt })) throw new Rollback();
-      st.insertRow.run(rowParams(row, granted));
+      st.insertRow.run(ledgerRowValues(row, granted));
       if (row.runId) {
         st.insertHold.run({
           ...key,
@@ -449,7 +396,7 @@ export class SqliteCounterStore implements CounterStore {
       if (st.hasRow.get(row.eventId)) return { delta: 0, duplicate: true, current: st.read.get(key) ?? ZERO };
       const before = st.read.get(key) ?? ZERO;
       const delta = -Math.min(amount, Math.max(0, before.used));
-      st.insertRow.run(rowParams(row, delta));
+      st.insertRow.run(ledgerRowValues(row, delta));
       if (delta !== 0) st.add.run({ ...key, amount: delta, now: row.recordedAt });
       return { delta, duplicate: false, current: { used: before.used + delta, floor: before.floor } };
     });
@@ -476,7 +423,7 @@ export class SqliteCounterStore implements CounterStore {
       if (!row) return 0;
       const h = toHold(row);
       if (h.held > 0) {
-        st.insertRow.run(rowParams({ ...release, amount: -h.held, counter: h.counter }));
+        st.insertRow.run(ledgerRowValues({ ...release, amount: -h.held, counter: h.counter }));
         st.add.run({ ...keyParams(h.counter), amount: -h.held, now: release.recordedAt });
       }
       st.deleteHold.run(runId);
