@@ -44,13 +44,16 @@ const types = {
  * `?` placeholders → `$1, $2, …` (the runtime's SQL has no `?` inside literals; module SQL
  * follows the same rule, docs/guides/packs.md#backend-code).
  */
-export function numbered(sql: string): string {
+function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-function pgClient(pool: pg.Pool): SqlClient {
-  const cache = new Map<string, string>();
+/** `run`/`get`/`all` over a pool or one pinned client, placeholders numbered once per SQL text. */
+export function pgStatements(
+  on: pg.Pool | pg.PoolClient,
+  cache = new Map<string, string>(),
+): Pick<SqlClient, "run" | "get" | "all"> {
   const text = (sql: string) => {
     let t = cache.get(sql);
     if (t === undefined) {
@@ -59,30 +62,54 @@ function pgClient(pool: pg.Pool): SqlClient {
     }
     return t;
   };
-  const query = (sql: string, params: ReadonlyArray<unknown>) => pool.query(text(sql), [...params]);
+  const query = (sql: string, params: ReadonlyArray<unknown>) => on.query(text(sql), [...params]);
   return {
-    dialect: "postgres",
     run: async (sql, params = []) => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
     get: async <T>(sql: string, params: ReadonlyArray<unknown> = []) =>
       (await query(sql, params)).rows[0] as T | undefined,
     all: async <T>(sql: string, params: ReadonlyArray<unknown> = []) =>
       (await query(sql, params)).rows as T[],
-    async batch(list) {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
+  };
+}
+
+/**
+ * Runs `fn` on one pool client inside `BEGIN … COMMIT` (`ROLLBACK` when it rejects) and resolves
+ * with its result once committed. A client whose rollback failed is in an unknown state: the
+ * pool discards it.
+ */
+export async function inPgTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query("BEGIN");
+    const out = await fn(client);
+    await client.query("COMMIT");
+    return out;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {
+      broken = true;
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
+function pgClient(pool: pg.Pool): SqlClient {
+  const cache = new Map<string, string>();
+  return {
+    dialect: "postgres",
+    ...pgStatements(pool, cache),
+    batch: (list) =>
+      inPgTransaction(pool, async (client) => {
+        const on = pgStatements(client, cache);
         const out: number[] = [];
-        for (const s of list)
-          out.push((await client.query(text(s.sql), [...(s.params ?? [])])).rowCount ?? 0);
-        await client.query("COMMIT");
+        for (const s of list) out.push((await on.run(s.sql, s.params)).changes);
         return out;
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
+      }),
   };
 }
 
